@@ -1,0 +1,58 @@
+"""Safe file output: every file the toolkit writes appears whole or not at all, and never over its input."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from toolkit.errors import OutputError
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """True when ``a`` and ``b`` name the same file (resolving links and case where the OS does)."""
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return a.resolve() == b.resolve()
+
+
+@contextlib.contextmanager
+def atomic_path(target: Path, *, protect: Path | None = None) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; on success it is renamed over ``target`` in one step.
+
+    On any exception the temporary file is removed and ``target`` is left as it was. ``protect`` (the input
+    file) may never be the target. Errors writing are raised as :class:`OutputError` in Chinese.
+    """
+    target = Path(target)
+    if protect is not None and (same_file(target, Path(protect)) or target.resolve() == Path(protect).resolve()):
+        raise OutputError("输出文件不能与输入文件相同，原文件不会被修改；请用 -o 指定另一个文件名", path=target)
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputError(f"输出目录“{folder}”不存在", path=target)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=".~gk-", suffix=target.suffix, dir=folder)
+    except OSError as exc:
+        raise OutputError(f"无法在目录“{folder}”中写入文件（{exc.strerror or exc}），请检查目录权限", path=target) from exc
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        try:
+            os.replace(tmp, target)
+        except OSError as exc:
+            raise OutputError(
+                f"无法写入（{exc.strerror or exc}）；如文件正在 Excel 或 WPS 中打开，请先关闭", path=target
+            ) from exc
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+
+
+def write_atomic(target: Path, write: Callable[[Path], object], *, protect: Path | None = None) -> Path:
+    """Call ``write(tmp_path)`` and move the result to ``target`` atomically; returns ``target``."""
+    with atomic_path(target, protect=protect) as tmp:
+        write(tmp)
+    return Path(target)

@@ -1,0 +1,246 @@
+"""Load the official formats from ``toolkit/formats/<id>.yaml`` and choose one by report year."""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from toolkit.errors import SpecError, UnknownFormatError
+from toolkit.spec.models import (
+    CellKind,
+    CellSpec,
+    Column,
+    ColumnGroup,
+    InfoField,
+    ReportSpec,
+    Row,
+    RuleSpec,
+    Section,
+    Severity,
+    Table,
+    Text,
+    ValueKind,
+)
+
+FORMAT_IDS: tuple[str, ...] = ("2019", "2021")
+"""The official formats this toolkit knows, oldest first."""
+
+
+def available_formats() -> tuple[str, ...]:
+    """The ids of the formats shipped with the toolkit."""
+    return FORMAT_IDS
+
+
+def format_for_year(year: int) -> str:
+    """The format id that applies to reports on ``year`` (2019 for ≤ 2020, 2021 from 2021 on).
+
+    Years before 2019 predate both formats: :class:`UnknownFormatError`.
+    """
+    for fid in reversed(FORMAT_IDS):
+        spec = load_spec(fid)
+        if spec.applies_to(year):
+            return fid
+    raise UnknownFormatError(f"{year}年度早于现行年报格式（2019年起），本工具不支持", year=year)
+
+
+@functools.cache
+def load_spec(format_id: str) -> ReportSpec:
+    """Parse and validate the format ``format_id`` ("2019" or "2021"); parsed once per process."""
+    if format_id not in FORMAT_IDS:
+        raise UnknownFormatError(f"未知的年报格式“{format_id}”，可用：{'、'.join(FORMAT_IDS)}", format_id=format_id)
+    text = resources.files("toolkit.formats").joinpath(f"{format_id}.yaml").read_text(encoding="utf-8")
+    try:
+        return _build(yaml.safe_load(text))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise SpecError(f"格式文件 {format_id}.yaml 有误：{exc}") from exc
+
+
+def _text(raw: Any) -> Text:
+    return Text(zh=str(raw["zh"]), en=str(raw["en"]))
+
+
+def _column(raw: dict[str, Any], default_value: str | None) -> Column:
+    return Column(
+        id=raw["id"],
+        label=raw["label"],
+        value=ValueKind(raw.get("value", default_value)),
+        kind=CellKind(raw.get("kind", "input")),
+        sum_of=tuple(raw.get("sum_of", ())),
+        group=raw.get("group"),
+        unit=raw.get("unit"),
+    )
+
+
+def _group(raw: dict[str, Any]) -> ColumnGroup:
+    return ColumnGroup(
+        label=raw["label"],
+        columns=tuple(raw.get("columns", ())),
+        subgroups=tuple(_group(g) for g in raw.get("subgroups", ())),
+    )
+
+
+def _group_paths(groups: tuple[ColumnGroup, ...], prefix: str = "") -> dict[str, str]:
+    paths: dict[str, str] = {}
+    for g in groups:
+        path = f"{prefix}/{g.label}" if prefix else g.label
+        for cid in g.columns:
+            paths[cid] = path
+        paths.update(_group_paths(g.subgroups, path))
+    return paths
+
+
+def _table(tid: str, raw: dict[str, Any]) -> Table:
+    groups = tuple(_group(g) for g in raw.get("column_groups", ()))
+    paths = _group_paths(groups)
+    columns = []
+    for c in raw["columns"]:
+        col = _column(c, raw.get("value"))
+        if col.id in paths and col.group is None:
+            col = Column(col.id, col.label, col.value, col.kind, col.sum_of, paths[col.id], col.unit)
+        columns.append(col)
+    rows = tuple(
+        Row(
+            id=r["id"],
+            label=r.get("label"),
+            kind=r.get("kind", "input"),
+            level=int(r.get("level", 1)),
+            parent=r.get("parent"),
+            sum_of=tuple(r.get("sum_of", ())),
+        )
+        for r in raw["rows"]
+    )
+    return Table(
+        id=tid,
+        sheet=raw["sheet"],
+        columns=tuple(columns),
+        rows=rows,
+        caption=raw.get("caption"),
+        row_header=raw.get("row_header"),
+        note=raw.get("note"),
+        column_group_header=raw.get("column_group_header"),
+        column_groups=groups,
+        layout=raw.get("layout", "simple"),
+    )
+
+
+def _cell_label(section_title: str, table: Table, row: Row, col: Column) -> str:
+    """A readable name: 三 （三）不予公开 1.属于国家秘密／自然人, 二 第二十条第（一）项 规章／本年制发件数, 四 行政复议—总计."""
+    parts = [section_title.split("、", 1)[0]]
+    if table.caption:
+        parts.append(table.caption)
+    if row.parent and row.level == 3:
+        parent = table.row(row.parent)
+        if parent.label:
+            parts.append(parent.label)
+    if row.label:
+        parts.append(row.label)
+    where = " ".join(parts)
+    return f"{where}／{col.display}" if row.label else f"{where} {col.display}"
+
+
+def _cells(tables: dict[str, Table], sections: tuple[Section, ...]) -> dict[str, CellSpec]:
+    section_of = {t: s.title for s in sections for t in s.tables}
+    cells: dict[str, CellSpec] = {}
+    for table in tables.values():
+        for row in table.data_rows:
+            for col in table.columns:
+                key = f"{table.id}.{row.id}.{col.id}"
+                if col.kind is CellKind.TOTAL:
+                    kind, sum_of = CellKind.TOTAL, tuple(f"{table.id}.{row.id}.{c}" for c in col.sum_of)
+                elif row.kind == "total":
+                    kind, sum_of = CellKind.TOTAL, tuple(f"{table.id}.{r}.{col.id}" for r in row.sum_of)
+                else:
+                    kind, sum_of = CellKind.INPUT, ()
+                cells[key] = CellSpec(
+                    key=key,
+                    table=table.id,
+                    row=row.id,
+                    column=col.id,
+                    value=col.value,
+                    kind=kind,
+                    sum_of=sum_of,
+                    label=_cell_label(section_of[table.id], table, row, col),
+                )
+    return cells
+
+
+def _validate(spec: ReportSpec) -> None:
+    for cell in spec.cells.values():
+        for part in cell.sum_of:
+            if part not in spec.cells:
+                raise ValueError(f"{cell.key}: sum_of names unknown cell {part}")
+    for table in spec.tables.values():
+        if table.sheet not in spec.sheets:
+            raise ValueError(f"table {table.id}: unknown sheet key {table.sheet}")
+    for section in spec.sections:
+        for tid in section.tables:
+            if tid not in spec.tables:
+                raise ValueError(f"section {section.id}: unknown table {tid}")
+    seen: set[str] = set()
+    for rule in spec.rules:
+        if rule.id in seen:
+            raise ValueError(f"duplicate rule id {rule.id}")
+        seen.add(rule.id)
+        if rule.type != "guidance" and not rule.code:
+            raise ValueError(f"rule {rule.id} has no code")
+
+
+_RULE_KEYS = {"id", "type", "severity", "title", "message", "code", "hint", "source"}
+
+
+def _build(raw: dict[str, Any]) -> ReportSpec:
+    sections = tuple(
+        Section(
+            id=s["id"],
+            title=s["title"],
+            kind=s["kind"],
+            tables=tuple(s.get("tables", ())),
+            prompt=s.get("prompt", ""),
+        )
+        for s in raw["sections"]
+    )
+    tables = {tid: _table(tid, t) for tid, t in raw["tables"].items()}
+    rules = tuple(
+        RuleSpec(
+            id=r["id"],
+            type=r["type"],
+            severity=Severity(r["severity"]),
+            title=_text(r["title"]),
+            message=_text(r["message"]),
+            code=r.get("code", ""),
+            hint=_text(r["hint"]) if "hint" in r else None,
+            source=r.get("source", ""),
+            params={k: v for k, v in r.items() if k not in _RULE_KEYS},
+        )
+        for r in raw["rules"]
+    )
+    years = raw["report_years"]
+    spec = ReportSpec(
+        id=str(raw["id"]),
+        issuing_document=raw["issuing_document"],
+        format_title=raw["format_title"],
+        first_year=int(years["first"]),
+        last_year=int(years["last"]) if years.get("last") is not None else None,
+        title_template=raw["title_template"],
+        sheets=dict(raw["sheets"]),
+        info_fields=tuple(
+            InfoField(
+                id=f["id"],
+                label=f["label"],
+                kind=f["kind"],
+                required=bool(f.get("required", False)),
+                prompt=f.get("prompt", ""),
+            )
+            for f in raw["info_fields"]
+        ),
+        sections=sections,
+        tables=tables,
+        cells=_cells(tables, sections),
+        rules=rules,
+        instructions=tuple(raw.get("instructions", ())),
+    )
+    _validate(spec)
+    return spec
