@@ -112,3 +112,15 @@ class OutputError(ToolkitError):
 
     key = "output-unwritable"
 
+
+
+class OfficeMissingError(ToolkitError):
+    """LibreOffice (soffice) is not installed, so PDF output is unavailable."""
+
+    key = "libreoffice-missing"
+
+
+class OfficeConversionError(ToolkitError):
+    """LibreOffice ran but did not produce the expected file."""
+
+    key = "libreoffice-failed"
