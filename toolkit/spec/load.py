@@ -20,6 +20,7 @@ from toolkit.spec.models import (
     RuleSpec,
     Section,
     Severity,
+    StandardSentence,
     Table,
     Text,
     ValueKind,
@@ -175,6 +176,9 @@ def _validate(spec: ReportSpec) -> None:
     for table in spec.tables.values():
         if table.sheet not in spec.sheets:
             raise ValueError(f"table {table.id}: unknown sheet key {table.sheet}")
+    for name, key in spec.placeholders.items():
+        if key not in spec.cells and not key.startswith(("info.", "text.")):
+            raise ValueError(f"placeholder {name} names unknown cell {key}")
     for section in spec.sections:
         for tid in section.tables:
             if tid not in spec.tables:
@@ -241,6 +245,10 @@ def _build(raw: dict[str, Any]) -> ReportSpec:
         cells=_cells(tables, sections),
         rules=rules,
         instructions=tuple(raw.get("instructions", ())),
+        placeholders={str(k): str(v) for k, v in (raw.get("placeholders") or {}).items()},
+        standard_sentences=tuple(
+            StandardSentence(id=s["id"], title=s["title"], text=s["text"]) for s in raw.get("standard_sentences", ())
+        ),
     )
     _validate(spec)
     return spec

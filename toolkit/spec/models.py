@@ -246,6 +246,18 @@ class RuleSpec:
 
 
 @dataclass(frozen=True)
+class StandardSentence:
+    """A ready-made sentence with placeholders, e.g. the year's applications received and decided."""
+
+    id: str
+    """Stable id (applications_summary, …)."""
+    title: str
+    """Short Chinese name shown in 填写说明."""
+    text: str
+    """The sentence, with {placeholders}."""
+
+
+@dataclass(frozen=True)
 class ReportSpec:
     """One official format (2019 or 2021) with its tables, cells, sections and rules."""
 
@@ -275,6 +287,10 @@ class ReportSpec:
     """All rules, guidance included."""
     instructions: tuple[str, ...]
     """Lines of the 填写说明 sheet."""
+    placeholders: Mapping[str, str] = field(default_factory=dict)
+    """Chinese placeholder names usable in the narrative (申请.新收.总计) → cell key (s3.new_received.total)."""
+    standard_sentences: tuple[StandardSentence, ...] = ()
+    """Ready-made data sentences a clerk can drop into 一、总体情况."""
 
     def table(self, table_id: str) -> Table:
         """The table with this id (KeyError if none)."""
