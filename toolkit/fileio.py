@@ -35,7 +35,8 @@ def atomic_path(target: Path, *, protect: Path | None = None) -> Iterator[Path]:
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=".~gk-", suffix=target.suffix, dir=folder)
     except OSError as exc:
-        raise OutputError(f"无法在目录“{folder}”中写入文件（{exc.strerror or exc}），请检查目录权限", path=target) from exc
+        reason = exc.strerror or exc
+        raise OutputError(f"无法在目录“{folder}”中写入文件（{reason}），请检查目录权限", path=target) from exc
     os.close(fd)
     tmp = Path(tmp_name)
     try:

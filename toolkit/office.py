@@ -16,7 +16,6 @@ from pathlib import Path
 
 from toolkit.errors import OfficeConversionError, OfficeMissingError
 
-
 _CANDIDATES = ("soffice", "libreoffice", "/usr/bin/soffice", "/usr/lib/libreoffice/program/soffice",
                "/Applications/LibreOffice.app/Contents/MacOS/soffice",
                r"C:\Program Files\LibreOffice\program\soffice.exe")
@@ -24,8 +23,10 @@ _CANDIDATES = ("soffice", "libreoffice", "/usr/bin/soffice", "/usr/lib/libreoffi
 _RECALC_PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema"
  xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load">
+ <prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load">
+ <prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
 </oor:items>
 """
 
@@ -75,7 +76,8 @@ def convert(inputs: Sequence[Path], to: str, outdir: Path, *, timeout: float = 3
     outputs = [outdir / (Path(p).stem + "." + ext) for p in inputs]
     missing = [p for p in outputs if not p.exists()]
     if missing:
+        names = ", ".join(p.name for p in missing)
         raise OfficeConversionError(
-            f"LibreOffice 未能生成 {', '.join(p.name for p in missing)}（退出码 {proc.returncode}）：{proc.stderr.strip()[:300]}"
+            f"LibreOffice 未能生成 {names}（退出码 {proc.returncode}）：{proc.stderr.strip()[:300]}"
         )
     return outputs

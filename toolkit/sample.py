@@ -79,7 +79,9 @@ SAMPLE_TEXTS: dict[str, str] = {
 """Narrative that passes the text rules of both formats (a clean example, not a real report)."""
 
 
-def sample_report(spec: ReportSpec, seed: int = 0, *, organ: str = "示例镇人民政府", year: int | None = None) -> ReportData:
+def sample_report(
+    spec: ReportSpec, seed: int = 0, *, organ: str = "示例镇人民政府", year: int | None = None
+) -> ReportData:
     """A complete, clean report for ``spec``: consistent numbers, all info fields, the sample narrative."""
     rng = random.Random(seed)
     report_year = year if year is not None else (spec.last_year or spec.first_year + 5)

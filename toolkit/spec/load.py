@@ -67,7 +67,7 @@ def _column(raw: dict[str, Any], default_value: str | None) -> Column:
     return Column(
         id=raw["id"],
         label=raw["label"],
-        value=ValueKind(raw.get("value", default_value)),
+        value=ValueKind(str(raw.get("value", default_value))),
         kind=CellKind(raw.get("kind", "input")),
         sum_of=tuple(raw.get("sum_of", ())),
         group=raw.get("group"),
@@ -128,7 +128,10 @@ def _table(tid: str, raw: dict[str, Any]) -> Table:
 
 
 def _cell_label(section_title: str, table: Table, row: Row, col: Column) -> str:
-    """A readable name: 三 （三）不予公开 1.属于国家秘密／自然人, 二 第二十条第（一）项 规章／本年制发件数, 四 行政复议—总计."""
+    """A readable name for messages.
+
+    E.g. 三 （三）不予公开 1.属于国家秘密／自然人; 二 第二十条第（一）项 规章／本年制发件数; 四 行政复议—总计.
+    """
     parts = [section_title.split("、", 1)[0]]
     if table.caption:
         parts.append(table.caption)

@@ -1,0 +1,132 @@
+"""The highlighted copy: the user's workbook with every finding's cells coloured and commented, plus a
+校验结果 sheet listing all findings with links to their cells. The input file is never modified.
+
+openpyxl keeps the template's classic features (validation, conditional formats, protection, names,
+print setup) but drops cached formula results; the copy is marked for full recalculation on load, which
+Excel, WPS and LibreOffice honour for cells without a cached value.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+from toolkit.errors import WorkbookError
+from toolkit.fileio import write_atomic
+from toolkit.messages import msg
+from toolkit.rules.findings import CheckResult, Finding
+from toolkit.spec.models import Severity
+
+RESULT_SHEET = "校验结果"
+"""Name of the findings sheet added to the copy."""
+
+FILLS = {
+    Severity.ERROR: ("FFC7CE", "9C0006"),
+    Severity.WARNING: ("FFEB9C", "9C5700"),
+}
+"""Background and font colours per severity (Excel's own 'bad' and 'neutral' styles)."""
+
+COMMENT_AUTHOR = "toolkit 校验"
+
+
+def annotated_path(source: Path) -> Path:
+    """Where the highlighted copy goes by default: ``2026年报.xlsx`` → ``2026年报.校验.xlsx`` beside it."""
+    stem = source.stem.removesuffix(".校验")
+    return source.with_name(f"{stem}.校验.xlsx")
+
+
+def _comment_text(findings: list[Finding], lang: str) -> str:
+    lines = []
+    for f in findings:
+        level = msg(f"annotate.severity.{f.severity.value}", lang)
+        lines.append(f"【{level}】{f.message.get(lang)}")
+        if f.hint:
+            lines.append(f"  {msg('annotate.hint', lang)}{f.hint.get(lang)}")
+    return "\n".join(lines)
+
+
+def _write_copy(source: Path, result: CheckResult, target: Path, lang: str) -> None:
+    from openpyxl import load_workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
+    try:
+        wb = load_workbook(source, rich_text=True)
+    except Exception as exc:  # openpyxl raises many types for damaged files
+        raise WorkbookError(msg("annotate.unreadable", lang, error=type(exc).__name__), path=source) from exc
+
+    by_cell: dict[tuple[str, str], list[Finding]] = {}
+    for finding in result.findings:
+        if finding.severity is Severity.INFO:
+            continue
+        for ref in finding.cells:
+            if ref.location is not None and ref.location.sheet in wb.sheetnames:
+                by_cell.setdefault((ref.location.sheet, ref.location.cell), []).append(finding)
+
+    for (sheet, coord), findings in by_cell.items():
+        ws = wb[sheet]
+        cell = ws[coord]
+        worst = max((f.severity for f in findings), key=lambda s: s.rank)
+        bg, fg = FILLS[worst]
+        cell.fill = PatternFill("solid", fgColor=bg, bgColor=bg)
+        cell.font = cell.font.copy(color=fg) if cell.font else Font(color=fg)
+        text = _comment_text(findings, lang)
+        with contextlib.suppress(AttributeError):  # merged non-anchor cells cannot hold a comment
+            comment = Comment(text, COMMENT_AUTHOR)
+            comment.width, comment.height = 360, min(80 + 40 * len(findings), 400)
+            cell.comment = comment
+
+    if RESULT_SHEET in wb.sheetnames:
+        del wb[RESULT_SHEET]
+    ws = wb.create_sheet(RESULT_SHEET, 0)
+    headers = [msg(f"annotate.col.{c}", lang) for c in ("no", "severity", "code", "where", "message", "expected",
+                                                         "actual", "hint")]
+    ws.append([msg("annotate.title", lang, organ=result.organ or "", errors=result.errors,
+                   warnings=result.warnings)])
+    ws["A1"].font = Font(bold=True, size=13)
+    ws.append(headers)
+    for cell in ws[2]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="D9D9D9", bgColor="D9D9D9")
+    for i, f in enumerate(result.findings, start=1):
+        first = next((c for c in f.cells if c.location is not None), None)
+        where = f"{first.location.sheet}!{first.location.cell}" if first and first.location else (
+            f.cells[0].label if f.cells else "")
+        ws.append([
+            i, msg(f"annotate.severity.{f.severity.value}", lang), f.code, where, f.message.get(lang),
+            "" if f.expected is None else str(f.expected), "" if f.actual is None else str(f.actual),
+            f.hint.get(lang) if f.hint else "",
+        ])
+        row = ws.max_row
+        if first is not None and first.location is not None:
+            target_ref = f"'{first.location.sheet}'!{first.location.cell}"
+            link = ws.cell(row=row, column=4)
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=target_ref, display=where)
+            link.font = Font(color="0563C1", underline="single")
+        if f.severity in FILLS:
+            ws.cell(row=row, column=2).fill = PatternFill("solid", fgColor=FILLS[f.severity][0],
+                                                          bgColor=FILLS[f.severity][0])
+    if not result.findings:
+        ws.append(["", msg("annotate.none", lang)])
+    for col, width in zip("ABCDEFGH", (6, 8, 26, 22, 70, 12, 12, 50), strict=True):
+        ws.column_dimensions[col].width = width
+    for row_cells in ws.iter_rows(min_row=3):
+        for c in row_cells:
+            c.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = "A3"
+    wb.active = 0
+    for other in wb.worksheets[1:]:
+        other.sheet_view.tabSelected = False
+    wb.calculation.fullCalcOnLoad = True
+    wb.save(target)
+
+
+def annotate_workbook(source: Path, result: CheckResult, target: Path | None = None, *, lang: str = "zh") -> Path:
+    """Write the highlighted copy of ``source`` to ``target`` (default: :func:`annotated_path`), atomically.
+
+    Error cells get a red fill, warning cells a yellow one, each with a comment explaining every finding on
+    it; a 校验结果 sheet (first, active) lists all findings with links. ``source`` is only read.
+    """
+    target = Path(target) if target is not None else annotated_path(source)
+    return write_atomic(target, lambda tmp: _write_copy(source, result, tmp, lang), protect=source)

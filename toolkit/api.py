@@ -1,0 +1,132 @@
+"""The library's front door: one function per user task, each what one CLI command calls.
+
+Heavy modules (openpyxl, xlsxwriter, python-docx) are imported inside the functions, so that
+``import toolkit`` and ``toolkit --help`` stay fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from pathlib import Path
+
+from toolkit.data import ReportData
+from toolkit.rules.findings import CheckResult
+from toolkit.spec.models import ReportSpec, Severity
+
+REPORT_SUFFIXES = frozenset({".txt", ".html", ".htm", ".docx"})
+"""Published-report files that ``check`` and ``report`` import before use."""
+
+
+def resolve_spec(*, year: int | None = None, format_id: str | None = None) -> ReportSpec:
+    """The format to use: ``format_id`` if given, else the one for ``year``, else the current (2021) format."""
+    from toolkit.spec.load import available_formats, format_for_year, load_spec
+
+    if format_id is not None:
+        return load_spec(format_id)
+    if year is not None:
+        return load_spec(format_for_year(year))
+    return load_spec(available_formats()[-1])
+
+
+def default_template_name(spec: ReportSpec, organ: str, year: int | None) -> str:
+    """``南口镇2026年报.xlsx`` when organ and year are known, else ``年报模板-2021格式.xlsx``."""
+    if organ and year:
+        return f"{organ}{year}年报.xlsx"
+    if year:
+        return f"{year}年报.xlsx"
+    return f"年报模板-{spec.id}格式.xlsx"
+
+
+def make_template(
+    *,
+    year: int | None = None,
+    organ: str = "",
+    format_id: str | None = None,
+    output: Path | None = None,
+) -> Path:
+    """Write the standard workbook for ``year`` (format chosen by year unless ``format_id``); returns its path."""
+    from toolkit.template import build_template
+
+    spec = resolve_spec(year=year, format_id=format_id)
+    target = Path(output) if output is not None else Path(default_template_name(spec, organ, year))
+    return build_template(spec, target, organ=organ, year=year)
+
+
+def read(path: Path, *, format_id: str | None = None) -> ReportData:
+    """Read a filled workbook — or import a published report (.txt/.html/.docx) — into report data."""
+    path = Path(path)
+    if path.suffix.lower() in REPORT_SUFFIXES:
+        from toolkit.importer import import_report
+
+        return import_report(path, format_id=format_id).data
+    from toolkit.reader import read_workbook
+
+    return read_workbook(path, format_id=format_id)
+
+
+def check_file(
+    path: Path,
+    *,
+    format_id: str | None = None,
+    annotate: bool = True,
+    output: Path | None = None,
+    skip: Collection[str] = (),
+    lang: str = "zh",
+) -> CheckResult:
+    """Read and check one workbook (or published report); write the highlighted copy unless ``annotate`` is off.
+
+    The copy goes to ``output`` or beside the input as ``<name>.校验.xlsx``; the input is never modified.
+    Raises :class:`toolkit.errors.ToolkitError` only when the input cannot be used at all.
+    """
+    from toolkit.rules.engine import check_data
+
+    path = Path(path)
+    data = read(path, format_id=format_id)
+    result = check_data(data, skip=skip)
+    if annotate and path.suffix.lower() not in REPORT_SUFFIXES:
+        from toolkit.annotate import annotate_workbook
+
+        result.annotated = annotate_workbook(path, result, output, lang=lang)
+    return result
+
+
+@dataclass(frozen=True)
+class ReportOutcome:
+    """What ``make_report`` did: the file written (None when refused) and the check behind it."""
+
+    path: Path | None
+    """The report written, or None when refused."""
+    result: CheckResult
+    """The check of the workbook."""
+    refused: bool
+    """True when error-level findings stopped the report (no ``force``)."""
+
+
+def make_report(
+    path: Path,
+    *,
+    to: str = "docx",
+    output: Path | None = None,
+    force: bool = False,
+    format_id: str | None = None,
+) -> ReportOutcome:
+    """Check the workbook, then assemble the report as ``to`` (docx, html, md, pdf).
+
+    Refuses (``refused=True``, nothing written) when the workbook has error-level findings, unless
+    ``force``; a forced report carries a notice listing those findings on its first page.
+    """
+    from toolkit.render import default_report_name, render_report
+    from toolkit.rules.engine import check_data
+    from toolkit.spec.load import load_spec
+
+    path = Path(path)
+    data = read(path, format_id=format_id)
+    result = check_data(data)
+    errors = [f for f in result.findings if f.severity is Severity.ERROR]
+    if errors and not force:
+        return ReportOutcome(None, result, refused=True)
+    spec = load_spec(data.format_id)
+    target = Path(output) if output is not None else path.with_name(default_report_name(spec, data, to))
+    written = render_report(spec, data, to, target, forced_findings=errors)
+    return ReportOutcome(written, result, refused=False)

@@ -1,0 +1,184 @@
+"""The ``toolkit`` command: parse → one library call → present → exit code. Nothing else lives here.
+
+Exit codes: 0 clean (warnings allowed), 1 an error-level finding, 2 input not usable (or usage error).
+Results go to stdout, diagnostics to stderr; tracebacks only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+
+from toolkit import cli_text
+from toolkit.messages import msg
+
+cli_text.localise_typer()
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False)
+_DEBUG = False
+
+
+class Lang(StrEnum):
+    """Message language."""
+
+    zh = "zh"
+    en = "en"
+
+
+class OutputType(StrEnum):
+    """Report output types."""
+
+    docx = "docx"
+    html = "html"
+    md = "md"
+    pdf = "pdf"
+
+
+app = typer.Typer(
+    name="toolkit",
+    help=msg("cli.app.help"),
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+    options_metavar="[选项]",
+    subcommand_metavar="命令 [参数]...",
+    pretty_exceptions_enable=False,
+)
+
+
+def _fail(exc: Exception) -> NoReturn:
+    """Print a toolkit error as one Chinese line on stderr and exit with its code (2)."""
+    from toolkit.errors import ToolkitError
+
+    if _DEBUG:
+        raise exc
+    if isinstance(exc, ToolkitError):
+        err.print(f"[bold red]{msg('cli.error')}[/]{exc}", markup=True, highlight=False)
+        raise typer.Exit(exc.exit_code)
+    err.print(f"[bold red]{msg('cli.internal')}[/]{type(exc).__name__}: {exc}")
+    raise typer.Exit(3)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            out.print(f"toolkit {version('gk-toolkit')}")
+        except PackageNotFoundError:
+            out.print("toolkit (未安装)")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def main_callback(
+    debug: Annotated[bool, typer.Option("--debug", help=msg("cli.opt.debug"))] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help=msg("cli.opt.version"))
+    ] = False,
+) -> None:
+    """政府信息公开工作年度报告工具箱。"""
+    global _DEBUG
+    _DEBUG = debug
+
+
+@app.command(
+    "template", help=msg("cli.template.help"), short_help=msg("cli.template.short"), options_metavar="[选项]"
+)
+def template_cmd(
+    year: Annotated[int | None, typer.Option("--year", "-y", help=msg("cli.opt.year"))] = None,
+    org: Annotated[str, typer.Option("--org", help=msg("cli.opt.org"))] = "",
+    format_id: Annotated[str | None, typer.Option("--format", "-f", help=msg("cli.opt.format"))] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help=msg("cli.opt.template_output"))] = None,
+) -> None:
+    """Write a blank (or pre-filled) standard workbook."""
+    from toolkit import api
+
+    try:
+        path = api.make_template(year=year, organ=org, format_id=format_id, output=output)
+    except Exception as exc:
+        _fail(exc)
+    out.print(msg("cli.template.done", path=path))
+
+
+def _present_check(results: list[Any], as_json: bool, lang: str) -> None:
+    from toolkit import present
+
+    if as_json:
+        payload: Any = results[0].to_dict(lang) if len(results) == 1 else [r.to_dict(lang) for r in results]
+        out.print_json(json.dumps(payload, ensure_ascii=False))
+    else:
+        for result in results:
+            present.print_check(out, result, lang)
+
+
+@app.command(
+    "check", help=msg("cli.check.help"), short_help=msg("cli.check.short"), options_metavar="[选项]"
+)
+def check_cmd(
+    files: Annotated[list[Path], typer.Argument(help=msg("cli.arg.check_files"), show_default=False)],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help=msg("cli.opt.check_output"))] = None,
+    no_annotate: Annotated[bool, typer.Option("--no-annotate", help=msg("cli.opt.no_annotate"))] = False,
+    as_json: Annotated[bool, typer.Option("--json", help=msg("cli.opt.json"))] = False,
+    lang: Annotated[Lang, typer.Option("--lang", help=msg("cli.opt.lang"))] = Lang.zh,
+    format_id: Annotated[str | None, typer.Option("--format", "-f", help=msg("cli.opt.format_check"))] = None,
+    skip: Annotated[list[str] | None, typer.Option("--skip", help=msg("cli.opt.skip"))] = None,
+) -> None:
+    """Check workbooks and write highlighted copies."""
+    from toolkit import api
+
+    if output is not None and len(files) > 1:
+        err.print(msg("cli.check.one_output"))
+        raise typer.Exit(2)
+    results = []
+    for file in files:
+        try:
+            results.append(api.check_file(file, format_id=format_id, annotate=not no_annotate, output=output,
+                                          skip=tuple(skip or ()), lang=lang.value))
+        except Exception as exc:
+            _fail(exc)
+    _present_check(results, as_json, lang.value)
+    raise typer.Exit(max(r.exit_code for r in results))
+
+
+@app.command(
+    "report", help=msg("cli.report.help"), short_help=msg("cli.report.short"), options_metavar="[选项]"
+)
+def report_cmd(
+    file: Annotated[Path, typer.Argument(help=msg("cli.arg.report_file"), show_default=False)],
+    to: Annotated[OutputType, typer.Option("--to", "-t", help=msg("cli.opt.to"))] = OutputType.docx,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help=msg("cli.opt.report_output"))] = None,
+    force: Annotated[bool, typer.Option("--force", help=msg("cli.opt.force"))] = False,
+    format_id: Annotated[str | None, typer.Option("--format", "-f", help=msg("cli.opt.format_check"))] = None,
+) -> None:
+    """Assemble the final report from a workbook."""
+    from toolkit import api, present
+
+    try:
+        outcome = api.make_report(file, to=to.value, output=output, force=force, format_id=format_id)
+    except Exception as exc:
+        _fail(exc)
+    if outcome.refused:
+        present.print_check(err, outcome.result, "zh")
+        err.print(msg("cli.report.refused", errors=outcome.result.errors))
+        raise typer.Exit(1)
+    if outcome.result.errors:
+        err.print(msg("cli.report.forced", errors=outcome.result.errors))
+    out.print(msg("cli.report.done", path=outcome.path))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print(msg("cli.interrupted"))
+        sys.exit(130)

@@ -1,0 +1,52 @@
+"""Chinese for typer's own help text (panel titles, usage prefix, the help option, error panel).
+
+typer exposes its panel titles as module constants; the usage prefix and the help option's text come
+from its vendored click and are wrapped here. If a future typer moves them, help falls back to English
+for those few words and ``tests/test_cli.py`` fails to say so.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+_DONE = False
+
+
+def localise_typer() -> None:
+    """Switch typer's fixed help strings to Chinese (idempotent)."""
+    global _DONE
+    if _DONE:
+        return
+    _DONE = True
+    import typer.rich_utils as ru
+
+    ru.OPTIONS_PANEL_TITLE = "选项"
+    ru.ARGUMENTS_PANEL_TITLE = "参数"
+    ru.COMMANDS_PANEL_TITLE = "命令"
+    ru.ERRORS_PANEL_TITLE = "错误"
+    ru.ABORTED_TEXT = "已中止。"
+    ru.REQUIRED_LONG_STRING = "[必填]"
+    ru.DEFAULT_STRING = "[默认：{}]"
+    ru.RICH_HELP = "运行 [blue]'{command_path} {help_option}'[/] 查看帮助。"
+    try:
+        from typer._click import core as click_core
+        from typer._click import formatting as click_formatting
+    except ImportError:  # pragma: no cover - depends on typer's internals
+        return
+
+    original_usage = click_formatting.HelpFormatter.write_usage
+
+    def write_usage(self: Any, prog: str, args: str = "", prefix: str | None = None) -> None:
+        original_usage(self, prog, args, "用法：" if prefix is None else prefix)
+
+    click_formatting.HelpFormatter.write_usage = write_usage  # type: ignore[method-assign]
+
+    original_help_option = click_core.Command.get_help_option
+
+    def get_help_option(self: Any, ctx: Any) -> Any:
+        option = original_help_option(self, ctx)
+        if option is not None:
+            option.help = "显示本帮助并退出。"
+        return option
+
+    click_core.Command.get_help_option = get_help_option  # type: ignore[method-assign]

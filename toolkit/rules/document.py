@@ -1,0 +1,141 @@
+"""Rules on the report as a document: basic information, format vs year, sections, narrative text."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from toolkit.data import USABLE
+from toolkit.errors import UnknownFormatError
+from toolkit.rules.findings import CellRef, Finding
+from toolkit.rules.registry import RuleContext, rule_type
+from toolkit.spec.load import format_for_year
+from toolkit.spec.models import RuleSpec
+
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
+def _info_ref(ctx: RuleContext, field_id: str) -> CellRef:
+    label = next((f.label for f in ctx.spec.info_fields if f.id == field_id), field_id)
+    return CellRef(f"info.{field_id}", label, ctx.data.info_locations.get(field_id))
+
+
+def _text_ref(ctx: RuleContext, section_id: str) -> CellRef:
+    tv = ctx.data.texts.get(section_id)
+    return CellRef(f"text.{section_id}", ctx.spec.section(section_id).title, tv.location if tv else None)
+
+
+@rule_type("guidance")
+def guidance(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
+    """Guidance is shown in the template's 填写说明, never reported as a finding."""
+    return iter(())
+
+
+@rule_type("info_fields")
+def info_fields(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
+    """Required 基本信息 fields are present; the year is a four-digit year."""
+    for field in ctx.spec.info_fields:
+        if not field.required or field.kind == "format":
+            continue
+        ctx.evaluated += 1
+        raw = ctx.data.info.get(field.id, "").strip()
+        ok = ctx.data.year is not None if field.kind == "year" else bool(raw)
+        if not ok:
+            yield ctx.finding(rule, cells=[_info_ref(ctx, field.id)], instance=field.id,
+                              expected=field.label, actual=raw, field=field.label, raw=raw)
+
+
+@rule_type("format_year")
+def format_year(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
+    """Reports on 2019–2020 use the 2019 format, reports on 2021 onward the 2021 format."""
+    year = ctx.data.year
+    if year is None:
+        return
+    ctx.evaluated += 1
+    try:
+        expected = format_for_year(year)
+    except UnknownFormatError:
+        expected = "（无适用格式）"
+    if expected != ctx.spec.id:
+        yield ctx.finding(
+            rule,
+            cells=[_info_ref(ctx, "year"), _info_ref(ctx, "format")],
+            expected=expected,
+            actual=ctx.spec.id,
+            year=year,
+            expected_format=expected,
+            actual_format=ctx.spec.id,
+        )
+
+
+@rule_type("sections_present")
+def sections_present(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
+    """All six sections are there: narrative sections are not blank, table sections hold their tables."""
+    for section in ctx.spec.sections:
+        ctx.evaluated += 1
+        if section.kind == "text":
+            tv = ctx.data.texts.get(section.id)
+            missing = tv is None or not tv.present or not tv.text.strip()
+            cells = [_text_ref(ctx, section.id)]
+        else:
+            keys = [k for k, c in ctx.spec.cells.items() if c.table in section.tables]
+            missing = not any(k in ctx.data.values for k in keys)
+            cells = [CellRef(section.id, section.title)]
+        if missing:
+            yield ctx.finding(rule, cells=cells, instance=section.id, expected=section.title, actual=None,
+                              section=section.title)
+
+
+@rule_type("text_not_empty")
+def text_not_empty(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
+    """A narrative section says more than 无 (a blank section is ``sections_present``'s business)."""
+    section_id = str(rule.params["section"])
+    text = ctx.data.text(section_id).strip()
+    if not text:
+        return
+    ctx.evaluated += 1
+    trivial = {str(t) for t in rule.params.get("trivial", ())}
+    if text in trivial:
+        yield ctx.finding(rule, cells=[_text_ref(ctx, section_id)], instance=section_id, actual=text, text=text)
+
+
+@rule_type("text_mentions")
+def text_mentions(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
+    """A narrative section mentions at least one of ``any_of`` (e.g. 六 and 信息处理费)."""
+    section_id = str(rule.params["section"])
+    text = ctx.data.text(section_id)
+    if not text.strip():
+        return
+    ctx.evaluated += 1
+    words = [str(w) for w in rule.params["any_of"]]
+    if not any(w in text for w in words):
+        yield ctx.finding(rule, cells=[_text_ref(ctx, section_id)], instance=section_id,
+                          expected="、".join(words), actual=None)
+
+
+@rule_type("narrative_numbers")
+def narrative_numbers(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
+    """Numbers the narrative quotes for key totals equal the table cells."""
+    sections = [str(s) for s in rule.params.get("sections", ())]
+    for pattern in rule.params["patterns"]:
+        key = str(pattern["cell"])
+        cv = ctx.data.values.get(key)
+        if cv is None or cv.status not in USABLE or cv.value is None:
+            continue
+        regex = re.compile(str(pattern["regex"]))
+        for section_id in sections:
+            text = ctx.data.text(section_id).translate(_FULLWIDTH_DIGITS)
+            for match in regex.finditer(text):
+                ctx.evaluated += 1
+                quoted = int(match.group(1))
+                if quoted != cv.value:
+                    yield ctx.finding(
+                        rule,
+                        cells=[_text_ref(ctx, section_id), ctx.cell(key)],
+                        instance=f"{section_id}:{key}:{match.start()}",
+                        expected=cv.value,
+                        actual=quoted,
+                        section=ctx.spec.section(section_id).title,
+                        quote=match.group(0),
+                        cell=ctx.spec.cells[key].label,
+                    )

@@ -1,0 +1,41 @@
+"""The rule engine: run every rule a format declares over a report's data and collect the findings."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from toolkit.data import ReportData
+from toolkit.rules import document, tables  # noqa: F401  (importing registers the rule types)
+from toolkit.rules.findings import CheckResult, Finding
+from toolkit.rules.registry import RuleContext, implementation
+from toolkit.spec.load import load_spec
+from toolkit.spec.models import ReportSpec
+
+
+def check_data(
+    data: ReportData,
+    spec: ReportSpec | None = None,
+    *,
+    skip: Collection[str] = (),
+) -> CheckResult:
+    """Check ``data`` against its format: every rule declared in the format file, except those in ``skip``.
+
+    ``skip`` holds rule ids or finding codes to leave out. Findings come errors first, then warnings, then
+    infos; within a severity in rule order and table order. Never raises for bad data: problems are findings.
+    """
+    spec = spec or load_spec(data.format_id)
+    ctx = RuleContext(spec, data)
+    findings: list[Finding] = []
+    for rule in spec.rules:
+        if rule.id in skip or rule.code in skip:
+            continue
+        findings.extend(implementation(rule.type)(ctx, rule))
+    findings.sort(key=lambda f: -f.severity.rank)
+    return CheckResult(
+        source=data.source,
+        format_id=spec.id,
+        organ=data.organ,
+        year=data.year,
+        findings=findings,
+        rules_checked=ctx.evaluated,
+    )
