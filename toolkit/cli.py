@@ -10,7 +10,7 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -109,17 +109,6 @@ def template_cmd(
     out.print(msg("cli.template.done", path=path))
 
 
-def _present_check(results: list[Any], as_json: bool, lang: str) -> None:
-    from toolkit import present
-
-    if as_json:
-        payload: Any = results[0].to_dict(lang) if len(results) == 1 else [r.to_dict(lang) for r in results]
-        out.print_json(json.dumps(payload, ensure_ascii=False))
-    else:
-        for result in results:
-            present.print_check(out, result, lang)
-
-
 @app.command(
     "check", help=msg("cli.check.help"), short_help=msg("cli.check.short"), options_metavar="[选项]"
 )
@@ -131,22 +120,58 @@ def check_cmd(
     lang: Annotated[Lang, typer.Option("--lang", help=msg("cli.opt.lang"))] = Lang.zh,
     format_id: Annotated[str | None, typer.Option("--format", "-f", help=msg("cli.opt.format_check"))] = None,
     skip: Annotated[list[str] | None, typer.Option("--skip", help=msg("cli.opt.skip"))] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help=msg("cli.opt.jobs"))] = None,
 ) -> None:
-    """Check workbooks and write highlighted copies."""
-    from toolkit import api
+    """Check one workbook, or a folder/several workbooks with a summary."""
+    from toolkit import api, present
+    from toolkit.batch import expand_inputs
 
-    if output is not None and len(files) > 1:
-        err.print(msg("cli.check.one_output"))
-        raise typer.Exit(2)
-    results = []
-    for file in files:
+    paths = expand_inputs(files)
+    if len(paths) == 1 and not paths[0].is_dir() and not any(f.is_dir() for f in files):
         try:
-            results.append(api.check_file(file, format_id=format_id, annotate=not no_annotate, output=output,
-                                          skip=tuple(skip or ()), lang=lang.value))
+            result = api.check_file(paths[0], format_id=format_id, annotate=not no_annotate, output=output,
+                                    skip=tuple(skip or ()), lang=lang.value)
         except Exception as exc:
             _fail(exc)
-    _present_check(results, as_json, lang.value)
-    raise typer.Exit(max(r.exit_code for r in results))
+        if as_json:
+            out.print_json(json.dumps(result.to_dict(lang.value), ensure_ascii=False))
+        else:
+            present.print_check(out, result, lang.value)
+        raise typer.Exit(result.exit_code)
+    if not paths:
+        err.print(msg("cli.check.nothing"))
+        raise typer.Exit(2)
+    _check_batch(paths, files, output, not no_annotate, as_json, lang.value, format_id, tuple(skip or ()), jobs)
+
+
+def _check_batch(paths: list[Path], inputs: list[Path], output: Path | None, annotate: bool, as_json: bool,
+                 lang: str, format_id: str | None, skip: tuple[str, ...], jobs: int | None) -> NoReturn:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from toolkit import present
+    from toolkit.batch import SUMMARY_NAME, check_many, write_summary
+
+    rows = []
+    with Progress(TextColumn(msg("cli.check.progress")), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, transient=False, disable=as_json) as bar:
+        task = bar.add_task("check", total=len(paths))
+        try:
+            for row in check_many(paths, jobs=jobs, annotate=annotate, lang=lang, skip=skip, format_id=format_id,
+                                  progress=lambda n: bar.advance(task, n)):
+                rows.append(row)
+        except Exception as exc:
+            _fail(exc)
+    folder = inputs[0] if len(inputs) == 1 and inputs[0].is_dir() else Path(".")
+    summary = output if output is not None else folder / SUMMARY_NAME
+    try:
+        written = write_summary(rows, summary)
+    except Exception as exc:
+        _fail(exc)
+    if as_json:
+        out.print_json(json.dumps([r.result for r in rows], ensure_ascii=False))
+    else:
+        present.print_batch(out, rows, written)
+    raise typer.Exit(max(r.exit_code for r in rows))
 
 
 @app.command(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -9,6 +12,9 @@ from rich.table import Table
 from toolkit.messages import msg
 from toolkit.rules.findings import CheckResult, Finding
 from toolkit.spec.models import Severity
+
+if TYPE_CHECKING:
+    from toolkit.batch import UnitRow
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "dim"}
 
@@ -57,3 +63,24 @@ def print_check(console: Console, result: CheckResult, lang: str = "zh") -> None
     console.print(f"[{style}]{escape(summary_line(result, lang))}[/]")
     if result.annotated:
         console.print(escape(msg("present.annotated", lang, path=result.annotated)))
+
+
+def print_batch(console: Console, rows: list[UnitRow], summary: Path) -> None:
+    """The folder summary: one line per unit (unit, year, format, errors, warnings, status), then totals."""
+    from toolkit.batch import SUMMARY_COLUMNS
+
+    table = Table(header_style="bold")
+    for name in SUMMARY_COLUMNS[:8]:
+        table.add_column(name, overflow="fold")
+    styles = {"通过": "green", "有警告": "yellow", "有错误": "bold red", "无法读取": "bold red"}
+    for i, row in enumerate(rows, start=1):
+        table.add_row(
+            str(i), escape(row.organ or "—"), str(row.year or ""), row.format_id, str(row.errors),
+            str(row.warnings), f"[{styles[row.status]}]{row.status}[/]",
+            escape(row.file.name + (f"\n{row.problem}" if row.problem else "")),
+        )
+    console.print(table)
+    ok = sum(1 for r in rows if r.exit_code == 0)
+    bad = sum(1 for r in rows if r.exit_code == 1)
+    console.print(msg("present.batch.title", total=len(rows), ok=ok, bad=bad, broken=len(rows) - ok - bad))
+    console.print(escape(msg("present.batch.written", path=summary)))
