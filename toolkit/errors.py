@@ -15,6 +15,8 @@ class ToolkitError(Exception):
     """Base of all toolkit errors: a user-facing message plus where it happened."""
 
     key = "toolkit-error"
+    meaning = "其他无法处理的情况"
+    advice = "按提示检查文件后重试；如确属程序问题，带 --debug 重新运行并反馈输出。"
     exit_code = 2
 
     def __init__(
@@ -63,54 +65,72 @@ class SpecError(ToolkitError):
     """A format file shipped with the toolkit is inconsistent (a bug, not a user error)."""
 
     key = "spec-invalid"
+    meaning = "工具自带的格式文件有误"
+    advice = "这是工具自身的格式文件出错，不是您的文件的问题；请反馈给维护人员。"
 
 
 class UnknownFormatError(ToolkitError):
     """The requested or detected format/year is not one this toolkit knows."""
 
     key = "format-unknown"
+    meaning = "年度或格式不是本工具支持的（2019年以前，或未知格式）"
+    advice = "确认报告年度（2019年及以后）；用 --format 2019 或 --format 2021 指定格式，或用 toolkit template 重新生成填报表。"
 
 
 class WorkbookError(ToolkitError):
     """A workbook cannot be read: wrong type, corrupt, encrypted, hostile or missing parts."""
 
     key = "workbook-unreadable"
+    meaning = "工作簿损坏或无法读取"
+    advice = "用 Excel 或 WPS 打开文件确认能正常打开，另存为“Excel 工作簿(*.xlsx)”后重试。"
 
 
 class NotAWorkbookError(WorkbookError):
     """The file is not an .xlsx workbook (random bytes, text, PDF …)."""
 
     key = "not-a-workbook"
+    meaning = "不是 .xlsx 工作簿"
+    advice = "确认选对了文件：需要 .xlsx 工作簿，而不是 Word、PDF、文本或改了扩展名的文件。"
 
 
 class LegacyFormatError(WorkbookError):
     """An .xls (BIFF) or .et file: must be saved as .xlsx first."""
 
     key = "legacy-format"
+    meaning = "旧版 .xls 或 WPS .et 文件"
+    advice = "在 Excel 或 WPS 中打开，选择“文件—另存为—Excel 工作簿(*.xlsx)”，再校验另存的文件。"
 
 
 class EncryptedWorkbookError(WorkbookError):
     """A password-protected (encrypted) workbook."""
 
     key = "workbook-encrypted"
+    meaning = "设有打开密码（加密）的工作簿"
+    advice = "在 Excel 或 WPS 中输入密码打开，取消“文档加密/打开密码”后另存为 .xlsx。工作表保护不影响校验。"
 
 
 class HostileWorkbookError(WorkbookError):
     """A zip bomb, XML bomb or external entity: refused before it can exhaust memory."""
 
     key = "workbook-hostile"
+    meaning = "压缩炸弹、XML 炸弹或外部实体等异常结构"
+    advice = "文件结构异常（可能被篡改或损坏），不予读取；请向报送单位索取用 Excel 或 WPS 正常保存的文件。"
 
 
 class LayoutError(WorkbookError):
     """The workbook opens but its tables cannot be found (sheet deleted, not the official layout)."""
 
     key = "layout-not-found"
+    meaning = "找不到国家统一格式的表格"
+    advice = "表格不是国家统一格式或被改动过（工作表被删除、栏目被改名）；请用 toolkit template 生成的标准填报表重新填写。"
 
 
 class OutputError(ToolkitError):
     """An output file cannot be written (read-only folder, locked file, output equals input)."""
 
     key = "output-unwritable"
+    meaning = "输出文件无法写入（目录只读、文件被占用、与输入同名）"
+    advice = "换一个可写的目录或文件名（用 -o 指定）；如文件正在 Excel/WPS 中打开，先关闭。"
 
 
 
@@ -118,9 +138,13 @@ class OfficeMissingError(ToolkitError):
     """LibreOffice (soffice) is not installed, so PDF output is unavailable."""
 
     key = "libreoffice-missing"
+    meaning = "未安装 LibreOffice，无法生成 PDF"
+    advice = "安装 LibreOffice 后重试，或改用 --to docx 生成 Word 再手工转为 PDF。"
 
 
 class OfficeConversionError(ToolkitError):
     """LibreOffice ran but did not produce the expected file."""
 
     key = "libreoffice-failed"
+    meaning = "LibreOffice 转换失败"
+    advice = "确认 LibreOffice 能正常启动（可关闭其他 LibreOffice 窗口后重试），或改用 --to docx。"
