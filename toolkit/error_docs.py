@@ -46,8 +46,8 @@ def render_error_docs() -> str:
         "",
         "## 二、校验发现的问题",
         "",
-        "级别：**错误**（数字不可能都对，退出码 1，`toolkit report` 拒绝生成报告）、**警告**（很可能有误，请人工核对）、"
-        "**提示**（读取时做了规范化等说明）。`--skip 代码` 可跳过某类问题。",
+        "级别：**错误**（数字不可能都对，退出码 1，`toolkit report` 拒绝生成报告）、"
+        "**警告**（很可能有误，请人工核对）、**提示**（读取时做了规范化等说明）。`--skip 代码` 可跳过某类问题。",
         "",
         "| 代码 | 级别 | 规则 | 适用格式 | 怎么办 |",
         "|---|---|---|---|---|",
@@ -57,8 +57,8 @@ def render_error_docs() -> str:
         for rule in load_spec(fid).rules:
             if not rule.code:
                 continue
-            entry = codes.setdefault(rule.code, (rule.severity.value, rule.title.zh,
-                                                 rule.hint.zh if rule.hint else "", []))
+            hint = rule.hint.zh if rule.hint else ""
+            entry = codes.setdefault(rule.code, (rule.severity.value, rule.title.zh, hint, []))
             entry[3].append(fid)
     for code, (severity, title, hint, fids) in codes.items():
         lines.append(f"| `{code}` | {_SEVERITY[severity]} | {title} | {'、'.join(fids)} | {hint} |")

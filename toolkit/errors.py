@@ -74,7 +74,10 @@ class UnknownFormatError(ToolkitError):
 
     key = "format-unknown"
     meaning = "年度或格式不是本工具支持的（2019年以前，或未知格式）"
-    advice = "确认报告年度（2019年及以后）；用 --format 2019 或 --format 2021 指定格式，或用 toolkit template 重新生成填报表。"
+    advice = (
+        "确认报告年度（2019年及以后）；"
+        "用 --format 2019 或 --format 2021 指定格式，或用 toolkit template 重新生成填报表。"
+    )
 
 
 class WorkbookError(ToolkitError):
@@ -122,7 +125,10 @@ class LayoutError(WorkbookError):
 
     key = "layout-not-found"
     meaning = "找不到国家统一格式的表格"
-    advice = "表格不是国家统一格式或被改动过（工作表被删除、栏目被改名）；请用 toolkit template 生成的标准填报表重新填写。"
+    advice = (
+        "表格不是国家统一格式或被改动过（工作表被删除、栏目被改名）；"
+        "请用 toolkit template 生成的标准填报表重新填写。"
+    )
 
 
 class OutputError(ToolkitError):

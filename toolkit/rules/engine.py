@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from toolkit.data import ReportData
-from toolkit.rules import document, tables  # noqa: F401  (importing registers the rule types)
+from toolkit.rules import crossyear, document, tables  # noqa: F401  (importing registers the rule types)
 from toolkit.rules.findings import CheckResult, Finding
 from toolkit.rules.registry import RuleContext, implementation
 from toolkit.spec.load import load_spec
@@ -17,14 +17,16 @@ def check_data(
     spec: ReportSpec | None = None,
     *,
     skip: Collection[str] = (),
+    previous: ReportData | None = None,
 ) -> CheckResult:
     """Check ``data`` against its format: every rule declared in the format file, except those in ``skip``.
 
-    ``skip`` holds rule ids or finding codes to leave out. Findings come errors first, then warnings, then
+    ``skip`` holds rule ids or finding codes to leave out. ``previous`` is last year's report of the same
+    body (either format); without it the cross-year rules do not run. Findings come errors first, then warnings, then
     infos; within a severity in rule order and table order. Never raises for bad data: problems are findings.
     """
     spec = spec or load_spec(data.format_id)
-    ctx = RuleContext(spec, data)
+    ctx = RuleContext(spec, data, previous=previous)
     findings: list[Finding] = []
     for rule in spec.rules:
         if rule.id in skip or rule.code in skip:

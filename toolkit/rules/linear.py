@@ -83,7 +83,8 @@ class LinearCheck:
         )
 
 
-def _foreach_values(spec: ReportSpec, source: Any) -> list[str]:
+def foreach_values(spec: ReportSpec, source: Any) -> list[str]:
+    """The values a ``foreach`` source stands for: a literal list, ``<table>.columns`` or ``<table>.data_rows``."""
     if isinstance(source, list):
         return [str(v) for v in source]
     table_id, what = str(source).split(".")
@@ -115,7 +116,7 @@ def expand_linear(spec: ReportSpec, rule: RuleSpec) -> Iterator[LinearCheck]:
     foreach: dict[str, Any] = dict(params.get("foreach") or {})
     names = list(foreach)
     patterns = list(params["lhs"]) + list(params["rhs"])
-    choices = [_foreach_values(spec, foreach[n]) for n in names]
+    choices = [foreach_values(spec, foreach[n]) for n in names]
     for combo in itertools.product(*choices) if names else [()]:
         env = dict(zip(names, combo, strict=True))
         lhs = tuple(p.format(**env) for p in params["lhs"])

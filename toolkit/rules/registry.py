@@ -61,6 +61,8 @@ class RuleContext:
     """The format checked against."""
     data: ReportData
     """The report's data."""
+    previous: ReportData | None = None
+    """Last year's report of the same body, for cross-year rules (None: those rules do not run)."""
     evaluated: int = 0
     """Rule instances evaluated so far (for the summary)."""
     extra: dict[str, Any] = field(default_factory=dict)
