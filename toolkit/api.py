@@ -6,7 +6,7 @@ Heavy modules (openpyxl, xlsxwriter, python-docx) are imported inside the functi
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +29,26 @@ def resolve_spec(*, year: int | None = None, format_id: str | None = None) -> Re
     return load_spec(available_formats()[-1])
 
 
+def organ_key(organ: str) -> str:
+    """How units are matched across folders: the organ name without any whitespace."""
+    return "".join(organ.split())
+
+
+def organs_in(paths: Collection[Path]) -> dict[str, Path]:
+    """Organ name (see :func:`organ_key`) → workbook, for the readable ones among ``paths``."""
+    from toolkit.errors import ToolkitError
+
+    found: dict[str, Path] = {}
+    for p in paths:
+        try:
+            organ = organ_key(read(p).organ)
+        except ToolkitError:
+            continue
+        if organ:
+            found.setdefault(organ, p)
+    return found
+
+
 def default_template_name(spec: ReportSpec, organ: str, year: int | None) -> str:
     """``南口镇2026年报.xlsx`` when organ and year are known, else ``年报模板-2021格式.xlsx``."""
     if organ and year:
@@ -44,13 +64,29 @@ def make_template(
     organ: str = "",
     format_id: str | None = None,
     output: Path | None = None,
+    previous: Path | None = None,
 ) -> Path:
-    """Write the standard workbook for ``year`` (format chosen by year unless ``format_id``); returns its path."""
+    """Write the standard workbook for ``year`` (format chosen by year unless ``format_id``); returns its path.
+
+    With ``previous`` (last year's filled workbook) the new workbook is pre-filled with what carries over:
+    organ, contact, the year after, and every figure that follows from last year (上年结转 …).
+    """
     from toolkit.template import build_template
 
-    spec = resolve_spec(year=year, format_id=format_id)
+    data = None
+    if previous is not None:
+        from toolkit.carryover import next_year_data
+
+        last = read(Path(previous))
+        if year is None and last.year is not None:
+            year = last.year + 1
+        spec = resolve_spec(year=year, format_id=format_id)
+        data = next_year_data(last, spec, year)
+        organ = organ or data.organ
+    else:
+        spec = resolve_spec(year=year, format_id=format_id)
     target = Path(output) if output is not None else Path(default_template_name(spec, organ, year))
-    return build_template(spec, target, organ=organ, year=year)
+    return build_template(spec, target, organ=organ, year=year, data=data)
 
 
 def read(path: Path, *, format_id: str | None = None) -> ReportData:
@@ -73,17 +109,23 @@ def check_file(
     output: Path | None = None,
     skip: Collection[str] = (),
     lang: str = "zh",
+    previous: Path | Mapping[str, Path] | None = None,
 ) -> CheckResult:
     """Read and check one workbook (or published report); write the highlighted copy unless ``annotate`` is off.
 
     The copy goes to ``output`` or beside the input as ``<name>.校验.xlsx``; the input is never modified.
+    ``previous`` is last year's workbook of the same body, or a mapping organ name → last year's workbook
+    (folder mode: units are matched by organ name); it enables the cross-year rules.
     Raises :class:`toolkit.errors.ToolkitError` only when the input cannot be used at all.
     """
     from toolkit.rules.engine import check_data
 
     path = Path(path)
     data = read(path, format_id=format_id)
-    result = check_data(data, skip=skip)
+    if isinstance(previous, Mapping):
+        previous = previous.get(organ_key(data.organ))
+    previous_data = read(Path(previous)) if previous is not None else None
+    result = check_data(data, skip=skip, previous=previous_data)
     if annotate and path.suffix.lower() not in REPORT_SUFFIXES:
         from toolkit.annotate import annotate_workbook
 

@@ -117,14 +117,17 @@ def check_many(
     lang: str = "zh",
     skip: Collection[str] = (),
     format_id: str | None = None,
+    previous: Path | dict[str, Path] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> Iterator[UnitRow]:
     """Check ``paths`` in parallel over ``jobs`` processes (default: all cores); yields rows in input order.
 
+    ``previous`` is last year's workbook, or organ name → last year's workbook (see ``api.check_file``).
     ``progress(n)`` is called as each chunk of n files completes. With one job (or few files) it runs in
     this process, which is faster than starting workers.
     """
-    options: dict[str, Any] = {"annotate": annotate, "lang": lang, "skip": tuple(skip), "format_id": format_id}
+    options: dict[str, Any] = {"annotate": annotate, "lang": lang, "skip": tuple(skip), "format_id": format_id,
+                               "previous": previous}
     jobs = jobs or os.cpu_count() or 1
     if jobs <= 1 or len(paths) < 8:
         for p in paths:
@@ -172,8 +175,8 @@ def write_summary(rows: list[UnitRow], target: Path) -> Path:
                     cell = ws.cell(r, col)
                     cell.hyperlink = os.path.relpath(link.resolve(), target.resolve().parent)
                     cell.font = Font(color="0563C1", underline="single")
-        for col, width in zip("ABCDEFGHIJ", (6, 24, 8, 6, 6, 6, 10, 30, 34, 60), strict=True):
-            ws.column_dimensions[col].width = width
+        for letter, width in zip("ABCDEFGHIJ", (6, 24, 8, 6, 6, 6, 10, 30, 34, 60), strict=True):
+            ws.column_dimensions[letter].width = width
         ws.freeze_panes = "A2"
         ws.auto_filter.ref = f"A1:J{max(1, ws.max_row)}"
         wb.save(tmp)

@@ -98,12 +98,13 @@ def template_cmd(
     org: Annotated[str, typer.Option("--org", help=msg("cli.opt.org"))] = "",
     format_id: Annotated[str | None, typer.Option("--format", "-f", help=msg("cli.opt.format"))] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help=msg("cli.opt.template_output"))] = None,
+    previous: Annotated[Path | None, typer.Option("--from", help=msg("cli.opt.from"))] = None,
 ) -> None:
     """Write a blank (or pre-filled) standard workbook."""
     from toolkit import api
 
     try:
-        path = api.make_template(year=year, organ=org, format_id=format_id, output=output)
+        path = api.make_template(year=year, organ=org, format_id=format_id, output=output, previous=previous)
     except Exception as exc:
         _fail(exc)
     out.print(msg("cli.template.done", path=path))
@@ -121,6 +122,7 @@ def check_cmd(
     format_id: Annotated[str | None, typer.Option("--format", "-f", help=msg("cli.opt.format_check"))] = None,
     skip: Annotated[list[str] | None, typer.Option("--skip", help=msg("cli.opt.skip"))] = None,
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help=msg("cli.opt.jobs"))] = None,
+    previous: Annotated[Path | None, typer.Option("--previous", "-p", help=msg("cli.opt.previous"))] = None,
 ) -> None:
     """Check one workbook, or a folder/several workbooks with a summary."""
     from toolkit import api, present
@@ -130,7 +132,7 @@ def check_cmd(
     if len(paths) == 1 and not paths[0].is_dir() and not any(f.is_dir() for f in files):
         try:
             result = api.check_file(paths[0], format_id=format_id, annotate=not no_annotate, output=output,
-                                    skip=tuple(skip or ()), lang=lang.value)
+                                    skip=tuple(skip or ()), lang=lang.value, previous=previous)
         except Exception as exc:
             _fail(exc)
         if as_json:
@@ -141,11 +143,16 @@ def check_cmd(
     if not paths:
         err.print(msg("cli.check.nothing"))
         raise typer.Exit(2)
-    _check_batch(paths, files, output, not no_annotate, as_json, lang.value, format_id, tuple(skip or ()), jobs)
+    last_year: Path | dict[str, Path] | None = previous
+    if previous is not None and previous.is_dir():
+        last_year = api.organs_in(expand_inputs([previous]))
+    _check_batch(paths, files, output, not no_annotate, as_json, lang.value, format_id, tuple(skip or ()), jobs,
+                 last_year)
 
 
 def _check_batch(paths: list[Path], inputs: list[Path], output: Path | None, annotate: bool, as_json: bool,
-                 lang: str, format_id: str | None, skip: tuple[str, ...], jobs: int | None) -> NoReturn:
+                 lang: str, format_id: str | None, skip: tuple[str, ...], jobs: int | None,
+                 previous: Path | dict[str, Path] | None) -> NoReturn:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from toolkit import present
@@ -157,7 +164,7 @@ def _check_batch(paths: list[Path], inputs: list[Path], output: Path | None, ann
         task = bar.add_task("check", total=len(paths))
         try:
             for row in check_many(paths, jobs=jobs, annotate=annotate, lang=lang, skip=skip, format_id=format_id,
-                                  progress=lambda n: bar.advance(task, n)):
+                                  previous=previous, progress=lambda n: bar.advance(task, n)):
                 rows.append(row)
         except Exception as exc:
             _fail(exc)

@@ -21,13 +21,15 @@ M: dict[str, Text] = {
     ),
     "cli.template.help": Text(
         "生成标准年报填报表（Excel/WPS 均可填写），格式按报告年度自动选择。\n\n"
-        "[bold]示例[/bold]\n\n  toolkit template --year 2026 --org 南口镇 -o 2026年报.xlsx",
+        "[bold]示例[/bold]\n\n  toolkit template --year 2026 --org 南口镇 -o 2026年报.xlsx\n\n"
+        "  toolkit template --from 2025年报.xlsx -o 2026年报.xlsx",
         "Write the standard workbook for a report year.",
     ),
     "cli.check.help": Text(
         "校验填好的年报表：逐项核对勾稽关系，终端列出全部问题，并在原文件旁写出标红的副本（原文件不改动）。"
         "退出码：0 无错误（可有警告），1 有错误，2 文件无法使用。\n\n"
-        "[bold]示例[/bold]\n\n  toolkit check 2026年报.xlsx\n\n  toolkit check 2026年报.xlsx --json --no-annotate",
+        "[bold]示例[/bold]\n\n  toolkit check 2026年报.xlsx\n\n  toolkit check 2026年报.xlsx --json --no-annotate\n\n"
+        "  toolkit check 2026年报.xlsx --previous 2025年报.xlsx\n\n  toolkit check 各单位2026/ --previous 各单位2025/",
         "Check filled workbooks; exit 0 clean, 1 errors, 2 unusable input.",
     ),
     "cli.report.help": Text(
@@ -43,6 +45,8 @@ M: dict[str, Text] = {
     "cli.check.progress": Text("校验中", "checking"),
     "present.batch.title": Text("校验汇总：共 {total} 个文件，通过 {ok} 个，有错误 {bad} 个，无法读取 {broken} 个", "{total} files: {ok} ok, {bad} with errors, {broken} unreadable"),
     "present.batch.written": Text("汇总表：{path}", "summary workbook: {path}"),
+    "cli.opt.from": Text("上一年度填好的年报表：预先填入机关名称、联系人和上年结转等可结转的数字", "last year's workbook to carry over from"),
+    "cli.opt.previous": Text("上一年度的年报表（或文件夹，按机关名称对应），用于跨年度核对上年结转等", "last year's workbook or folder"),
     "cli.opt.debug": Text("出错时显示完整的调试信息", "show tracebacks"),
     "cli.opt.version": Text("显示版本号并退出", "show the version and exit"),
     "cli.opt.year": Text("报告年度，如 2026（决定使用哪种格式）", "report year"),
