@@ -154,3 +154,11 @@ class OfficeConversionError(ToolkitError):
     key = "libreoffice-failed"
     meaning = "LibreOffice 转换失败"
     advice = "确认 LibreOffice 能正常启动（可关闭其他 LibreOffice 窗口后重试），或改用 --to docx。"
+
+
+class MacroWorkbookError(WorkbookError):
+    """A macro-enabled workbook (.xlsm, a VBA project or macro sheets): refused before any parser runs."""
+
+    key = "workbook-macro"
+    meaning = "含宏的工作簿（.xlsm 或含 VBA 工程）"
+    advice = "为安全起见不读取含宏的文件：在 Excel 或 WPS 中选择“文件—另存为—Excel 工作簿(*.xlsx)”（不含宏）后再校验。"

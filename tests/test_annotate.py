@@ -1,0 +1,107 @@
+"""The highlighted copy: red fill and a comment on every error cell, a 校验结果 sheet, nothing else changed."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from toolkit.annotate import RESULT_SHEET, annotated_path
+from toolkit.api import check_file
+from toolkit.errors import OutputError
+from toolkit.sample import sample_report
+from toolkit.spec import Severity, load_spec
+from toolkit.template import build_template
+
+
+def _broken(tmp_path: Path) -> Path:
+    spec = load_spec("2021")
+    data = sample_report(spec, 4)
+    data = data.with_value("s3.carried_forward.natural", data.number("s3.carried_forward.natural") + 3)
+    data = data.with_value("s4.cases.review_maintained", data.number("s4.cases.review_maintained") + 1)
+    return build_template(spec, tmp_path / "有错的年报.xlsx", data=data)
+
+
+def _cells(path: Path) -> dict[tuple[str, str], object]:
+    wb = load_workbook(path)
+    return {(ws.title, c.coordinate): c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row
+            if c.value is not None}
+
+
+def test_every_error_cell_is_red_with_a_comment(tmp_path: Path) -> None:
+    """Each cell named by an error finding is filled red and carries a comment quoting the finding."""
+    source = _broken(tmp_path)
+    result = check_file(source)
+    assert result.annotated == annotated_path(source)
+    wb = load_workbook(result.annotated)
+    error_cells = {(c.location.sheet, c.location.cell) for f in result.findings if f.severity is Severity.ERROR
+                   for c in f.cells if c.location}
+    assert len(error_cells) >= 5
+    for sheet, coord in error_cells:
+        cell = wb[sheet][coord]
+        assert cell.fill.fgColor.rgb.endswith("FFC7CE"), (sheet, coord)
+        assert cell.comment is not None and "错误" in cell.comment.text
+
+
+def test_nothing_else_changes_in_the_copy(tmp_path: Path) -> None:
+    """Values and formulas of every original cell are unchanged; untouched cells keep their fills."""
+    source = _broken(tmp_path)
+    result = check_file(source)
+    assert result.annotated is not None
+    before, after = _cells(source), _cells(result.annotated)
+    assert {k: v for k, v in after.items() if k[0] != RESULT_SHEET} == before
+    flagged = {(c.location.sheet, c.location.cell) for f in result.findings for c in f.cells if c.location}
+    wb_before, wb_after = load_workbook(source), load_workbook(result.annotated)
+    for ws in wb_before.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if (ws.title, cell.coordinate) not in flagged:
+                    other = wb_after[ws.title][cell.coordinate]
+                    assert other.fill == cell.fill and other.protection == cell.protection, (ws.title, cell.coordinate)
+    assert [ws.title for ws in wb_after.worksheets][1:] == [ws.title for ws in wb_before.worksheets]
+    for ws in wb_before.worksheets:
+        assert len(wb_after[ws.title].data_validations.dataValidation) == len(ws.data_validations.dataValidation)
+        assert wb_after[ws.title].protection.sheet == ws.protection.sheet
+
+
+def test_result_sheet_lists_every_finding_with_links(tmp_path: Path) -> None:
+    """The 校验结果 sheet comes first and has one row per finding, each located one linking to its cell."""
+    source = _broken(tmp_path)
+    result = check_file(source)
+    assert result.annotated is not None
+    ws = load_workbook(result.annotated)[RESULT_SHEET]
+    assert load_workbook(result.annotated).sheetnames[0] == RESULT_SHEET
+    rows = list(ws.iter_rows(min_row=3, values_only=True))
+    assert len(rows) == len(result.findings)
+    assert [r[2] for r in rows] == [f.code for f in result.findings]
+    linked = [ws.cell(row=i, column=4).hyperlink for i in range(3, 3 + len(rows))]
+    assert all(link is not None and link.location for link in linked)
+
+
+def test_input_bytes_are_never_modified(tmp_path: Path) -> None:
+    """Checking (with copy) leaves the input byte for byte as it was."""
+    source = _broken(tmp_path)
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()
+    check_file(source)
+    check_file(source, output=tmp_path / "另一个.xlsx")
+    assert hashlib.sha256(source.read_bytes()).hexdigest() == digest
+
+
+def test_copy_over_the_input_is_refused(tmp_path: Path) -> None:
+    """-o naming the input is refused and no temporary file is left behind."""
+    source = _broken(tmp_path)
+    with pytest.raises(OutputError):
+        check_file(source, output=source)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["有错的年报.xlsx"]
+
+
+def test_clean_workbook_copy_says_no_problems(tmp_path: Path) -> None:
+    """A clean workbook's copy has a 校验结果 sheet saying 未发现问题 and no red cell."""
+    spec = load_spec("2019")
+    source = build_template(spec, tmp_path / "好.xlsx", data=sample_report(spec, 8))
+    result = check_file(source)
+    assert result.findings == [] and result.annotated is not None
+    ws = load_workbook(result.annotated)[RESULT_SHEET]
+    assert any("未发现问题" in str(v) for row in ws.iter_rows(values_only=True) for v in row if v)

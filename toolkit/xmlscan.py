@@ -1,0 +1,132 @@
+"""Streaming checks on one XML part of a workbook (used by :mod:`toolkit.xlsxsafe`).
+
+:class:`XmlScan` is fed the part's bytes chunk by chunk as they are inflated. It refuses any markup declaration
+(``<!DOCTYPE``, ``<!ENTITY`` …: billion laughs, external entities; UTF-16 parts included) and, for parts that may
+be worksheets, measures the area the cells span — calamine allocates a sheet's whole range at once, so two cells
+at A1 and XFD1048576 would exhaust memory. The quick measure counts every ``r="D8"`` (an upper bound); anything
+unusual (prefixed tags, other quoting, cells without ``r``) or a bound over the limit asks for the precise
+measure (:class:`NeedPrecise`), which counts only cells that hold something, as calamine does.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from pathlib import Path
+
+from toolkit.errors import HostileWorkbookError
+from toolkit.messages import msg
+
+CELL_ANY = re.compile(rb"<(?:[\w.-]+:)?c[\s/>]")
+CELL_REF = re.compile(
+    rb"""<(?:[\w.-]+:)?c\s[^>]*?(?<![\w:.-])r\s*=\s*["']\$?([A-Za-z]{1,3})\$?([0-9]{1,7})["'][^>]*?(/?)>"""
+)
+ROW_ANY = re.compile(rb"<(?:[\w.-]+:)?row[\s/>]")
+ROW_REF = re.compile(rb"""<(?:[\w.-]+:)?row\s[^>]*?(?<![\w:.-])r\s*=\s*["']([0-9]{1,7})["']""")
+QUICK_REF = re.compile(rb' r="([A-Z]{1,3})([0-9]{1,7})"')
+
+
+class NeedPrecise(Exception):
+    """The quick upper bound of a sheet's extent is not enough: measure it precisely."""
+
+
+class XmlScan:
+    """Streams one XML part: refuses ``<!DOCTYPE``/``<!ENTITY``, and measures the cells' extent."""
+
+    def __init__(self, path: Path, name: str, *, max_cells: int, max_tag_bytes: int, measure: bool,
+                 precise: bool) -> None:
+        self.path, self.name = path, name
+        self.max_cells, self.max_tag_bytes = max_cells, max_tag_bytes
+        self.measure, self.precise = measure, precise
+        self.carry = b""
+        self.decoder: codecs.IncrementalDecoder | None = None
+        self.started = False
+        self.cells = 0
+        self.refless_cells = self.refless_rows = 0
+        self.max_col = (0, b"")
+        self.max_row = 0
+        self.area = 0
+
+    def feed(self, data: bytes) -> None:
+        if not self.started and data:
+            self.started = True
+            if data.startswith((b"\xff\xfe", b"\xfe\xff")) or data[:2] in (b"<\x00", b"\x00<"):
+                self.decoder = codecs.getincrementaldecoder("utf-16")()
+                if not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+                    data = (b"\xff\xfe" if data[:1] == b"<" else b"\xfe\xff") + data
+        if self.decoder is not None:
+            data = self.decoder.decode(data).encode("utf-8", "surrogatepass")
+        buf = self.carry + data if self.carry else data
+        cut = buf.rfind(b"<")
+        if cut < 0:
+            cut = len(buf)
+        self.carry = buf[cut:]
+        if len(self.carry) > self.max_tag_bytes:
+            self._hostile("xlsxsafe.dtd")
+        self._check(buf[:cut])
+
+    def close(self) -> None:
+        self._check(self.carry)
+        self.carry = b""
+
+    def _hostile(self, key: str, **fields: object) -> None:
+        raise HostileWorkbookError(msg(key, member=self.name, **fields), path=self.path)
+
+    def _check(self, text: bytes) -> None:
+        at = text.find(b"<!")
+        while at >= 0:
+            if not (text.startswith(b"<!--", at) or text.startswith(b"<![CDATA[", at)):
+                self._hostile("xlsxsafe.dtd")
+            at = text.find(b"<!", at + 2)
+        if self.measure and b"<" in text:
+            if self.precise:
+                self._measure_precisely(text)
+            else:
+                self._measure_quickly(text)
+
+    def _measure_quickly(self, text: bytes) -> None:
+        """Every ``r="D8"`` counts, empty styled cells included (an upper bound); anything unusual → precise."""
+        refs = QUICK_REF.findall(text)
+        tags = text.count(b"<c ") + text.count(b"<c>")
+        if tags != len(refs) or b":c " in text or b":c>" in text:
+            raise NeedPrecise
+        if refs:
+            self.cells += len(refs)
+            letters = max((ls for ls, _ in refs), key=lambda ls: (len(ls), ls))
+            self.max_col = max(self.max_col, (len(letters), letters))
+            self.max_row = max(self.max_row, *(int(d) for _, d in refs))
+
+    def _measure_precisely(self, text: bytes) -> None:
+        """Only cells that hold something count (as calamine does); cells without ``r`` are counted as spread."""
+        found = CELL_REF.findall(text)
+        valued = [(letters, digits) for letters, digits, slash in found if not slash]
+        refless = len(CELL_ANY.findall(text)) - len(found)
+        self.cells += len(valued) + refless
+        self.refless_cells += refless
+        if valued:
+            letters = max((ls.upper() for ls, _ in valued), key=lambda ls: (len(ls), ls))
+            self.max_col = max(self.max_col, (len(letters), letters))
+            self.max_row = max(self.max_row, *(int(d) for _, d in valued))
+        if self.refless_cells:
+            rows = ROW_REF.findall(text)
+            self.refless_rows += len(ROW_ANY.findall(text)) - len(rows)
+            if rows:
+                self.max_row = max(self.max_row, *map(int, rows))
+
+    def finish_area(self) -> int:
+        """The area (rows × columns) the part's cells span; refuses more than ``max_cells``."""
+        if not self.cells:
+            return 0
+        col = 0
+        for ch in self.max_col[1]:
+            col = col * 26 + ch - 64
+        cols = col + self.refless_cells
+        rows = self.max_row + self.refless_rows
+        if rows * cols > self.max_cells or self.cells > self.max_cells:
+            if not self.precise:
+                raise NeedPrecise
+            self._area(rows, cols)
+        return rows * cols
+
+    def _area(self, rows: int, cols: int) -> None:
+        self._hostile("xlsxsafe.area", rows=rows, cols=cols)
