@@ -9,6 +9,7 @@ Excel, WPS and LibreOffice honour for cells without a cached value.
 from __future__ import annotations
 
 import contextlib
+import copy
 from pathlib import Path
 
 from toolkit.errors import WorkbookError
@@ -70,7 +71,9 @@ def _write_copy(source: Path, result: CheckResult, target: Path, lang: str) -> N
         worst = max((f.severity for f in findings), key=lambda s: s.rank)
         bg, fg = FILLS[worst]
         cell.fill = PatternFill("solid", fgColor=bg, bgColor=bg)
-        cell.font = cell.font.copy(color=fg) if cell.font else Font(color=fg)
+        font = copy.copy(cell.font) if cell.font else Font()
+        font.color = fg
+        cell.font = font
         text = _comment_text(findings, lang)
         with contextlib.suppress(AttributeError):  # merged non-anchor cells cannot hold a comment
             comment = Comment(text, COMMENT_AUTHOR)

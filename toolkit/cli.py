@@ -14,6 +14,7 @@ from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from toolkit import cli_text
 from toolkit.messages import msg
@@ -21,7 +22,7 @@ from toolkit.messages import msg
 cli_text.localise_typer()
 
 out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 _DEBUG = False
 
 
@@ -61,9 +62,9 @@ def _fail(exc: Exception) -> NoReturn:
     if _DEBUG:
         raise exc
     if isinstance(exc, ToolkitError):
-        err.print(f"[bold red]{msg('cli.error')}[/]{exc}", markup=True, highlight=False)
+        err.print(f"[bold red]{msg('cli.error')}[/]{escape(str(exc))}", markup=True, highlight=False)
         raise typer.Exit(exc.exit_code)
-    err.print(f"[bold red]{msg('cli.internal')}[/]{type(exc).__name__}: {exc}")
+    err.print(f"[bold red]{msg('cli.internal')}[/]{type(exc).__name__}: {escape(str(exc))}")
     raise typer.Exit(3)
 
 
