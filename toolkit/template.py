@@ -29,7 +29,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from toolkit.data import CellValue, Number, ReportData
 from toolkit.fileio import write_atomic
-from toolkit.layout import SheetLayout, sheet_layouts
+from toolkit.layout import APPLICATION_LABEL_COLUMNS, SheetLayout, sheet_layouts
 from toolkit.messages import msg
 from toolkit.ooxml import a1, split_a1
 from toolkit.rules.linear import LinearCheck, linear_checks
@@ -41,6 +41,10 @@ FONT = "宋体"
 FIXED_DATE = dt.datetime(2021, 9, 26)
 """Document creation date written into every template (the 2021 format's date), so output is reproducible."""
 PASS, FAIL = msg("template.check.pass"), msg("template.check.fail")
+CHECKS_FIRST_ROW = 4
+"""Zero-based row of the first check on the 校验 sheet; checks follow in :func:`linear_checks` order."""
+CHECK_RESULT_COLUMN = 7
+"""Zero-based column of a check's 通过/不通过 on the 校验 sheet."""
 
 _STYLES: dict[str, dict[str, Any]] = {
     "title": {"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"},
@@ -64,9 +68,9 @@ _STYLES: dict[str, dict[str, Any]] = {
 _NUMBER_FORMATS = {ValueKind.COUNT: "0", ValueKind.SIGNED_COUNT: "0", ValueKind.AMOUNT: "0.####"}
 
 SHEET_SETUP: dict[str, dict[str, Any]] = {
-    "s2": {"landscape": False, "widths": [30, 18, 18, 18], "freeze": None},
-    "s3": {"landscape": True, "widths": [5, 10, 40, 9, 9, 9, 9, 9, 9, 9], "freeze": (5, 3)},
-    "s4": {"landscape": True, "widths": [8.5] * 15, "freeze": (5, 0)},
+    "s2": {"landscape": False, "widths": [30, 22, 22, 22, 22], "freeze": False},
+    "s3": {"landscape": True, "widths": [5, 12, 40, 9, 9, 9, 9, 9, 9, 9], "freeze": True},
+    "s4": {"landscape": True, "widths": [8.5] * 15, "freeze": True},
 }
 """Print and screen setup per table sheet (presentation only; what is drawn comes from the spec)."""
 
@@ -231,7 +235,9 @@ class _Builder:
         for c, width in enumerate(setup["widths"][: layout.width]):
             ws.set_column(c, c, width)
         if setup["freeze"]:
-            ws.freeze_panes(*setup["freeze"])
+            first = layout.blocks[0]
+            label_columns = APPLICATION_LABEL_COLUMNS if first.table.layout == "applications" else 0
+            ws.freeze_panes(first.header_rows[1] + 1, label_columns)
         t = layout.title
         if t.merged:
             ws.merge_range(t.row, t.col, t.last_row, t.last_col, t.text, self.fmt["title"])
@@ -345,11 +351,11 @@ class _Builder:
     def checks_sheet(self) -> None:
         """Every linear check as a live formula: the two sums, the relation, 通过/不通过; counts at the top."""
         ws = self._sheet("checks", landscape=True)
-        widths = [6, 6, 40, 40, 11, 6, 11, 9, 4, 4]
+        widths = [6, 6, 44, 52, 11, 6, 11, 9, 4, 4]
         for c, w in enumerate(widths):
             ws.set_column(c, c, w)
         ws.set_column(8, 9, 4, None, {"hidden": True})
-        first, last = 4, 4 + len(self.checks) - 1
+        first, last = CHECKS_FIRST_ROW, CHECKS_FIRST_ROW + len(self.checks) - 1
         errors = [i for i, ch in enumerate(self.checks) if ch.rule.severity is Severity.ERROR]
         fails = [not ch.holds(*ch.sums(self.number)) for ch in self.checks]
         n_err = sum(1 for i in errors if fails[i])
@@ -378,7 +384,8 @@ class _Builder:
             ws.write_formula(row, 4, f"={left_f}", None, left)
             ws.write_string(row, 5, "=" if check.op == "eq" else "≤")
             ws.write_formula(row, 6, f"={right_f}", None, right)
-            ws.write_formula(row, 7, f'=IF({fail_f},"{FAIL}","{PASS}")', None, FAIL if fails[i] else PASS)
+            ws.write_formula(row, CHECK_RESULT_COLUMN, f'=IF({fail_f},"{FAIL}","{PASS}")', None,
+                             FAIL if fails[i] else PASS)
             helper = 8 if check.rule.severity is Severity.ERROR else 9
             ws.write_formula(row, helper, f'=IF(H{row + 1}="{FAIL}",1,0)', None, 1 if fails[i] else 0)
         style_for = {FAIL: self.fmt["bad"]}
@@ -408,11 +415,18 @@ class _Builder:
         if self.spec.placeholders:
             row = self._guide_heading(ws, row + 1, msg("template.guide.placeholders"))
             for name, key in self.spec.placeholders.items():
-                row = self._guide_line(ws, row, "", f"{{{name}}}　{self.spec.cells[key].label}")
+                row = self._guide_line(ws, row, "", f"{{{name}}}　{self._placeholder_label(key)}")
         if self.spec.standard_sentences:
             row = self._guide_heading(ws, row + 1, msg("template.guide.sentences"))
             for sentence in self.spec.standard_sentences:
                 row = self._guide_line(ws, row, "•", f"{sentence.title}：{sentence.text}")
+
+    def _placeholder_label(self, key: str) -> str:
+        """What a placeholder stands for: a table cell's label or a 基本信息 field's."""
+        if key in self.spec.cells:
+            return self.spec.cells[key].label
+        field_id = key.removeprefix("info.")
+        return next((f"{self.spec.sheets['info']}：{f.label}" for f in self.spec.info_fields if f.id == field_id), key)
 
     def _guide_heading(self, ws: Worksheet, row: int, text: str) -> int:
         ws.write_string(row, 1, text, self.fmt["bold"])

@@ -1,0 +1,289 @@
+"""The standard workbook: official labels, locked and unlocked cells, validation, live checks that agree with
+the Python engine (LibreOffice recalculates), print setup, reproducible output and the committed blank templates."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from python_calamine import CalamineWorkbook
+
+from toolkit.data import ReportData
+from toolkit.layout import cell_positions, sheet_layouts
+from toolkit.reader import read_workbook
+from toolkit.rules.linear import linear_checks
+from toolkit.sample import sample_report
+from toolkit.spec import CellKind, ValueKind, load_spec
+from toolkit.template import (
+    CHECK_RESULT_COLUMN,
+    CHECKS_FIRST_ROW,
+    FAIL,
+    PASS,
+    absolute,
+    blank_template_name,
+    build_template,
+    regenerate,
+)
+
+FORMATS = ("2019", "2021")
+TEMPLATES = Path(__file__).resolve().parents[1] / "workbook_templates"
+
+
+def _grid(path: Path, sheet: str) -> list[list[object]]:
+    return CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet).to_python()
+
+
+def _at(grid: list[list[object]], row: int, col: int) -> object:
+    return grid[row][col] if row < len(grid) and col < len(grid[row]) else ""
+
+
+@pytest.mark.parametrize("fid", FORMATS)
+def test_every_official_label_is_printed_character_for_character(tmp_path: Path, fid: str) -> None:
+    """Each table sheet shows the section title, every caption, header, row and column label of the spec."""
+    spec = load_spec(fid)
+    path = build_template(spec, tmp_path / "t.xlsx")
+    for layout in sheet_layouts(spec).values():
+        texts = {str(v) for row in _grid(path, layout.name) for v in row if v != ""}
+        assert layout.title.text in texts
+        for block in layout.blocks:
+            table = block.table
+            expected = {table.caption, table.row_header, table.note, table.column_group_header}
+            expected |= {c.label for c in table.columns}
+            if not table.column_groups:  # 四's column groups are paths (行政诉讼/复议后起诉), printed level by level
+                expected |= {c.group for c in table.columns}
+            expected |= {r.label for r in table.rows}
+            expected |= {g.label for g in table.column_groups} | {s.label for g in table.column_groups
+                                                                 for s in g.subgroups}
+            assert {e for e in expected if e} <= texts, table.id
+
+
+def test_nankou_2020_is_drawn_in_the_2019_format_with_its_official_labels(tmp_path: Path) -> None:
+    """A 2020 template uses the 2019 format: 对外公开总数量 (not the seed's 对外公开总数) and 政府集中采购."""
+    out = build_template(load_spec("2019"), tmp_path / "南口镇2020年报.xlsx", organ="南口镇", year=2020)
+    texts = {str(v) for row in _grid(out, "二 主动公开") for v in row}
+    assert {"对外公开总数量", "政府集中采购", "采购总金额", "本年增/减"} <= texts
+    assert "对外公开总数" not in texts
+    data = read_workbook(out)
+    assert (data.organ, data.year, data.format_id) == ("南口镇", 2020, "2019")
+
+
+@pytest.mark.parametrize("fid", FORMATS)
+def test_inputs_unlocked_labels_and_totals_locked_under_passwordless_protection(tmp_path: Path, fid: str) -> None:
+    """Sheets are protected without a password; input cells are unlocked, labels and total formulas locked."""
+    spec = load_spec(fid)
+    wb = load_workbook(build_template(spec, tmp_path / "t.xlsx"))
+    for name in spec.sheets.values():
+        assert wb[name].protection.sheet and not wb[name].protection.password, name
+    for key, (sheet, row, col) in cell_positions(spec).items():
+        cell = wb[sheet].cell(row + 1, col + 1)
+        if spec.cells[key].kind is CellKind.TOTAL:
+            assert cell.protection.locked and str(cell.value).startswith("=SUM("), key
+        else:
+            assert not cell.protection.locked and cell.value is None, key
+    for layout in sheet_layouts(spec).values():
+        for block in layout.blocks:
+            for box in block.boxes:
+                assert wb[layout.name].cell(box.row + 1, box.col + 1).protection.locked
+
+
+@pytest.mark.parametrize("fid", FORMATS)
+def test_every_input_has_validation_for_its_value_kind(tmp_path: Path, fid: str) -> None:
+    """Counts: whole numbers ≥ 0; 本年增/减: whole numbers of either sign; amounts: decimals ≥ 0; each with a prompt."""
+    spec = load_spec(fid)
+    wb = load_workbook(build_template(spec, tmp_path / "t.xlsx"))
+    rules: dict[tuple[str, str], object] = {}
+    for ws in wb.worksheets:
+        for dv in ws.data_validations.dataValidation:
+            for rng in dv.sqref.ranges:
+                for row in ws[rng.coord] if ":" in rng.coord else [[ws[rng.coord]]]:
+                    for cell in row:
+                        rules[(ws.title, cell.coordinate)] = dv
+    expected = {ValueKind.COUNT: ("whole", "greaterThanOrEqual"), ValueKind.SIGNED_COUNT: ("whole", "between"),
+                ValueKind.AMOUNT: ("decimal", "greaterThanOrEqual")}
+    for key, (sheet, row, col) in cell_positions(spec).items():
+        cell = spec.cells[key]
+        if cell.kind is not CellKind.INPUT:
+            continue
+        dv = rules[(sheet, wb[sheet].cell(row + 1, col + 1).coordinate)]
+        assert (dv.type, dv.operator or "between") == expected[cell.value], key  # type: ignore[attr-defined]
+        assert dv.prompt and dv.showInputMessage, key  # type: ignore[attr-defined]
+        if cell.value is not ValueKind.SIGNED_COUNT:
+            assert dv.formula1 == "0", key  # type: ignore[attr-defined]
+    assert any(k == ValueKind.SIGNED_COUNT for k in (c.value for c in spec.cells.values())) == (fid == "2019")
+
+
+@pytest.mark.parametrize("fid", FORMATS)
+def test_conditional_formats_are_the_engines_linear_checks(tmp_path: Path, fid: str) -> None:
+    """Every linear check is a conditional format on its own cells whose formula is the check's Excel form."""
+    spec = load_spec(fid)
+    wb = load_workbook(build_template(spec, tmp_path / "t.xlsx"))
+    formulas: dict[str, set[str]] = {}
+    for ws in wb.worksheets:
+        for cf in ws.conditional_formatting:
+            for rule in cf.rules:
+                for f in rule.formula:
+                    formulas.setdefault(ws.title, set()).add(f)
+    positions = cell_positions(spec)
+
+    def same_sheet(key: str) -> str:
+        _, row, col = positions[key]
+        return absolute(row, col)
+
+    for check in linear_checks(spec):
+        sheet = positions[check.lhs[0]][0]
+        assert check.excel_fail(same_sheet) in formulas[sheet], check.id
+
+
+@pytest.mark.parametrize("fid", FORMATS)
+def test_cached_results_are_the_true_values(tmp_path: Path, fid: str) -> None:
+    """Without recalculation (as WPS may show it), totals and the 校验 sheet already show the right results."""
+    spec = load_spec(fid)
+    data = sample_report(spec, 5)
+    broken = _inputs_only(data.with_value("s3.new_received.natural", data.number("s3.new_received.natural") + 2))
+    path = build_template(spec, tmp_path / "t.xlsx", data=broken)
+    for key, (sheet, row, col) in cell_positions(spec).items():
+        if spec.cells[key].kind is CellKind.TOTAL:
+            expected = _sum(spec, broken, key)
+            assert float(_at(_grid(path, sheet), row, col)) == pytest.approx(expected), key  # type: ignore[arg-type]
+    results = _check_results(path, spec)
+    checks = linear_checks(spec)
+    computed = ReportData.from_numbers(spec.id, {k: _sum(spec, broken, k) for k in spec.cells})
+    assert [r == PASS for r in results] == [c.passes(computed) for c in checks]
+    assert FAIL in results
+
+
+def _inputs_only(data: ReportData) -> ReportData:
+    """The data without its totals, so that the template writes every total as a formula."""
+    spec = load_spec(data.format_id)
+    keep = {k: v for k, v in data.values.items() if spec.cells[k].kind is CellKind.INPUT}
+    return ReportData(data.format_id, data.info, keep, data.texts)
+
+
+def _sum(spec: object, data: ReportData, key: str) -> float:
+    """A total as the formulas compute it: the sum of its parts, totals among them computed likewise."""
+    cell = spec.cells[key]  # type: ignore[attr-defined]
+    if cell.kind is not CellKind.TOTAL:
+        return data.number(key)
+    return sum(_sum(spec, data, p) for p in cell.sum_of)
+
+
+def _check_results(path: Path, spec: object) -> list[object]:
+    grid = _grid(path, spec.sheets["checks"])  # type: ignore[attr-defined]
+    n = len(linear_checks(spec))  # type: ignore[arg-type]
+    return [_at(grid, CHECKS_FIRST_ROW + i, CHECK_RESULT_COLUMN) for i in range(n)]
+
+
+def test_typed_over_total_is_kept_as_typed(tmp_path: Path) -> None:
+    """A total in the data that disagrees with its parts is written as that number, so the check sees it."""
+    spec = load_spec("2021")
+    data = sample_report(spec, 6)
+    wrong = data.number("s3.granted.total") + 1
+    path = build_template(spec, tmp_path / "t.xlsx", data=data.with_value("s3.granted.total", wrong))
+    got = read_workbook(path)
+    assert got.values["s3.granted.total"].value == wrong and not got.values["s3.granted.total"].is_formula
+
+
+def _random_data(spec: object, rng: random.Random) -> ReportData:
+    """Sample data with a few inputs disturbed (so some checks fail) and a few left blank."""
+    data = sample_report(spec, rng.randrange(10_000))  # type: ignore[arg-type]
+    inputs = [k for k, c in spec.cells.items() if c.kind is CellKind.INPUT]  # type: ignore[attr-defined]
+    for key in rng.sample(inputs, rng.randint(0, 4)):
+        data = data.with_value(key, data.number(key) + rng.choice([-3, -1, 1, 2, 7]))
+    for key in rng.sample(inputs, rng.randint(0, 2)):
+        data = data.with_value(key, None)
+    return _inputs_only(data)
+
+
+@pytest.mark.libreoffice
+@pytest.mark.slow
+def test_libreoffice_recalculation_agrees_with_the_engine(tmp_path: Path) -> None:
+    """Random workbooks recalculated by LibreOffice: every total and every 校验 result equals the Python engine's."""
+    from toolkit.office import convert
+
+    rng = random.Random(2026)
+    cases: list[tuple[str, ReportData, Path]] = []
+    (tmp_path / "in").mkdir()
+    for i in range(12):
+        spec = load_spec(FORMATS[i % 2])
+        data = _random_data(spec, rng)
+        path = build_template(spec, tmp_path / "in" / f"w{i:02d}.xlsx", data=data)
+        # Change an input with openpyxl, which saves every formula without a cached result: whatever the
+        # workbook shows afterwards, LibreOffice computed.
+        key = rng.choice([k for k, c in spec.cells.items() if c.kind is CellKind.INPUT and k.startswith("s3.")])
+        sheet, row, col = cell_positions(spec)[key]
+        wb = load_workbook(path)
+        wb[sheet].cell(row + 1, col + 1).value = data.number(key) + 5
+        wb.save(path)
+        cases.append((spec.id, data.with_value(key, data.number(key) + 5), path))
+    recalculated = convert([p for _, _, p in cases], "xlsx", tmp_path / "out")
+    failing = 0
+    for (fid, data, _), path in zip(cases, recalculated, strict=True):
+        spec = load_spec(fid)
+        got = read_workbook(path)
+        for key, cell in spec.cells.items():
+            if cell.kind is CellKind.TOTAL:
+                assert got.number(key) == pytest.approx(_sum(spec, data, key)), (path, key)
+        results = _check_results(path, spec)
+        engine = [c.passes(got) for c in linear_checks(spec)]
+        assert [r == PASS for r in results] == engine, path.name
+        assert set(results) <= {PASS, FAIL}
+        failing += engine.count(False)
+    assert failing > 0
+
+
+@pytest.mark.parametrize("fid", FORMATS)
+def test_print_setup_is_a4_fit_to_width_with_repeated_headers(tmp_path: Path, fid: str) -> None:
+    """A4 paper, one page wide; 三 and 四 landscape with their header rows repeated and panes frozen."""
+    spec = load_spec(fid)
+    wb = load_workbook(build_template(spec, tmp_path / "t.xlsx"))
+    for name in spec.sheets.values():
+        ws = wb[name]
+        assert ws.page_setup.paperSize in (9, "9") and ws.sheet_properties.pageSetUpPr.fitToPage, name
+        assert ws.page_setup.fitToWidth in (1, "1", None) and ws.page_setup.fitToHeight in (0, "0"), name
+    for key in ("s3", "s4"):
+        ws = wb[spec.sheets[key]]
+        assert ws.page_setup.orientation == "landscape"
+        assert ws.print_title_rows and ws.freeze_panes
+    fonts = {c.font.name for row in wb[spec.sheets["s3"]].iter_rows() for c in row if c.value is not None}
+    assert fonts == {"宋体"}
+
+
+@pytest.mark.parametrize("fid", FORMATS)
+def test_marker_and_names_point_at_every_cell(tmp_path: Path, fid: str) -> None:
+    """The veryHidden marker sheet holds the format id; a GK.* name points at every cell, info field and text."""
+    spec = load_spec(fid)
+    wb = load_workbook(build_template(spec, tmp_path / "t.xlsx"))
+    assert wb["_toolkit"].sheet_state == "veryHidden" and wb["_toolkit"]["B2"].value == fid
+    names = {n.lower() for n in wb.defined_names}
+    assert {f"gk.{k}".lower() for k in spec.cells} <= names
+    assert {f"gk.info.{f.id}" for f in spec.info_fields} | {f"gk.text.{s.id}" for s in spec.text_sections} <= names
+
+
+def test_output_is_reproducible(tmp_path: Path) -> None:
+    """The same arguments write the same bytes (fixed document date), so committed templates can be compared."""
+    spec = load_spec("2021")
+    a = build_template(spec, tmp_path / "a.xlsx", organ="南口镇", year=2026)
+    b = build_template(spec, tmp_path / "b.xlsx", organ="南口镇", year=2026)
+    assert a.read_bytes() == b.read_bytes()
+
+
+@pytest.mark.parametrize("fid", FORMATS)
+def test_committed_blank_templates_are_current(tmp_path: Path, fid: str) -> None:
+    """workbook_templates/ holds what the code generates now (python -m toolkit.template --regenerate)."""
+    fresh = {p.name: p for p in regenerate(tmp_path)}
+    name = blank_template_name(fid)
+    committed = TEMPLATES / name
+    assert committed.exists(), f"missing {committed}; run python -m toolkit.template --regenerate"
+    assert committed.read_bytes() == fresh[name].read_bytes(), "run python -m toolkit.template --regenerate"
+
+
+def test_existing_output_is_replaced_whole_and_a_failed_write_leaves_nothing(tmp_path: Path) -> None:
+    """Writing over an existing file replaces it atomically; no temporary files are left beside it."""
+    spec = load_spec("2021")
+    target = tmp_path / "年报.xlsx"
+    target.write_bytes(b"old")
+    build_template(spec, target)
+    assert target.read_bytes()[:2] == b"PK"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["年报.xlsx"]
