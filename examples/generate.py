@@ -2,8 +2,8 @@
 
 * 南口镇2020年报.xlsx — the seed: ../shared/reference/nankou-2020-annual-report.txt imported into the 2019-format
   workbook (its numbers and narrative as published; it lacks 六, so its check has one error).
-* 示例街道2026年报.xlsx — a clean 2021-format workbook (generated consistent numbers, narrative using placeholders).
-* 示例街道2026年报-有错.xlsx — the same with the mistakes clerks make: a column that does not balance, a total
+* 示例区民政局2026年报.xlsx — a clean 2021-format workbook (generated consistent numbers, narrative using placeholders).
+* 示例区民政局2026年报-有错.xlsx — the same with the mistakes clerks make: a column that does not balance, a total
   typed over, "3件" typed into a count, a blank cell, 五 that only says 无.
 
 Each ``<name>.expected.json`` lists the finding codes ``toolkit check`` must report (tests/test_examples.py).
@@ -26,9 +26,9 @@ HERE = Path(__file__).resolve().parent
 SEED = HERE.parent.parent / "shared" / "reference" / "nankou-2020-annual-report.txt"
 
 STREET_TEXTS = {
-    "s1": "{年度}年，示例街道办事处认真贯彻落实《中华人民共和国政府信息公开条例》，围绕街道中心工作，"
+    "s1": "{年度}年，示例区民政局认真贯彻落实《中华人民共和国政府信息公开条例》，围绕全区民政中心工作，"
           "扎实做好主动公开、依申请公开、政府信息管理、平台建设和监督保障等各项工作。\n"
-          "（一）主动公开。全年通过街道政务公开专栏主动公开各类政府信息，及时发布行政规范性文件和行政处罚决定。\n"
+          "（一）主动公开。全年通过局门户网站政务公开专栏主动公开各类政府信息，及时发布行政规范性文件和行政处罚决定。\n"
           "（二）依申请公开。{年度}年共收到政府信息公开申请{申请.新收.总计}件，上年结转{申请.上年结转.总计}件；"
           "办理结果总计{申请.办理结果.总计}件，其中予以公开{申请.予以公开.总计}件，结转下年度继续办理"
           "{申请.结转下年度.总计}件。\n"
@@ -47,8 +47,8 @@ def nankou() -> ReportData:
 
 
 def street() -> ReportData:
-    """A clean 2021-format report of 示例街道办事处 for 2026."""
-    data = sample_report(load_spec("2021"), 2026, organ="示例街道办事处", year=2026)
+    """A clean 2021-format report of 示例区民政局 for 2026."""
+    data = sample_report(load_spec("2021"), 2026, organ="示例区民政局", year=2026)
     data.info.update(contact="李明", phone="010-66668888", date="2027年1月20日")
     data.texts = {k: TextValue(k, v) for k, v in STREET_TEXTS.items()}
     return data
@@ -67,8 +67,8 @@ def street_with_mistakes() -> ReportData:
 
 EXAMPLES = {
     "南口镇2020年报": nankou,
-    "示例街道2026年报": street,
-    "示例街道2026年报-有错": street_with_mistakes,
+    "示例区民政局2026年报": street,
+    "示例区民政局2026年报-有错": street_with_mistakes,
 }
 """Example file stem → how its data is made."""
 

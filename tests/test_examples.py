@@ -37,8 +37,8 @@ def test_expected_files_say_what_the_examples_are_for() -> None:
     """The seed lacks 六 (one error); the street is clean; its broken copy has each planted mistake."""
     load = {s: json.loads((EXAMPLES / f"{s}.expected.json").read_text(encoding="utf-8")) for s in STEMS}
     assert load["南口镇2020年报"]["error"] == ["section-missing"]
-    assert load["示例街道2026年报"] == {"error": [], "warning": [], "info": []}
-    broken = load["示例街道2026年报-有错"]
+    assert load["示例区民政局2026年报"] == {"error": [], "warning": [], "info": []}
+    broken = load["示例区民政局2026年报-有错"]
     assert {"s3-balance", "s3-row-total", "s3-results-total"} <= set(broken["error"])
     assert {"cell-blank", "s5-empty"} <= set(broken["warning"])
     assert "value-normalised" in broken["info"]

@@ -287,3 +287,21 @@ def test_existing_output_is_replaced_whole_and_a_failed_write_leaves_nothing(tmp
     build_template(spec, target)
     assert target.read_bytes()[:2] == b"PK"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["年报.xlsx"]
+
+
+@pytest.mark.libreoffice
+def test_blank_templates_print_to_pdf_with_every_table(tmp_path: Path) -> None:
+    """LibreOffice prints both blank templates to PDF; the pages carry every section title and 三's key labels."""
+    import subprocess
+
+    from toolkit.office import convert
+
+    pdfs = convert(sorted(TEMPLATES.glob("*.xlsx")), "pdf", tmp_path)
+    for pdf, fid in zip(pdfs, FORMATS, strict=True):
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        folded = "".join(text.split())
+        spec = load_spec(fid)
+        for section in spec.sections:
+            if section.kind == "tables":
+                assert section.title in folded, (fid, section.title)
+        assert "申请人情况" in folded and "（七）总计" in folded and "复议后起诉" in folded
