@@ -72,6 +72,7 @@ for fid in ("2019", "2021"):
         (fid, "info_complete", _info("organ", ""), {"info.organ"}, "organ"),
         (fid, "s5_not_empty", _text("s5", "无。"), {"text.s5"}, "s5"),
         (fid, "labels_exact", _label("对外公开总数", "对外公开总数量"), {""}, "对外公开总数量"),
+        (fid, "placeholders_known", _text("s1", "共{申请.不存在}件"), {"text.s1"}, "s1:申请.不存在:1"),
     ]
 CASES += [
     ("2021", "s3_results_total", _add("s3.other_fee_unpaid.legal_service", 1),

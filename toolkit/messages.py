@@ -16,7 +16,9 @@ M: dict[str, Text] = {
         "[bold]示例[/bold]\n\n"
         "  toolkit template --year 2026 --org 南口镇 -o 2026年报.xlsx\n\n"
         "  toolkit check 2026年报.xlsx\n\n"
-        "  toolkit report 2026年报.xlsx --to docx",
+        "  toolkit report 2026年报.xlsx --to docx\n\n"
+        "  toolkit import 南口镇2020年报.html\n\n"
+        "  toolkit merge 各单位2026/ -o 汇总.xlsx",
         "Toolkit for the annual report on government information disclosure.",
     ),
     "cli.template.help": Text(
@@ -81,6 +83,52 @@ M: dict[str, Text] = {
                             "{file} {organ} {year} ({format} format): {errors} errors, {warnings} warnings, {infos} notes"),
     "present.unknown_organ": Text("（未填机关名称）", "(no organ)"),
     "present.annotated": Text("标注副本：{path}", "highlighted copy: {path}"),
+    # --- cli: import / merge --------------------------------------------------------------------
+    "cli.import.help": Text(
+        "导入已发布的年度报告（.txt 文本、保存的网页 .html/.htm、Word .docx），写成标准年报填报表。"
+        "只导入能确定的数字，终端列出原文缺失和无法确定的内容。退出码：0 已导入，2 文件无法使用。\n\n"
+        "[bold]示例[/bold]\n\n  toolkit import 南口镇2020年报.html -o 南口镇2020年报.xlsx\n\n"
+        "  toolkit import 年报.docx --format 2021 --json",
+        "Import a published report (.txt/.html/.docx) into the standard workbook; exit 0 imported, 2 unusable.",
+    ),
+    "cli.import.short": Text("导入已发布的年度报告，写成填报表", "import a published report"),
+    "cli.merge.help": Text(
+        "把各单位的年报表汇总成一张（每一格为各单位之和，格式相同），并附“各单位明细”表。"
+        "各单位年度或格式不一致、或有单位的表中有错误时拒绝汇总并列出单位（有错误时可加 --force 强制汇总）。"
+        "退出码：0 已汇总，1 拒绝汇总，2 文件无法使用。\n\n"
+        "[bold]示例[/bold]\n\n  toolkit merge 各单位2026/ -o 汇总.xlsx --org 某区\n\n"
+        "  toolkit merge 甲镇.xlsx 乙镇.xlsx -o 汇总.xlsx --force",
+        "Merge units' workbooks into one (each cell the sum); exit 0 merged, 1 refused, 2 unusable input.",
+    ),
+    "cli.merge.short": Text("汇总各单位的年报表", "merge units' workbooks"),
+    "cli.arg.import_file": Text("已发布的年度报告（.txt、.html/.htm 或 .docx）", "the published report"),
+    "cli.arg.merge_files": Text("各单位的年报表（.xlsx），或所在文件夹", "the units' workbooks or their folder"),
+    "cli.opt.import_output": Text("输出的填报表，默认在原文件旁，名为“机关名称+年度+年报.xlsx”", "output workbook"),
+    "cli.opt.format_import": Text("按指定格式导入（2019 或 2021），默认按报告年度和表格栏目识别", "import as this format"),
+    "cli.opt.import_json": Text("以 JSON 输出导入结果", "print the import as JSON"),
+    "cli.opt.merge_output": Text("汇总表的文件名", "merged workbook"),
+    "cli.opt.merge_org": Text("汇总表的机关名称，默认“第一个单位名称等N个单位汇总”", "organ name of the merged report"),
+    "cli.opt.merge_force": Text("有单位的表中有错误时仍汇总（年度或格式不一致时不能强制）", "merge despite errors"),
+    "cli.opt.merge_json": Text("以 JSON 输出汇总结果", "print the merge as JSON"),
+    "cli.merge.refused": Text("未汇总：", "not merged: "),
+    "cli.merge.forced": Text("注意：各单位表中共有 {errors} 项错误，已按 --force 强制汇总。", "note: merged over {errors} errors"),
+    "api.import.exists": Text("文件已存在，未覆盖；请用 -o 指定输出文件（指定这个文件名即覆盖）", "the file exists and was not overwritten; use -o"),
+    "api.same_file": Text("输出文件不能与输入文件相同，原文件不会被修改；请用 -o 指定另一个文件名", "the output may not be the input"),
+    "api.merge.nothing": Text("没有找到要汇总的年报表（.xlsx）", "no workbook to merge"),
+    "api.merge.merged_input": Text("以下文件本身是汇总表（含“各单位明细”），不能再作为单位计入，请移出或不要列入：", "these files are merged summaries, not units:"),
+    "present.import.done": Text("已导入：{file} → {path}", "imported: {file} → {path}"),
+    "present.import.summary": Text("机关：{organ}　年度：{year}　格式：{format}　导入数值 {count} 个（共 {total} 格）",
+                                   "organ: {organ}  year: {year}  format: {format}  {count} of {total} values imported"),
+    "present.import.missing": Text("原文缺失（{count} 项）：", "missing from the source ({count}):"),
+    "present.import.uncertain": Text("无法确定、未导入（{count} 项）：", "uncertain, not imported ({count}):"),
+    "present.import.complete": Text("原文完整，没有缺失或无法确定的内容", "nothing missing or uncertain"),
+    "present.import.next": Text("请在填报表中补齐空白后运行：toolkit check {path}", "fill the blanks, then: toolkit check {path}"),
+    "present.merge.done": Text("已汇总 {count} 个单位（{organ}，{year}年度，{format}格式）：{path}",
+                               "merged {count} units ({organ}, {year}, {format} format): {path}"),
+    "present.merge.col.unit": Text("单位", "Unit"),
+    "present.merge.col.file": Text("文件", "File"),
+    "present.merge.col.errors": Text("错误", "Errors"),
+    "present.merge.col.warnings": Text("警告", "Warnings"),
     # --- check / engine ----------------------------------------------------------------------------
     "annotate.severity.error": Text("错误", "error"),
     "annotate.severity.warning": Text("警告", "warning"),
@@ -212,7 +260,17 @@ M: dict[str, Text] = {
     "reader.kind.xlsb": Text("二进制工作簿（.xlsb）", "a binary workbook (.xlsb)"),
     "reader.kind.ods": Text("OpenDocument 表格（.ods）", "an OpenDocument spreadsheet (.ods)"),
     # --- reader: end ---
+    # --- fileio ------------------------------------------------------------------------------------
+    "fileio.is_directory": Text("输出位置是一个同名文件夹，无法写入文件；请删除或改名该文件夹，或用 -o 指定另一个文件名",
+                                "the output path is a folder"),
+    "fileio.locked": Text("文件正在 Excel、WPS 或 LibreOffice 中打开（发现锁文件“{lock}”），为免覆盖正在查看的内容，未写入；请关闭该文件后重试，或用 -o 指定另一个文件名（如已关闭仍提示，可删除该锁文件）",
+                          "the file is open in another program (lock file “{lock}”); close it or use -o"),
     # --- render ------------------------------------------------------------------------------------
+    "render.forced.notice": Text("本报告由未通过校验的填报表强制生成，存在{count}项错误：",
+                                 "This report was forced from a workbook that failed the check, with {count} errors:"),
+    "render.forced.item": Text("{number}. {message}", "{number}. {message}"),
+    "render.section.blank": Text("（本部分未填写）", "(this section was not filled in)"),
+    "render.error.unknown_to": Text("不支持的报告格式“{to}”，可用：{known}", "unknown report type “{to}”; use one of {known}"),
     # --- import ------------------------------------------------------------------------------------
     "import.error.not_found": Text("找不到文件，请检查文件名和路径", "file not found"),
     "import.error.suffix": Text("不支持导入{suffix}文件：请提供年度报告的网页（.html/.htm）、Word 文档（.docx）或文本文件（.txt）；PDF 或 .doc 请先在 Word/WPS 中另存为 .docx",

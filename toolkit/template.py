@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -128,8 +128,10 @@ def rectangles(cells: Iterable[tuple[int, int]]) -> list[tuple[int, int, int, in
 class _Builder:
     """Draws one workbook; ``positions`` is filled as cells are placed."""
 
-    def __init__(self, wb: Workbook, spec: ReportSpec, data: ReportData) -> None:
+    def __init__(self, wb: Workbook, spec: ReportSpec, data: ReportData,
+                 extra_sheets: Sequence[tuple[str, Sequence[Sequence[object]]]] = ()) -> None:
         self.wb, self.spec, self.data = wb, spec, data
+        self.extra_sheets = extra_sheets
         self.fmt = {name: wb.add_format(props) for name, props in _STYLES.items()}
         for kind, num in _NUMBER_FORMATS.items():
             self.fmt[f"input.{kind}"] = wb.add_format({**_STYLES["input"], "num_format": num})
@@ -177,6 +179,8 @@ class _Builder:
         self.text_sheet()
         self.checks_sheet()
         self.guide_sheet()
+        for title, rows in self.extra_sheets:
+            self.extra_sheet(title, rows)
         self.marker()
 
     def _sheet(self, key: str, *, landscape: bool = False) -> Worksheet:
@@ -433,10 +437,26 @@ class _Builder:
         return row + 1
 
     def _guide_line(self, ws: Worksheet, row: int, number: str, text: str) -> int:
-        ws.write_string(row, 0, number, self.fmt["plain"])
+        if number:
+            ws.write_string(row, 0, number, self.fmt["plain"])
         ws.write_string(row, 1, text, self.fmt["plain"])
         ws.set_row(row, 15 * _lines(text, 100) + 3)
         return row + 1
+
+    def extra_sheet(self, title: str, rows: Sequence[Sequence[object]]) -> None:
+        """A plain table after the official sheets (e.g. a merge's 各单位明细): first row bold, numbers as numbers."""
+        ws = self.wb.add_worksheet(title)
+        ws.set_column(0, 0, 60)
+        ws.set_column(1, max(1, max((len(r) for r in rows), default=1) - 1), 12)
+        ws.freeze_panes(1, 1)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if isinstance(value, bool) or value is None:
+                    continue
+                if isinstance(value, int | float):
+                    ws.write_number(r, c, value, self.fmt["header"] if r == 0 else None)
+                else:
+                    ws.write_string(r, c, str(value), self.fmt["header"] if r == 0 else None)
 
     def marker(self) -> None:
         ws = self.wb.add_worksheet(MARKER_SHEET)
@@ -469,13 +489,15 @@ def build_template(
     organ: str = "",
     year: int | None = None,
     data: ReportData | None = None,
+    extra_sheets: Sequence[tuple[str, Sequence[Sequence[object]]]] = (),
 ) -> Path:
     """Write the standard workbook for ``spec`` to ``path`` atomically and return ``path``.
 
     Blank unless ``data`` is given: then every value, info field and text of ``data`` is written where the
     template puts it (a total that disagrees with its parts is written as the number given, as a clerk who typed
     over the formula leaves it, so the workbook reads back as ``data``). ``organ`` and ``year`` fill 基本信息
-    when ``data`` does not. The output is reproducible: the same arguments give the same workbook.
+    when ``data`` does not. ``extra_sheets`` (title, rows) are plain tables appended after the official sheets.
+    The output is reproducible: the same arguments give the same workbook.
     """
     data = data if data is not None else ReportData(spec.id)
     info = dict(data.info)
@@ -493,7 +515,7 @@ def build_template(
                            "subject": spec.format_title, "author": "gk-toolkit", "comments": spec.issuing_document,
                            "created": FIXED_DATE})
         wb.set_calc_mode("auto")
-        _Builder(wb, spec, data).build()
+        _Builder(wb, spec, data, extra_sheets).build()
         wb.close()
 
     return write_atomic(Path(path), write)

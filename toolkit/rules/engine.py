@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from toolkit.data import ReportData
-from toolkit.rules import crossyear, document, tables  # noqa: F401  (importing registers the rule types)
+from toolkit.rules import crossyear, document, placeholders, tables  # noqa: F401  (importing registers the rule types)
 from toolkit.rules.findings import CheckResult, Finding
 from toolkit.rules.registry import RuleContext, implementation
 from toolkit.spec.load import load_spec
