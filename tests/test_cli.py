@@ -100,3 +100,87 @@ def test_output_equal_to_input_is_refused(tmp_path: Path) -> None:
     result = runner.invoke(app, ["check", str(path), "-o", str(path)])
     assert result.exit_code == 2
     assert path.read_bytes() == before
+
+
+NANKOU = Path(__file__).parents[2] / "shared" / "reference" / "nankou-2020-annual-report.txt"
+
+
+def _nankou(tmp_path: Path) -> Path:
+    copy = tmp_path / NANKOU.name
+    copy.write_bytes(NANKOU.read_bytes())
+    return copy
+
+
+def test_check_imports_a_published_report_first() -> None:
+    """`toolkit check report.txt` imports the published report and checks it: 六 is missing, so exit 1."""
+    result = runner.invoke(app, ["check", str(NANKOU), "--json"])
+    assert result.exit_code == 1, result.output
+    printed = json.loads(result.stdout)
+    assert "section-missing" in {f["code"] for f in printed["findings"] if f["severity"] == "error"}
+    assert printed["organ"] == "南口镇" and printed["year"] == 2020 and printed["annotated"] is None
+    assert printed == json.loads(json.dumps(api.check_file(NANKOU).to_dict("zh"), ensure_ascii=False))
+
+
+def test_import_writes_the_workbook_beside_the_report_and_says_what_it_imported(tmp_path: Path) -> None:
+    """`toolkit import report.txt`: 南口镇2020年报.xlsx beside it holding every imported value; notes printed."""
+    from toolkit.importer import import_report
+
+    report = _nankou(tmp_path)
+    result = runner.invoke(app, ["import", str(report)])
+    assert result.exit_code == 0, result.output
+    written = tmp_path / "南口镇2020年报.xlsx"
+    imported = import_report(report)
+    count = f"导入数值 {len(imported.data.values)} 个"
+    for shown in ("机关：南口镇", "年度：2020", "格式：2019", count, *imported.missing):
+        assert shown in result.stdout
+    data = api.read(written)
+    assert (data.organ, data.year, data.format_id) == ("南口镇", 2020, "2019")
+    assert {k: v.value for k, v in data.values.items()} == {k: v.value for k, v in imported.data.values.items()}
+    assert data.text("s1") == imported.data.text("s1")
+
+
+def test_import_lists_every_uncertain_note(tmp_path: Path) -> None:
+    """With --format 2021 on a 2019-format report, each table that does not fit is printed as not imported."""
+    from toolkit.importer import import_report
+
+    report = _nankou(tmp_path)
+    result = runner.invoke(app, ["import", str(report), "--format", "2021", "-o", str(tmp_path / "x.xlsx")])
+    assert result.exit_code == 0, result.output
+    uncertain = import_report(report, format_id="2021").uncertain
+    assert uncertain and all(note in result.stdout for note in uncertain)
+    assert api.read(tmp_path / "x.xlsx").format_id == "2021"
+
+
+def test_import_json_equals_the_library_result(tmp_path: Path) -> None:
+    """`import --json` prints exactly ImportResult.to_dict() plus the output path."""
+    from toolkit.importer import import_report
+
+    report, written = _nankou(tmp_path), tmp_path / "导入.xlsx"
+    result = runner.invoke(app, ["import", str(report), "-o", str(written), "--json"])
+    assert result.exit_code == 0, result.output
+    expected = {**import_report(report).to_dict(), "output": str(written)}
+    assert json.loads(result.stdout) == json.loads(json.dumps(expected, ensure_ascii=False))
+    assert written.is_file()
+
+
+@pytest.mark.parametrize(("name", "content"), [("通知.txt", "关于开展安全检查的通知\n请各单位按时完成。"),
+                                               ("年报.pdf", "%PDF-1.4")])
+def test_import_unusable_input_is_one_chinese_line_and_exit_two(tmp_path: Path, name: str, content: str) -> None:
+    """A file that holds no report, or a type that cannot be imported: exit 2, one line naming it, no traceback."""
+    bad = tmp_path / name
+    bad.write_text(content, encoding="utf-8")
+    result = runner.invoke(app, ["import", str(bad)])
+    assert result.exit_code == 2
+    assert name in result.stderr and _has_chinese(result.stderr)
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.output
+    assert list(tmp_path.glob("*.xlsx")) == []
+
+
+def test_import_never_overwrites_a_workbook_under_the_default_name(tmp_path: Path) -> None:
+    """A 南口镇2020年报.xlsx already beside the report is left alone (exit 2); -o names the output explicitly."""
+    report = _nankou(tmp_path)
+    existing = tmp_path / "南口镇2020年报.xlsx"
+    existing.write_bytes(b"the clerk's own workbook")
+    result = runner.invoke(app, ["import", str(report)])
+    assert result.exit_code == 2 and "-o" in result.stderr
+    assert existing.read_bytes() == b"the clerk's own workbook"

@@ -422,3 +422,24 @@ def test_docx_converts_to_pdf_and_renders_a4_pages(tmp_path: Path) -> None:
         assert len(pages) >= 3
         width, height = _png_size(pages[0])
         assert abs(width - 496) <= 2 and abs(height - 702) <= 2
+
+
+def test_seed_example_workbook_needs_force_and_then_reproduces_the_seed(tmp_path: Path) -> None:
+    """`toolkit report` on examples/南口镇2020年报.xlsx refuses (六 is missing); with --force it reproduces the seed."""
+    from typer.testing import CliRunner
+
+    from toolkit.cli import app
+
+    example = Path(__file__).parents[1] / "examples" / "南口镇2020年报.xlsx"
+    runner = CliRunner()
+    refused = runner.invoke(app, ["report", str(example), "-o", str(tmp_path / "r.docx")])
+    assert refused.exit_code == 1 and not (tmp_path / "r.docx").exists()
+    assert "--force" in refused.output
+    forced = runner.invoke(app, ["report", str(example), "--force", "-o", str(tmp_path / "r.docx")])
+    assert forced.exit_code == 0, forced.output
+    tokens, _, numbers = _seed_expectations()
+    blocks = _docx_blocks(tmp_path / "r.docx")
+    text = "".join(t for _, t in blocks)
+    assert _missing_in_order(text, tokens) == []
+    assert [t for kind, t in blocks if kind == "cell" and t.isdigit()] == numbers
+    assert "六、其他需要报告的事项" in text and "未通过校验" in text

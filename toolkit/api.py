@@ -9,10 +9,15 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from toolkit.data import ReportData
 from toolkit.rules.findings import CheckResult
 from toolkit.spec.models import ReportSpec, Severity
+
+if TYPE_CHECKING:
+    from toolkit.importer import ImportResult
+    from toolkit.merge import MergeOutcome
 
 REPORT_SUFFIXES = frozenset({".txt", ".html", ".htm", ".docx"})
 """Published-report files that ``check`` and ``report`` import before use."""
@@ -172,3 +177,82 @@ def make_report(
     target = Path(output) if output is not None else path.with_name(default_report_name(spec, data, to))
     written = render_report(spec, data, to, target, forced_findings=errors)
     return ReportOutcome(written, result, refused=False)
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    """What ``import_to_workbook`` did: the import and the workbook written from it."""
+
+    result: ImportResult
+    """The import (values with their provenance, what is missing or uncertain)."""
+    path: Path
+    """The standard workbook written."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """``ImportResult.to_dict()`` plus ``output``, the workbook written (``import --json``)."""
+        return {**self.result.to_dict(), "output": str(self.path)}
+
+
+def import_to_workbook(path: Path, *, output: Path | None = None, format_id: str | None = None) -> ImportOutcome:
+    """Import a published report (.txt/.html/.htm/.docx) and write it as the standard workbook.
+
+    The workbook goes to ``output``, or beside the report as ``南口镇2020年报.xlsx`` (``<report name>.xlsx``
+    when the organ or year is unknown); a file already there under that default name is never overwritten.
+    Only what the import is certain of is written; the rest stays blank for the clerk to fill in.
+    """
+    from toolkit.errors import OutputError
+    from toolkit.fileio import same_file
+    from toolkit.importer import import_report
+    from toolkit.messages import msg
+    from toolkit.spec.load import load_spec
+    from toolkit.template import build_template
+
+    path = Path(path)
+    result = import_report(path, format_id=format_id)
+    spec = load_spec(result.format_id)
+    if output is not None:
+        target = Path(output)
+    else:
+        name = default_template_name(spec, result.organ, result.year) if result.organ and result.year else ""
+        target = path.with_name(name or f"{path.stem}.xlsx")
+        if target.exists():
+            raise OutputError(msg("api.import.exists"), path=target)
+    if same_file(target, path) or target.resolve() == path.resolve():
+        raise OutputError(msg("api.same_file"), path=target)
+    return ImportOutcome(result, build_template(spec, target, data=result.data))
+
+
+def merge_files(
+    inputs: Collection[Path],
+    output: Path,
+    *,
+    organ: str = "",
+    force: bool = False,
+    format_id: str | None = None,
+) -> MergeOutcome:
+    """Merge the units' workbooks (files, folders, globs) into one summary workbook at ``output``.
+
+    Every cell is the sum over the units, in the units' format; a 各单位明细 sheet lists each unit's figures.
+    Refused (``refused``, nothing written, ``problems`` naming the units) when units disagree on year or
+    format, or a unit has error-level findings unless ``force``. ``output`` itself is never read as a unit,
+    and an earlier summary (a workbook with the 各单位明细 sheet) among the inputs refuses the merge.
+    Raises :class:`toolkit.errors.ToolkitError` when an input cannot be used at all.
+    """
+    from toolkit.batch import expand_inputs
+    from toolkit.errors import ToolkitError
+    from toolkit.fileio import same_file
+    from toolkit.merge import MergeOutcome, is_merge_output, merge_reports, write_merged
+    from toolkit.messages import msg
+    from toolkit.spec.load import load_spec
+
+    output = Path(output)
+    paths = [p for p in expand_inputs(inputs) if not (same_file(p, output) or p.resolve() == output.resolve())]
+    if not paths:
+        raise ToolkitError(msg("api.merge.nothing"))
+    merged = [p for p in paths if p.suffix.lower() not in REPORT_SUFFIXES and is_merge_output(p)]
+    if merged:
+        return MergeOutcome(None, problems=[msg("api.merge.merged_input"), *(str(p) for p in merged)])
+    outcome = merge_reports([read(p, format_id=format_id) for p in paths], organ=organ, force=force)
+    if outcome.data is not None:
+        write_merged(load_spec(outcome.data.format_id), outcome, output)
+    return outcome

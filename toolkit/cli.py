@@ -208,6 +208,57 @@ def report_cmd(
     out.print(msg("cli.report.done", path=outcome.path))
 
 
+@app.command(
+    "import", help=msg("cli.import.help"), short_help=msg("cli.import.short"), options_metavar="[选项]"
+)
+def import_cmd(
+    file: Annotated[Path, typer.Argument(help=msg("cli.arg.import_file"), show_default=False)],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help=msg("cli.opt.import_output"))] = None,
+    format_id: Annotated[str | None, typer.Option("--format", "-f", help=msg("cli.opt.format_import"))] = None,
+    as_json: Annotated[bool, typer.Option("--json", help=msg("cli.opt.import_json"))] = False,
+) -> None:
+    """Import a published report into the standard workbook."""
+    from toolkit import api, present
+
+    try:
+        outcome = api.import_to_workbook(file, output=output, format_id=format_id)
+    except Exception as exc:
+        _fail(exc)
+    if as_json:
+        out.print_json(json.dumps(outcome.to_dict(), ensure_ascii=False))
+    else:
+        present.print_import(out, outcome)
+
+
+@app.command(
+    "merge", help=msg("cli.merge.help"), short_help=msg("cli.merge.short"), options_metavar="[选项]"
+)
+def merge_cmd(
+    files: Annotated[list[Path], typer.Argument(help=msg("cli.arg.merge_files"), show_default=False)],
+    output: Annotated[Path, typer.Option("--output", "-o", help=msg("cli.opt.merge_output"))] = Path("汇总.xlsx"),
+    org: Annotated[str, typer.Option("--org", help=msg("cli.opt.merge_org"))] = "",
+    force: Annotated[bool, typer.Option("--force", help=msg("cli.opt.merge_force"))] = False,
+    format_id: Annotated[str | None, typer.Option("--format", "-f", help=msg("cli.opt.format_check"))] = None,
+    as_json: Annotated[bool, typer.Option("--json", help=msg("cli.opt.merge_json"))] = False,
+) -> None:
+    """Sum the units' workbooks into one summary workbook."""
+    from toolkit import api, present
+
+    try:
+        outcome = api.merge_files(files, output, organ=org, force=force, format_id=format_id)
+    except Exception as exc:
+        _fail(exc)
+    if as_json:
+        out.print_json(json.dumps(outcome.to_dict(), ensure_ascii=False))
+    elif not outcome.refused:
+        present.print_merge(out, outcome)
+    if outcome.refused:
+        present.print_refusal(err, outcome.problems)
+        raise typer.Exit(1)
+    if outcome.forced_errors:
+        err.print(msg("cli.merge.forced", errors=outcome.forced_errors))
+
+
 def main() -> None:
     """Console-script entry point."""
     try:

@@ -7,10 +7,16 @@ Refuses, with the list, when units disagree on year or format, or when a unit ha
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 from toolkit.data import CellValue, Number, ReportData, TextValue, ValueStatus
 from toolkit.rules.engine import check_data
 from toolkit.rules.findings import CheckResult
+from toolkit.spec.models import ReportSpec
+
+CONTRIBUTION_SHEET = "各单位明细"
+"""Title of the merged workbook's sheet listing each unit's figures."""
 
 
 @dataclass
@@ -25,11 +31,35 @@ class MergeOutcome:
     """Chinese lines naming each unit that blocks the merge and why."""
     checks: list[CheckResult] = field(default_factory=list)
     """Each unit's check."""
+    path: Path | None = None
+    """The merged workbook, once written (:func:`write_merged`)."""
 
     @property
     def refused(self) -> bool:
         """True when the merge was refused."""
         return self.data is None
+
+    @property
+    def forced_errors(self) -> int:
+        """Error-level findings of the units merged despite them (``force``)."""
+        return sum(r.errors for r in self.checks) if self.data is not None else 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready description (``merge --json``)."""
+        data = self.data
+        checks: list[CheckResult | None] = [*self.checks, *[None] * (len(self.units) - len(self.checks))]
+        return {
+            "output": str(self.path) if self.path else None,
+            "refused": self.refused,
+            "problems": list(self.problems),
+            "organ": data.organ if data else None,
+            "year": data.year if data else None,
+            "format": data.format_id if data else None,
+            "units": [{"file": str(u.source) if u.source else None, "organ": u.organ, "year": u.year,
+                       "format": u.format_id, "errors": r.errors if r else None,
+                       "warnings": r.warnings if r else None} for u, r in zip(self.units, checks, strict=True)],
+            "values": {k: v.value for k, v in data.values.items()} if data else {},
+        }
 
 
 def _unit_name(data: ReportData) -> str:
@@ -103,3 +133,30 @@ def contribution_rows(outcome: MergeOutcome, labels: dict[str, str]) -> list[lis
         row.append(outcome.data.values[key].value if key in outcome.data.values else None)
         rows.append(row)
     return rows
+
+
+def cell_labels(spec: ReportSpec) -> dict[str, str]:
+    """Cell key → its label with table and row (二 第二十条第（一）项 规章／本年制发件数), in table order."""
+    return {key: cell.label for key, cell in spec.cells.items()}
+
+
+def write_merged(spec: ReportSpec, outcome: MergeOutcome, target: Path) -> Path:
+    """Write the merged report as the standard workbook plus the 各单位明细 sheet; sets and returns ``path``."""
+    from toolkit.template import build_template
+
+    assert outcome.data is not None
+    rows = contribution_rows(outcome, cell_labels(spec))
+    outcome.path = build_template(spec, Path(target), data=outcome.data, extra_sheets=[(CONTRIBUTION_SHEET, rows)])
+    return outcome.path
+
+
+def is_merge_output(path: Path) -> bool:
+    """True for a workbook written by :func:`write_merged` (it has the 各单位明细 sheet): not a unit."""
+    from toolkit.errors import ToolkitError
+    from toolkit.ooxml import parse_workbook
+    from toolkit.xlsxsafe import open_package
+
+    try:
+        return parse_workbook(open_package(Path(path))).sheet(CONTRIBUTION_SHEET) is not None
+    except ToolkitError:
+        return False

@@ -1,4 +1,5 @@
-"""Terminal presentation of check results with rich: a summary line and a table of findings."""
+"""Terminal presentation with rich: check results (a summary line and a table of findings), folder
+summaries, imports and merges."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from toolkit.rules.findings import CheckResult, Finding
 from toolkit.spec.models import Severity
 
 if TYPE_CHECKING:
+    from toolkit.api import ImportOutcome
     from toolkit.batch import UnitRow
+    from toolkit.merge import MergeOutcome
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "dim"}
 
@@ -84,3 +87,47 @@ def print_batch(console: Console, rows: list[UnitRow], summary: Path) -> None:
     bad = sum(1 for r in rows if r.exit_code == 1)
     console.print(msg("present.batch.title", total=len(rows), ok=ok, bad=bad, broken=len(rows) - ok - bad))
     console.print(escape(msg("present.batch.written", path=summary)))
+
+
+def print_import(console: Console, outcome: ImportOutcome) -> None:
+    """What was imported: organ, year, format, how many values, then every missing and uncertain note."""
+    from toolkit.spec.load import load_spec
+
+    result = outcome.result
+    source = result.data.source.name if result.data.source else ""
+    console.print(escape(msg("present.import.done", file=source, path=outcome.path)), style="bold green")
+    console.print(escape(msg("present.import.summary", organ=result.organ or msg("present.unknown_organ"),
+                             year=result.year or "?", format=result.format_id, count=len(result.data.values),
+                             total=len(load_spec(result.format_id).cells))))
+    for key, notes, style in (("missing", result.missing, "yellow"), ("uncertain", result.uncertain, "bold red")):
+        if notes:
+            console.print(escape(msg(f"present.import.{key}", count=len(notes))), style=style)
+            for note in notes:
+                console.print(f"  • {escape(note)}")
+    if not result.missing and not result.uncertain:
+        console.print(escape(msg("present.import.complete")), style="green")
+    console.print(escape(msg("present.import.next", path=outcome.path)), style="dim")
+
+
+def print_merge(console: Console, outcome: MergeOutcome) -> None:
+    """The units merged (unit, file, errors, warnings) and the merged workbook written."""
+    table = Table(header_style="bold")
+    for key in ("unit", "file", "errors", "warnings"):
+        table.add_column(msg(f"present.merge.col.{key}"), overflow="fold")
+    for unit, check in zip(outcome.units, outcome.checks, strict=True):
+        style = "bold red" if check.errors else ("yellow" if check.warnings else "green")
+        table.add_row(escape(unit.organ or "—"), escape(unit.source.name if unit.source else ""),
+                      f"[{style}]{check.errors}[/]", str(check.warnings))
+    console.print(table)
+    data = outcome.data
+    if data is not None:
+        console.print(escape(msg("present.merge.done", count=len(outcome.units), organ=data.organ,
+                                 year=data.year or "?", format=data.format_id, path=outcome.path)),
+                      style="bold green")
+
+
+def print_refusal(console: Console, problems: list[str]) -> None:
+    """Why a merge was refused: one line per unit that blocks it."""
+    console.print(escape(msg("cli.merge.refused")), style="bold red", end="")
+    for i, line in enumerate(problems):
+        console.print(escape(line if i == 0 else f"  {line}"))
