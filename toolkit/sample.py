@@ -10,11 +10,15 @@ from toolkit.data import Number, ReportData
 from toolkit.spec.models import CellKind, ReportSpec, ValueKind
 
 
+MAIN_OUTCOMES = frozenset({"granted", "partial"})
+"""三's outcomes most applications get; the other outcome items are drawn smaller, as in real reports."""
+
+
 def consistent_numbers(spec: ReportSpec, rng: random.Random, *, scale: int = 20) -> dict[str, Number]:
     """Random values for every cell such that all totals, the 三 balance and the 二 plausibility rules hold.
 
     Inputs are drawn first; totals are then computed from their ``sum_of`` (deepest first), and
-    三's 结转下年度继续办理 is set so that 一 + 二 = （七） + 四 in every column (which may need 上年结转 raised).
+    三's 本年新收 is set so that 一 + 二 = （七） + 四 in every column, with a few applications carried over and forward.
     """
     values: dict[str, Number] = {}
     for cell in spec.cells.values():
@@ -24,10 +28,12 @@ def consistent_numbers(spec: ReportSpec, rng: random.Random, *, scale: int = 20)
             values[cell.key] = rng.randint(-scale // 2, scale // 2)
         elif cell.value is ValueKind.AMOUNT:
             values[cell.key] = round(rng.uniform(0, scale), 2)
+        elif cell.table == "s3" and cell.row not in MAIN_OUTCOMES:
+            values[cell.key] = rng.randint(0, max(scale // 5, 1))
         else:
             values[cell.key] = rng.randint(0, scale)
     _plausible_table2(spec, values, rng)
-    _balance_table3(spec, values)
+    _balance_table3(spec, values, rng)
     _fill_totals(spec, values)
     return values
 
@@ -42,18 +48,19 @@ def _plausible_table2(spec: ReportSpec, values: dict[str, Number], rng: random.R
             values[base + "total_published"] = int(values[base + "new_published"]) + rng.randint(0, 30)
 
 
-def _balance_table3(spec: ReportSpec, values: dict[str, Number]) -> None:
+def _balance_table3(spec: ReportSpec, values: dict[str, Number], rng: random.Random) -> None:
+    """Make 一 + 二 = （七） + 四 in every column as real offices do: few carried over or forward, the rest new."""
     table = spec.table("s3")
     total_row = next(r for r in table.rows if r.kind == "total")
     for col in table.columns:
         if col.kind is CellKind.TOTAL:
             continue
         decided = sum(values[f"s3.{r}.{col.id}"] for r in total_row.sum_of)
-        received = values[f"s3.new_received.{col.id}"] + values[f"s3.carried_over.{col.id}"]
-        if received < decided:
-            values[f"s3.carried_over.{col.id}"] += decided - received
-            received = decided
-        values[f"s3.carried_forward.{col.id}"] = received - decided
+        carried_over = min(int(values[f"s3.carried_over.{col.id}"]) % 4, decided)
+        carried_forward = rng.randint(0, 3)
+        values[f"s3.carried_over.{col.id}"] = carried_over
+        values[f"s3.carried_forward.{col.id}"] = carried_forward
+        values[f"s3.new_received.{col.id}"] = decided + carried_forward - carried_over
 
 
 def _fill_totals(spec: ReportSpec, values: dict[str, Number]) -> None:
