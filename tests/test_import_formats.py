@@ -352,3 +352,25 @@ def test_no_number_is_ever_invented(tmp_path_factory: pytest.TempPathFactory, fi
     got = {k: v.raw for k, v in result.data.values.items()}
     assert got == {k: v for k, v in expect.items() if v is not None}
     assert bool(result.uncertain) == any(v is None for v in expect.values())
+
+
+@pytest.mark.parametrize("fid", ["2019", "2021"])
+@pytest.mark.parametrize("to", ["html", "md", "docx"])
+def test_our_own_report_imports_back_to_the_workbook(tmp_path: Path, fid: str, to: str) -> None:
+    """Random workbooks → `toolkit report --to html|md|docx` → `toolkit import`: the same numbers, info and texts."""
+    from toolkit import api
+    from toolkit.template import build_template
+
+    spec = load_spec(fid)
+    year = 2020 if fid == "2019" else 2025
+    for seed in range(2):
+        data = sample_report(spec, 100 + seed, organ="示例镇人民政府", year=year)
+        workbook = build_template(spec, tmp_path / f"w{seed}.xlsx", data=data)
+        report = api.make_report(workbook, to=to, output=tmp_path / f"r{seed}.{to}").path
+        assert report is not None
+        back = api.import_to_workbook(report, output=tmp_path / f"back{seed}.xlsx")
+        got = api.read(back.path)
+        assert {k: v.value for k, v in got.values.items()} == {k: data.number(k) for k in spec.cells}
+        assert (got.organ, got.year, got.format_id) == ("示例镇人民政府", year, fid)
+        assert {k: got.text(k) for k in ("s1", "s5", "s6")} == {k: data.text(k) for k in ("s1", "s5", "s6")}
+        assert back.result.missing == [] and back.result.uncertain == []

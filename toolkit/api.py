@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from toolkit.importer import ImportResult
     from toolkit.merge import MergeOutcome
 
-REPORT_SUFFIXES = frozenset({".txt", ".html", ".htm", ".docx"})
+REPORT_SUFFIXES = frozenset({".txt", ".html", ".htm", ".docx", ".md"})
 """Published-report files that ``check`` and ``report`` import before use."""
 
 

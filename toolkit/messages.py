@@ -273,7 +273,7 @@ M: dict[str, Text] = {
     "render.error.unknown_to": Text("不支持的报告格式“{to}”，可用：{known}", "unknown report type “{to}”; use one of {known}"),
     # --- import ------------------------------------------------------------------------------------
     "import.error.not_found": Text("找不到文件，请检查文件名和路径", "file not found"),
-    "import.error.suffix": Text("不支持导入{suffix}文件：请提供年度报告的网页（.html/.htm）、Word 文档（.docx）或文本文件（.txt）；PDF 或 .doc 请先在 Word/WPS 中另存为 .docx",
+    "import.error.suffix": Text("不支持导入{suffix}文件：请提供年度报告的网页（.html/.htm）、Word 文档（.docx）、文本文件（.txt）或 Markdown（.md）；PDF 或 .doc 请先在 Word/WPS 中另存为 .docx",
                                 "cannot import {suffix} files: use a saved web page (.html/.htm), a .docx or a .txt"),
     "import.error.docx": Text("Word 文件无法读取（{error}），文件可能已损坏；请在 Word 或 WPS 中打开后另存为 .docx 再导入",
                               "the Word file cannot be read ({error}); save it again as .docx"),

@@ -9,7 +9,6 @@ import random
 from toolkit.data import Number, ReportData
 from toolkit.spec.models import CellKind, ReportSpec, ValueKind
 
-
 MAIN_OUTCOMES = frozenset({"granted", "partial"})
 """三's outcomes most applications get; the other outcome items are drawn smaller, as in real reports."""
 
@@ -18,7 +17,7 @@ def consistent_numbers(spec: ReportSpec, rng: random.Random, *, scale: int = 20)
     """Random values for every cell such that all totals, the 三 balance and the 二 plausibility rules hold.
 
     Inputs are drawn first; totals are then computed from their ``sum_of`` (deepest first), and
-    三's 本年新收 is set so that 一 + 二 = （七） + 四 in every column, with a few applications carried over and forward.
+    三's 本年新收 is set so that 一 + 二 = （七） + 四 in every column, a few applications carried each way.
     """
     values: dict[str, Number] = {}
     for cell in spec.cells.values():

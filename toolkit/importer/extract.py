@@ -18,7 +18,7 @@ from toolkit.errors import ToolkitError
 from toolkit.importer.text import is_value
 from toolkit.messages import msg
 
-SUFFIXES = frozenset({".txt", ".html", ".htm", ".docx"})
+SUFFIXES = frozenset({".txt", ".html", ".htm", ".docx", ".md"})
 """The file types :func:`extract` reads."""
 MAX_BYTES = 50 * 1024 * 1024
 """Largest file read (a saved report page is well under 5 MB)."""
@@ -192,7 +192,7 @@ def read_text(path: Path) -> Document:
 
 
 def extract(path: Path) -> Document:
-    """Read ``path`` (.txt, .html/.htm, .docx) into a :class:`Document`."""
+    """Read ``path`` (.txt, .html/.htm, .docx, .md) into a :class:`Document`."""
     path = Path(path)
     if not path.is_file():
         raise ToolkitError(msg("import.error.not_found"), path=path)
@@ -207,6 +207,10 @@ def extract(path: Path) -> Document:
         from toolkit.importer.word import read_docx
 
         return read_docx(path)
+    if suffix == ".md":
+        from toolkit.importer.webpage import read_markdown
+
+        return read_markdown(path)
     from toolkit.importer.webpage import read_html
 
     return read_html(path)

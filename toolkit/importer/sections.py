@@ -101,8 +101,24 @@ def section_texts(doc: Document, spec: ReportSpec, headings: dict[str, Heading])
                 break
             if not line.row and line.text.strip():
                 paragraphs.append(line.text.strip())
-        texts[section.id] = TextValue(section.id, "\n".join(paragraphs), Location(doc.name, heading.where))
+        texts[section.id] = TextValue(section.id, "\n".join(without_signature(paragraphs)),
+                                      Location(doc.name, heading.where))
     return texts
+
+
+SIGNATURE_AT_MOST = 40
+"""A signature line (the organ's name above the date) is short and is not a sentence."""
+
+
+def without_signature(paragraphs: list[str]) -> list[str]:
+    """The paragraphs without a closing signature: a last line that is only a date (成文日期), and the organ's
+    name just above it (a short line that does not end like a sentence). Anything else is kept."""
+    if not paragraphs or not _DATE.fullmatch(fold(paragraphs[-1]).replace(" ", "")):
+        return paragraphs
+    body = paragraphs[:-1]
+    if body and len(body[-1]) <= SIGNATURE_AT_MOST and not fold(body[-1]).endswith(_TERMINAL):
+        body = body[:-1]
+    return body
 
 
 def looks_cut(doc: Document) -> bool:

@@ -153,10 +153,23 @@ class _Walker:
 
 def read_html(path: Path) -> Document:
     """A saved web page (.html/.htm) → document: paragraphs as lines, data-table rows as lines of cells."""
+    return html_document(decode(path.read_bytes(), html=True), path.name)
+
+
+def read_markdown(path: Path) -> Document:
+    """A Markdown report (as ``toolkit report --to md`` writes it: pipe tables, HTML tables where cells span)
+    → document, through Python-Markdown's HTML; table cells keep their T/R/C positions."""
+    import markdown
+
+    return html_document(markdown.markdown(decode(path.read_bytes()), extensions=["tables"]), path.name)
+
+
+def html_document(markup: str, name: str) -> Document:
+    """HTML text → document (see :func:`read_html`); ``name`` is the file name locations refer to."""
     builder = _TreeBuilder()
-    builder.feed(decode(path.read_bytes(), html=True))
+    builder.feed(markup)
     builder.close()
-    doc = Document(path.name)
+    doc = Document(name)
     walker = _Walker(doc)
     for title in builder.root.find_all("title")[:1]:
         doc.add_text(f"L{title.line}", title.text())
