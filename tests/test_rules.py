@@ -73,6 +73,8 @@ for fid in ("2019", "2021"):
         (fid, "s5_not_empty", _text("s5", "无。"), {"text.s5"}, "s5"),
         (fid, "labels_exact", _label("对外公开总数", "对外公开总数量"), {""}, "对外公开总数量"),
         (fid, "placeholders_known", _text("s1", "共{申请.不存在}件"), {"text.s1"}, "s1:申请.不存在:1"),
+        (fid, "import_missing", lambda d: replace(d, missing=["四：表格缺失（原文截断）"]), set(), "1"),
+        (fid, "import_uncertain", lambda d: replace(d, uncertain=["三：第5行的数字无法对应到栏目"]), set(), "1"),
     ]
 CASES += [
     ("2021", "s3_results_total", _add("s3.other_fee_unpaid.legal_service", 1),

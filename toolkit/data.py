@@ -126,6 +126,10 @@ class ReportData:
     """The file it was read from."""
     read_mode: str = "memory"
     """``names`` (template markers), ``labels`` (matched official labels), ``import`` or ``memory``."""
+    missing: list[str] = field(default_factory=list)
+    """Imports: what the source lacks, one Chinese note per table, run of rows or section."""
+    uncertain: list[str] = field(default_factory=list)
+    """Imports: what the source holds but could not be placed with certainty (not imported)."""
 
     @property
     def organ(self) -> str:

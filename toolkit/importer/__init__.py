@@ -140,6 +140,8 @@ def import_report(path: Path, *, format_id: str | None = None) -> ImportResult:
         info_locations=info_locations,
         source=path,
         read_mode="import",
+        missing=list(missing),
+        uncertain=[*notes, *tables.uncertain],
     )
     return ImportResult(
         data=data,

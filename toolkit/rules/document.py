@@ -139,3 +139,13 @@ def narrative_numbers(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
                         quote=match.group(0),
                         cell=ctx.spec.cells[key].label,
                     )
+
+
+@rule_type("import_notes")
+def import_notes(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
+    """An imported report's notes become findings: what the source lacks (``which: missing``) or what it holds
+    but could not be placed with certainty (``which: uncertain``). Workbooks have none."""
+    notes = ctx.data.missing if rule.params["which"] == "missing" else ctx.data.uncertain
+    for number, note in enumerate(notes, start=1):
+        ctx.evaluated += 1
+        yield ctx.finding(rule, instance=str(number), actual=note, note=note)
