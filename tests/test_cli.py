@@ -184,3 +184,16 @@ def test_import_never_overwrites_a_workbook_under_the_default_name(tmp_path: Pat
     result = runner.invoke(app, ["import", str(report)])
     assert result.exit_code == 2 and "-o" in result.stderr
     assert existing.read_bytes() == b"the clerk's own workbook"
+
+
+def test_many_findings_of_one_kind_are_counted_not_listed(tmp_path: Path) -> None:
+    """A blank template: five 未填写 rows, then one line counting the rest; --json still lists every finding."""
+    path = tmp_path / "空白.xlsx"
+    assert runner.invoke(app, ["template", "--year", "2026", "--org", "南口镇", "-o", str(path)]).exit_code == 0
+    inputs = sum(1 for c in load_spec("2021").input_cells)
+    result = runner.invoke(app, ["check", str(path), "--no-annotate"])
+    assert result.exit_code == 1
+    assert [line.startswith("│ 警告") for line in result.output.splitlines()].count(True) == 5
+    assert f"另有 {inputs - 5}" in result.output
+    listed = json.loads(runner.invoke(app, ["check", str(path), "--no-annotate", "--json"]).stdout)
+    assert sum(1 for f in listed["findings"] if f["code"] == "cell-blank") == inputs

@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     from toolkit.batch import UnitRow
     from toolkit.merge import MergeOutcome
 
+SAME_CODE_ROWS = 5
+"""Rows shown per finding code in the terminal; the rest are counted in one line (all are in --json and the copy)."""
+
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "dim"}
 
 
@@ -49,10 +52,20 @@ def print_check(console: Console, result: CheckResult, lang: str = "zh") -> None
         table = Table(show_lines=False, header_style="bold", expand=False)
         for key in ("severity", "where", "message", "expected", "actual"):
             table.add_column(msg(f"annotate.col.{key}", lang), overflow="fold")
+        shown: dict[str, int] = {}
+        totals: dict[str, int] = {}
+        for f in result.findings:
+            totals[f.code] = totals.get(f.code, 0) + 1
         for f in result.findings:
             style = _STYLE[f.severity]
+            shown[f.code] = shown.get(f.code, 0) + 1
+            if shown[f.code] > SAME_CODE_ROWS:
+                if shown[f.code] == SAME_CODE_ROWS + 1:
+                    more = msg("present.more_same", lang, count=totals[f.code] - SAME_CODE_ROWS, code=f.code)
+                    table.add_row(f"[{style}]…[/]", "", f"[{style}]{escape(more)}[/]", "", "")
+                continue
             message = escape(f.message.get(lang))
-            if f.hint and f.severity is not Severity.INFO:
+            if f.hint and f.severity is not Severity.INFO and shown[f.code] == 1:
                 message += f"\n[dim]{escape(msg('annotate.hint', lang) + f.hint.get(lang))}[/dim]"
             table.add_row(
                 f"[{style}]{msg(f'annotate.severity.{f.severity.value}', lang)}[/]",
