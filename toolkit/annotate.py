@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import copy
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from toolkit.errors import WorkbookError
 from toolkit.fileio import write_atomic
@@ -46,6 +48,43 @@ def _comment_text(findings: list[Finding], lang: str) -> str:
     return "\n".join(lines)
 
 
+@contextlib.contextmanager
+def _merged_cells_kept_as_stored() -> Iterator[None]:
+    """While loading: the cells covered by a merge keep the style stored in the file.
+
+    openpyxl replaces each covered cell by a blank MergedCell and then rebuilds its borders from the top-left
+    cell (``MergedCellRange.format``), comparing and hashing Border objects cell by cell: 40–50 % of loading a
+    template with its ~40 merges. Keeping each cell's stored style instead is faster and more faithful to the
+    file (Excel, WPS and xlsxwriter store the borders on every covered cell). Ranges with a cell missing from
+    the file still get openpyxl's rebuilt borders.
+    """
+    from openpyxl.cell.cell import MergedCell
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    original = Worksheet._clean_merge_range
+
+    def clean_merge_range(ws: Any, mcr: Any) -> None:
+        cells = mcr.cells
+        next(cells)  # the top-left cell stays as it is
+        complete = True
+        for row, col in cells:
+            stored = ws._cells.get((row, col))
+            merged = MergedCell(ws, row, col)
+            if stored is None:
+                complete = False
+            else:
+                merged._style = copy.copy(stored._style)
+            ws._cells[row, col] = merged
+        if not complete:
+            mcr.format()
+
+    Worksheet._clean_merge_range = clean_merge_range
+    try:
+        yield
+    finally:
+        Worksheet._clean_merge_range = original
+
+
 def _write_copy(source: Path, result: CheckResult, target: Path, lang: str) -> None:
     from openpyxl import load_workbook
     from openpyxl.comments import Comment
@@ -53,7 +92,8 @@ def _write_copy(source: Path, result: CheckResult, target: Path, lang: str) -> N
     from openpyxl.worksheet.hyperlink import Hyperlink
 
     try:
-        wb = load_workbook(source, rich_text=True)
+        with _merged_cells_kept_as_stored():
+            wb = load_workbook(source, rich_text=True)
     except Exception as exc:  # openpyxl raises many types for damaged files
         raise WorkbookError(msg("annotate.unreadable", lang, error=type(exc).__name__), path=source) from exc
 

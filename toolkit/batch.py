@@ -7,7 +7,6 @@ from __future__ import annotations
 import glob
 import os
 from collections.abc import Callable, Collection, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -136,7 +135,9 @@ def check_many(
                 progress(1)
             yield row
         return
-    size = max(1, min(32, len(paths) // (jobs * 4)))
+    from concurrent.futures import ProcessPoolExecutor  # not at module level: `check one.xlsx` never starts a pool
+
+    size = max(1, min(16, len(paths) // (jobs * 4)))  # ~80 ms of work: a short tail, a smooth progress bar
     chunks = [(paths[i:i + size], options) for i in range(0, len(paths), size)]
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         for rows in pool.map(_check_chunk, chunks):
@@ -149,36 +150,51 @@ SUMMARY_COLUMNS = ("序号", "单位", "年度", "格式", "错误", "警告", "
 """Header of the summary workbook (and of the terminal summary table)."""
 
 
-def write_summary(rows: list[UnitRow], target: Path) -> Path:
-    """Write ``校验汇总.xlsx``: one row per unit, links to each file and highlighted copy; atomic."""
+def write_summary(rows: Iterable[UnitRow], target: Path) -> Path:
+    """Write ``校验汇总.xlsx``: one row per unit, links to each file and highlighted copy; atomic.
+
+    Streamed (openpyxl write-only mode): memory stays flat and 5,000 rows take well under a second.
+    """
     from toolkit.fileio import write_atomic
 
     def write(tmp: Path) -> None:
         from openpyxl import Workbook
+        from openpyxl.cell import WriteOnlyCell
         from openpyxl.styles import Font, PatternFill
 
-        wb = Workbook()
-        ws = wb.active
-        ws.title = "校验汇总"
-        ws.append(list(SUMMARY_COLUMNS))
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-            cell.fill = PatternFill("solid", fgColor="D9D9D9")
-        fills = {"有错误": "FFC7CE", "无法读取": "FFC7CE", "有警告": "FFEB9C", "通过": "C6EFCE"}
-        for i, row in enumerate(rows, start=1):
-            ws.append([i, row.organ, row.year, row.format_id, row.errors, row.warnings, row.status,
-                       row.file.name, row.annotated.name if row.annotated else "", row.problem])
-            r = ws.max_row
-            ws.cell(r, 7).fill = PatternFill("solid", fgColor=fills[row.status])
-            for col, link in ((8, row.file), (9, row.annotated)):
-                if link is not None:
-                    cell = ws.cell(r, col)
-                    cell.hyperlink = os.path.relpath(link.resolve(), target.resolve().parent)
-                    cell.font = Font(color="0563C1", underline="single")
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet("校验汇总")
         for letter, width in zip("ABCDEFGHIJ", (6, 24, 8, 6, 6, 6, 10, 30, 34, 60), strict=True):
             ws.column_dimensions[letter].width = width
         ws.freeze_panes = "A2"
-        ws.auto_filter.ref = f"A1:J{max(1, ws.max_row)}"
+
+        def styled(value: object, *, font: Font | None = None, fill: PatternFill | None = None) -> WriteOnlyCell:
+            cell = WriteOnlyCell(ws, value)
+            if font is not None:
+                cell.font = font
+            if fill is not None:
+                cell.fill = fill
+            return cell
+
+        bold, grey = Font(bold=True), PatternFill("solid", fgColor="D9D9D9")
+        ws.append([styled(name, font=bold, fill=grey) for name in SUMMARY_COLUMNS])
+        fills = {status: PatternFill("solid", fgColor=colour)
+                 for status, colour in {"有错误": "FFC7CE", "无法读取": "FFC7CE", "有警告": "FFEB9C",
+                                        "通过": "C6EFCE"}.items()}
+        link_font = Font(color="0563C1", underline="single")
+        folder = target.resolve().parent
+        count = 0
+        for count, row in enumerate(rows, start=1):
+            links = []
+            for link, text in ((row.file, row.file.name), (row.annotated, row.annotated.name if row.annotated else "")):
+                cell = styled(text)
+                if link is not None:
+                    cell.hyperlink = os.path.relpath(link.resolve(), folder)
+                    cell.font = link_font
+                links.append(cell)
+            ws.append([count, row.organ, row.year, row.format_id, row.errors, row.warnings,
+                       styled(row.status, fill=fills[row.status]), *links, row.problem])
+        ws.auto_filter.ref = f"A1:J{count + 1}"
         wb.save(tmp)
 
     return write_atomic(target, write)

