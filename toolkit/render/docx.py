@@ -199,12 +199,16 @@ def _table(doc: Any, model: TableModel, width: int) -> None:
         tr_pr.append(_xml("w:cantSplit"))
         if r < model.header_rows:
             tr_pr.append(_xml("w:tblHeader"))
-        for i, cell in enumerate(row.cells):
-            cell.width = widths[i]
+    # python-docx rebuilds the whole cell grid on every table.cell()/row.cells call (0.9 s of a 1.3 s report):
+    # take the grid once. Its cells stay valid through the merges, which never overlap.
+    grid = table._cells
+    n = model.n_cols
+    for i, cell in enumerate(grid):
+        cell.width = widths[i % n]
     for gc in model.cells:
-        cell = table.cell(gc.row, gc.col)
+        cell = grid[gc.row * n + gc.col]
         if gc.rowspan > 1 or gc.colspan > 1:
-            cell = cell.merge(table.cell(gc.row + gc.rowspan - 1, gc.col + gc.colspan - 1))
+            cell = cell.merge(grid[(gc.row + gc.rowspan - 1) * n + gc.col + gc.colspan - 1])
         cell.vertical_alignment = WD_ALIGN_VERTICAL.CENTER
         paragraph = cell.paragraphs[0]
         _spacing(paragraph, line=None, align=_ALIGN.get(gc.role, WD_ALIGN_PARAGRAPH.CENTER))
