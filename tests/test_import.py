@@ -237,3 +237,16 @@ def test_table_four_with_a_value_too_few_or_cut_off_is_not_imported(tmp_path: Pa
     result = import_report(cut)
     assert not any(k.startswith("s4.") for k in result.data.values)
     assert result.missing[0].startswith(f"四、政府信息公开行政复议、行政诉讼情况：表格的数据行不完整{CUT}")
+
+
+@pytest.mark.parametrize("name", ["001.txt", "005.txt", "017.txt"])
+def test_checking_a_cut_report_names_what_is_missing_not_every_absent_cell(name: str) -> None:
+    """`toolkit check` on an archived report: import-missing per gap, cell-blank only for cells left blank or "/"."""
+    from toolkit.api import check_file
+
+    data = import_report(PUBLISHED / name).data
+    result = check_file(PUBLISHED / name, annotate=False)
+    codes = [f.code for f in result.findings]
+    assert codes.count("import-missing") == len(data.missing) > 0
+    blank = {k for k, v in data.values.items() if v.status in (ValueStatus.BLANK, ValueStatus.PLACEHOLDER)}
+    assert {f.instance for f in result.findings if f.code == "cell-blank"} == blank

@@ -112,9 +112,16 @@ def value_kind(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
 
 @rule_type("blank_cells")
 def blank_cells(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
-    """Blank, placeholder ("/") and missing cells are reported: a blank is not a zero."""
+    """Blank, placeholder ("/") and missing cells are reported: a blank is not a zero.
+
+    A cell missing from an imported report is not reported here: the import names what its source lacks,
+    table by table (rule type ``import_notes``), instead of one finding per cell.
+    """
+    imported = ctx.data.read_mode == "import"
     for key, spec_cell in ctx.spec.cells.items():
         cv = ctx.data.values.get(key)
+        if cv is None and imported:
+            continue
         ctx.evaluated += 1
         if cv is None:
             note = "（未找到该栏）"
