@@ -132,7 +132,10 @@ def _from_text(raw: str, kind: ValueKind) -> tuple[Number | None, ValueStatus, s
         return None, ValueStatus.INVALID, ""
     if text.startswith("+"):
         notes.append(_NOTE_PLUS)
-    value = _tidy(float(text))
+    number = float(text)
+    if not math.isfinite(number):  # "9" * 400 overflows to inf
+        return None, ValueStatus.INVALID, ""
+    value = _tidy(number)
     if not notes or notes == [_NOTE_SPACES]:
         notes.append(_NOTE_TEXT)
     return value, ValueStatus.NORMALISED, _SEP.join(notes)

@@ -50,8 +50,11 @@ class Limits:
     ratio_floor: int = 10 * MB
     """Parts up to this size may compress as well as they like."""
     max_cells: int = 2_000_000
-    """Area (rows × columns) one worksheet may span (all worksheets together: twice that), and cells with
-    content across the workbook."""
+    """Area (rows × columns) one worksheet may span (all worksheets together: twice that)."""
+    max_content_cells: int = 100_000
+    """Cells written across the workbook (the template has about 3 000). The highlighted copy is made with
+    openpyxl, which needs about 25 µs and 1 KB per cell: a sheet of a million rows would take a minute and
+    1 GB, so such a workbook is refused up front."""
     max_tag_bytes: int = 4 * MB
     """Longest run of XML from one '<' to the next."""
     max_structure_bytes: int = 16 * MB
@@ -331,7 +334,7 @@ def _scan_parts(package: Package, limits: Limits) -> None:
         budget -= package.infos[name].file_size
         cells += scan.cells
         area += scan.area
-        if cells > limits.max_cells or area > 2 * limits.max_cells:
+        if cells > min(limits.max_cells, limits.max_content_cells) or area > 2 * limits.max_cells:
             raise HostileWorkbookError(msg("xlsxsafe.too_many_cells", count=max(cells, area)), path=package.path)
         if kept is not None:
             package.parts[name] = kept

@@ -174,7 +174,9 @@ class RowReader:
             tok = self.tokens[idx]
             raw = tok.text
             plain = _PLAIN_NUMBER.fullmatch(raw)
-            source: object = (float(raw) if "." in raw else int(raw)) if plain else (raw if raw else None)
+            # more than 15 digits is no count (and int() refuses 4300): read as a float, which normalise judges
+            whole = "." not in raw and len(raw) <= 15
+            source: object = (int(raw) if whole else float(raw)) if plain else (raw if raw else None)
             value, status, note = normalise(source, self.spec.cells[key].value)
             self.out.values[key] = CellValue(key, value, raw, status, Location(self.doc.name, tok.where), note)
             self.out.provenance[key] = msg("import.provenance.cell", file=self.doc.name, where=tok.where,

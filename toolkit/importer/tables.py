@@ -205,7 +205,8 @@ class TableReader(RowReader):
             self.out.gaps.append(Gap((k, 0, 0), "import.missing.table", {"section": section.title}))
             return start
         stop = self._rows(table, rows, hits, (k, 0), section.title, start)
-        self._orphans(section.title, min(h.start for h in hits.values()), stop)
+        # every located row may have been cut off (deleted from ``hits``): then there is nothing to scan
+        self._orphans(section.title, min((h.start for h in hits.values()), default=stop), stop)
         return stop
 
     def _section4(self, after: int) -> None:
