@@ -108,3 +108,14 @@ def test_clean_workbook_copy_says_no_problems(tmp_path: Path) -> None:
     assert result.findings == [] and result.annotated is not None
     ws = load_workbook(result.annotated)[RESULT_SHEET]
     assert any("未发现问题" in str(v) for row in ws.iter_rows(values_only=True) for v in row if v)
+
+
+def test_checking_a_highlighted_copy_writes_beside_it_not_over_it(tmp_path: Path) -> None:
+    """Re-checking 年报.校验.xlsx writes 年报.再校验.xlsx and leaves the copy being checked as it was."""
+    first = check_file(_broken(tmp_path))
+    assert first.annotated is not None
+    before = first.annotated.read_bytes()
+    again = check_file(first.annotated)
+    assert again.annotated == tmp_path / "有错的年报.再校验.xlsx" and again.annotated.exists()
+    assert first.annotated.read_bytes() == before
+    assert [f.code for f in again.findings] == [f.code for f in first.findings]

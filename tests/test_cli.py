@@ -197,3 +197,16 @@ def test_many_findings_of_one_kind_are_counted_not_listed(tmp_path: Path) -> Non
     assert f"另有 {inputs - 5}" in result.output
     listed = json.loads(runner.invoke(app, ["check", str(path), "--no-annotate", "--json"]).stdout)
     assert sum(1 for f in listed["findings"] if f["code"] == "cell-blank") == inputs
+
+
+def test_findings_are_shown_when_only_the_copy_cannot_be_written(tmp_path: Path) -> None:
+    """The copy's folder does not exist: the findings are still printed, then the output error, exit 2."""
+    spec = load_spec("2021")
+    data = sample_report(spec, 3)
+    path = build_template(spec, tmp_path / "坏.xlsx", data=data.with_value("s3.granted.total", 999))
+    target = tmp_path / "无此目录" / "x.xlsx"
+    proc = subprocess.run([sys.executable, "-m", "toolkit", "check", str(path), "-o", str(target)],
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 2
+    assert "错误 2 项" in proc.stdout and "s3" not in proc.stderr
+    assert "无此目录" in proc.stderr and "Traceback" not in proc.stderr + proc.stdout

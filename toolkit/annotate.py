@@ -33,9 +33,13 @@ COMMENT_AUTHOR = "toolkit 校验"
 
 
 def annotated_path(source: Path) -> Path:
-    """Where the highlighted copy goes by default: ``2026年报.xlsx`` → ``2026年报.校验.xlsx`` beside it."""
-    stem = source.stem.removesuffix(".校验")
-    return source.with_name(f"{stem}.校验.xlsx")
+    """Where the highlighted copy goes by default: ``2026年报.xlsx`` → ``2026年报.校验.xlsx`` beside it.
+
+    Re-checking a copy (``2026年报.校验.xlsx``) writes ``2026年报.再校验.xlsx``, never over the file being checked.
+    """
+    if source.stem.endswith(".校验"):
+        return source.with_name(f"{source.stem.removesuffix('.校验')}.再校验.xlsx")
+    return source.with_name(f"{source.stem}.校验.xlsx")
 
 
 def _comment_text(findings: list[Finding], lang: str) -> str:

@@ -121,7 +121,8 @@ def check_file(
     The copy goes to ``output`` or beside the input as ``<name>.校验.xlsx``; the input is never modified.
     ``previous`` is last year's workbook of the same body, or a mapping organ name → last year's workbook
     (folder mode: units are matched by organ name); it enables the cross-year rules.
-    Raises :class:`toolkit.errors.ToolkitError` only when the input cannot be used at all.
+    Raises :class:`toolkit.errors.ToolkitError` only when the input cannot be used at all, or when the copy
+    cannot be written; then the exception's ``check_result`` holds the findings of the check that did run.
     """
     from toolkit.rules.engine import check_data
 
@@ -133,8 +134,13 @@ def check_file(
     result = check_data(data, skip=skip, previous=previous_data)
     if annotate and path.suffix.lower() not in REPORT_SUFFIXES:
         from toolkit.annotate import annotate_workbook
+        from toolkit.errors import ToolkitError
 
-        result.annotated = annotate_workbook(path, result, output, lang=lang)
+        try:
+            result.annotated = annotate_workbook(path, result, output, lang=lang)
+        except ToolkitError as exc:
+            exc.check_result = result  # the findings are not lost with the copy
+            raise
     return result
 
 

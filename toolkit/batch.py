@@ -25,7 +25,7 @@ def _skipped(path: Path) -> bool:
     name = path.name
     return (
         name.startswith(("~$", ".~lock.", ".~gk-"))
-        or name.endswith(".校验.xlsx")
+        or name.endswith((".校验.xlsx", ".再校验.xlsx"))
         or name == SUMMARY_NAME
     )
 

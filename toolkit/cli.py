@@ -135,6 +135,9 @@ def check_cmd(
             result = api.check_file(paths[0], format_id=format_id, annotate=not no_annotate, output=output,
                                     skip=tuple(skip or ()), lang=lang.value, previous=previous)
         except Exception as exc:
+            done = getattr(exc, "check_result", None)
+            if done is not None and not as_json:  # the check ran; only its copy could not be written
+                present.print_check(out, done, lang.value)
             _fail(exc)
         if as_json:
             out.print_json(json.dumps(result.to_dict(lang.value), ensure_ascii=False))
