@@ -75,12 +75,18 @@ def declared_total(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
     return _evaluate(ctx, rule, _expanded(ctx.spec, rule, expand_declared_total))
 
 
+RAW_SHOWN = 40
+"""Characters of a cell's raw content quoted in a message; longer content is cut with …."""
+
+
 def _raw_text(raw: object) -> str:
+    """A cell's content as a message quotes it: whole floats without .0, at most ``RAW_SHOWN`` characters."""
     if raw is None:
         return ""
-    if isinstance(raw, float) and raw.is_integer():
+    if isinstance(raw, float) and raw.is_integer() and abs(raw) < 1e15:
         return str(int(raw))
-    return str(raw)
+    text = str(raw)
+    return text if len(text) <= RAW_SHOWN else text[: RAW_SHOWN - 1] + "…"
 
 
 @rule_type("value_kind")
