@@ -484,3 +484,21 @@ def test_rows_inserted_and_sheet_renamed_in_libreoffice(tmp_path: Path) -> None:
     moved = got.values["s3.new_received.natural"].location
     assert moved == Location("三 依申请公开", "C8")
     assert got.values["s4.cases.review_total"].location.sheet == "四、复议诉讼情况"  # type: ignore[union-attr]
+
+
+def test_names_left_pointing_at_a_renamed_sheet_fall_back_to_labels(tmp_path: Path) -> None:
+    """A sheet renamed by a program that does not update names: its cells are found by their printed labels."""
+    from toolkit.template import build_template
+
+    spec, data = load_spec("2021"), sample("2021", 21)
+    path = build_template(spec, tmp_path / "t.xlsx", data=data)
+    renamed = tmp_path / "renamed.xlsx"
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(renamed, "w", zipfile.ZIP_DEFLATED) as zout:
+        for name in zin.namelist():
+            part = zin.read(name)
+            if name == "xl/workbook.xml":  # the sheet's name changes, the defined names keep the old one
+                part = part.replace('name="三 依申请公开"'.encode(), 'name="依申请公开表"'.encode())
+            zout.writestr(name, part)
+    got = read_workbook(renamed)
+    assert numbers(got) == numbers(data)
+    assert got.values["s3.new_received.natural"].location.sheet == "依申请公开表"  # type: ignore[union-attr]

@@ -71,6 +71,8 @@ def read_workbook(path: Path, *, format_id: str | None = None) -> ReportData:
         from toolkit.reader_labels import locate_by_labels
 
         located = locate_by_labels(book, format_id)
+    else:
+        _relocate_lost_cells(book, located)
     spec = load_spec(located.format_id)
     info = {fid: info_text(raw, fid) for fid, (raw, _) in located.info.items()}
     info["format"] = spec.id
@@ -87,6 +89,31 @@ def read_workbook(path: Path, *, format_id: str | None = None) -> ReportData:
 
 
 # --- names ------------------------------------------------------------------------------------------
+
+
+def _relocate_lost_cells(book: Book, located: Located) -> None:
+    """Names that point at a sheet the workbook no longer has (renamed by a program that left the names
+    behind, or deleted): find those cells by their printed labels instead; what is not found stays absent."""
+    sheets = set(book.sheet_names)
+    lost = {key for key, loc in located.cells.items() if loc.sheet not in sheets}
+    if not lost:
+        return
+    from toolkit.errors import WorkbookError
+    from toolkit.reader_labels import locate_by_labels
+
+    try:
+        by_labels = locate_by_labels(book, located.format_id)
+    except WorkbookError:
+        by_labels = None
+    for key in lost:
+        found = by_labels.cells.get(key) if by_labels is not None else None
+        if found is not None and found.sheet in sheets:
+            located.cells[key] = found
+        else:
+            del located.cells[key]
+    if by_labels is not None:
+        located.labels.extend(seen for seen in by_labels.labels if seen not in located.labels)
+
 
 
 def marker_names(book: Book) -> dict[str, tuple[str, str]]:
