@@ -4,6 +4,7 @@ the Python engine (LibreOffice recalculates), print setup, reproducible output a
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from python_calamine import CalamineWorkbook
 
 from toolkit.data import ReportData
 from toolkit.layout import cell_positions, sheet_layouts
+from toolkit.ooxml import column_number
 from toolkit.reader import read_workbook
 from toolkit.rules.linear import linear_checks
 from toolkit.sample import sample_report
@@ -114,26 +116,51 @@ def test_every_input_has_validation_for_its_value_kind(tmp_path: Path, fid: str)
     assert any(k == ValueKind.SIGNED_COUNT for k in (c.value for c in spec.cells.values())) == (fid == "2019")
 
 
+_REF = re.compile(r"(\$?)([A-Z]{1,3})(\$?)(\d+)")
+
+
+def _formula_at(formula: str, anchor: tuple[int, int], cell: tuple[int, int]) -> str:
+    """A conditional format's formula as Excel evaluates it at ``cell`` (relative parts moved from ``anchor``),
+    written with absolute references."""
+
+    def move(m: re.Match[str]) -> str:
+        col = column_number(m.group(2)) - 1 + (0 if m.group(1) else cell[1] - anchor[1])
+        row = int(m.group(4)) - 1 + (0 if m.group(3) else cell[0] - anchor[0])
+        return absolute(row, col)
+
+    return _REF.sub(move, formula)
+
+
 @pytest.mark.parametrize("fid", FORMATS)
 def test_conditional_formats_are_the_engines_linear_checks(tmp_path: Path, fid: str) -> None:
-    """Every linear check is a conditional format on its own cells whose formula is the check's Excel form."""
+    """On every cell of every linear check, a conditional format evaluates exactly that check's Excel form."""
     spec = load_spec(fid)
     wb = load_workbook(build_template(spec, tmp_path / "t.xlsx"))
-    formulas: dict[str, set[str]] = {}
+    at_cell: dict[tuple[str, int, int], set[str]] = {}
     for ws in wb.worksheets:
         for cf in ws.conditional_formatting:
-            for rule in cf.rules:
-                for f in rule.formula:
-                    formulas.setdefault(ws.title, set()).add(f)
+            # Relative references count from the top-left corner of the ranges (openpyxl keeps them unordered).
+            anchor = (min(r.min_row for r in cf.sqref.ranges) - 1, min(r.min_col for r in cf.sqref.ranges) - 1)
+            for rng in cf.sqref.ranges:
+                for row in range(rng.min_row - 1, rng.max_row):
+                    for col in range(rng.min_col - 1, rng.max_col):
+                        for rule in cf.rules:
+                            at_cell.setdefault((ws.title, row, col), set()).add(
+                                _formula_at(rule.formula[0], anchor, (row, col)))
     positions = cell_positions(spec)
 
     def same_sheet(key: str) -> str:
         _, row, col = positions[key]
         return absolute(row, col)
 
+    shared = 0
     for check in linear_checks(spec):
-        sheet = positions[check.lhs[0]][0]
-        assert check.excel_fail(same_sheet) in formulas[sheet], check.id
+        expected = check.excel_fail(same_sheet)
+        for key in check.cells:
+            assert expected in at_cell[positions[key]], (check.id, key)
+        shared += sum(1 for f in at_cell[positions[check.lhs[0]]] if f == expected)
+    rules = sum(len(cf.rules) for ws in wb.worksheets for cf in ws.conditional_formatting)
+    assert rules < len(linear_checks(spec))  # instances of one rule share a format
 
 
 @pytest.mark.parametrize("fid", FORMATS)

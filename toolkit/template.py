@@ -311,21 +311,71 @@ class _Builder:
                                    {**options, "multi_range": " ".join(chunk)})
 
     def live_checks(self, ws: Worksheet, layout: SheetLayout) -> None:
-        """Cells of a failing check turn red (error) or yellow (warning) while typing; text in a number cell too."""
+        """Cells of a failing check turn red (error) or yellow (warning) while typing; text in a number cell too.
+
+        The instances of one rule that are the same check moved along a row (one per column: 三's balance) or
+        down a column (one per row: 三's 总计 column) share one conditional format with mixed references, as
+        a person would write it; other checks get one each. Fewer rules keep the workbook light to open.
+        """
+        groups: dict[str, list[LinearCheck]] = {}
         for check in self.checks:
-            if not all(self.positions[k][0] == layout.name for k in check.cells):
-                continue  # a check across sheets is live on the 校验 sheet only
-            refs = sorted({a1(*self.positions[k][1:]) for k in check.cells}, key=split_a1)
-            style = self.fmt["bad" if check.rule.severity is Severity.ERROR else "warn"]
-            fail = check.excel_fail(lambda k: self.address(k, sheet=layout.name))
-            first_row, first_col = split_a1(refs[0])
-            ws.conditional_format(first_row, first_col, first_row, first_col,
-                                  {"type": "formula", "criteria": f"={fail}", "format": style,
-                                   "multi_range": " ".join(refs)})
+            if all(self.positions[k][0] == layout.name for k in check.cells):  # else live on 校验 only
+                groups.setdefault(check.rule.id, []).append(check)
+        for checks in groups.values():
+            style = self.fmt["bad" if checks[0].rule.severity is Severity.ERROR else "warn"]
+            shared = self._shared_formula(checks)
+            if shared is not None:
+                formula, ranges = shared
+                self._conditional(ws, ranges, formula, style)
+                continue
+            for check in checks:
+                cells = [self.positions[k][1:] for k in check.cells]
+                self._conditional(ws, rectangles(cells), check.excel_fail(lambda k: self.address(k, sheet=layout.name)),
+                                  style)
         inputs = [rc for k, rc in layout.cells.items() if self.spec.cells[k].kind is CellKind.INPUT]
         for top, left, bottom, right in rectangles(inputs):
             ws.conditional_format(top, left, bottom, right, {"type": "formula", "criteria": f"=ISTEXT({a1(top, left)})",
                                                              "format": self.fmt["bad"]})
+
+    def _shared_formula(self, checks: list[LinearCheck]) -> tuple[str, list[tuple[int, int, int, int]]] | None:
+        """One formula for checks that are one check moved along a row or down a column, with the ranges it
+        covers; None when they are not. Columns move: rows are absolute (``C$5``); rows move: columns are."""
+        if len(checks) < 2:
+            return None
+        where = [[self.positions[k][1:] for k in check.cells] for check in checks]
+        for axis in (1, 0):  # 1: one check per column, 0: one check per row
+            if not all(len({rc[axis] for rc in cells}) == 1 for cells in where):
+                continue
+            first = min(range(len(checks)), key=lambda i: where[i][0][axis])
+            shifts = [cells[0][axis] - where[first][0][axis] for cells in where]
+            moved = all(
+                [(r - s * (1 - axis), c - s * axis) for r, c in cells] == where[first]
+                for cells, s in zip(where, shifts, strict=True)
+            )
+            if not moved:
+                continue
+            ranges = rectangles(rc for cells in where for rc in cells)
+            top, left = min(r for r, _, _, _ in ranges), min(c for _, c, _, _ in ranges)
+            if ranges[0][:2] != (top, left) or where[first][0][axis] != (left if axis else top):
+                continue
+
+            def mixed(key: str, axis: int = axis) -> str:
+                _, row, col = self.positions[key]
+                ref = absolute(row, col)  # $C$5
+                letters = ref[1:].split("$")[0]
+                return f"{letters}${row + 1}" if axis else f"${letters}{row + 1}"
+
+            return checks[first].excel_fail(mixed), ranges
+        return None
+
+    @staticmethod
+    def _conditional(ws: Worksheet, ranges: list[tuple[int, int, int, int]], formula: str, style: Any) -> None:
+        """One formula conditional format over ``ranges`` (relative references count from the first one's corner)."""
+        top, left, bottom, right = ranges[0]
+        refs = " ".join(a1(t, lft) if (t, lft) == (b, rgt) else f"{a1(t, lft)}:{a1(b, rgt)}"
+                        for t, lft, b, rgt in ranges)
+        ws.conditional_format(top, left, bottom, right,
+                              {"type": "formula", "criteria": f"={formula}", "format": style, "multi_range": refs})
 
     @property
     def checks(self) -> list[LinearCheck]:
