@@ -11,19 +11,10 @@ import xlsxwriter
 from toolkit.data import Number, ReportData
 from toolkit.ooxml import a1
 from toolkit.spec.models import CellKind, ReportSpec, Table
+from toolkit.template import absolute, quote
 
 Cells = dict[str, tuple[str, int, int]]
 """Cell key → (sheet, zero-based row, zero-based column)."""
-
-
-def _quote(sheet: str) -> str:
-    return "'" + sheet.replace("'", "''") + "'"
-
-
-def _abs(row: int, col: int) -> str:
-    ref = a1(row, col)
-    letters = ref.rstrip("0123456789")
-    return f"${letters}${ref[len(letters):]}"
 
 
 def marker_layout(spec: ReportSpec, *, row_offset: int = 0, sheet_names: Mapping[str, str] | None = None) -> Cells:
@@ -85,7 +76,7 @@ def write_marker_workbook(
             ws.write_formula(row, col, f"=SUM({parts})", None, (value or 0) if cached else "")
         elif value is not None:
             ws.write_number(row, col, value)
-        wb.define_name(name_case(f"GK.{key}"), f"={_quote(sheet)}!{_abs(row, col)}")
+        wb.define_name(name_case(f"GK.{key}"), f"={quote(sheet)}!{absolute(row, col)}")
     info_ws = sheets["info"]
     for i, info_field in enumerate(spec.info_fields):
         info_ws.write(i + 1, 0, info_field.label)
@@ -94,12 +85,12 @@ def write_marker_workbook(
             info_ws.write_number(i + 1, 1, int(value))
         else:
             info_ws.write(i + 1, 1, value)
-        wb.define_name(name_case(f"GK.info.{info_field.id}"), f"={_quote(names['info'])}!{_abs(i + 1, 1)}")
+        wb.define_name(name_case(f"GK.info.{info_field.id}"), f"={quote(names['info'])}!{absolute(i + 1, 1)}")
     text_ws = sheets["text"]
     for i, section in enumerate(spec.text_sections):
         text_ws.write(i * 2 + 1, 0, section.title)
         text_ws.write(i * 2 + 2, 0, data.text(section.id))
-        wb.define_name(name_case(f"GK.text.{section.id}"), f"={_quote(names['text'])}!{_abs(i * 2 + 2, 0)}")
+        wb.define_name(name_case(f"GK.text.{section.id}"), f"={quote(names['text'])}!{absolute(i * 2 + 2, 0)}")
     wb.close()
     return cells
 
