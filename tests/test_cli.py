@@ -210,3 +210,16 @@ def test_findings_are_shown_when_only_the_copy_cannot_be_written(tmp_path: Path)
     assert proc.returncode == 2
     assert "错误 2 项" in proc.stdout and "s3" not in proc.stderr
     assert "无此目录" in proc.stderr and "Traceback" not in proc.stderr + proc.stdout
+
+
+def test_lang_en_gives_english_messages_in_the_table_and_the_json(tmp_path: Path) -> None:
+    """--lang en: the summary and every finding message are in English (labels stay the official Chinese)."""
+    spec = load_spec("2021")
+    data = sample_report(spec, 4)
+    path = build_template(spec, tmp_path / "坏.xlsx", data=data.with_value("s3.granted.total", 999))
+    shown = runner.invoke(app, ["check", str(path), "--no-annotate", "--lang", "en"])
+    assert shown.exit_code == 1 and "errors" in shown.output and "错误 " not in shown.output
+    listed = json.loads(runner.invoke(app, ["check", str(path), "--no-annotate", "--json", "--lang", "en"]).stdout)
+    english = api.check_file(path, annotate=False).to_dict("en")["findings"]
+    assert [f["message"] for f in listed["findings"]] == [f["message"] for f in english]
+    assert all("total" in f["message"] or "add up" in f["message"] for f in listed["findings"])
