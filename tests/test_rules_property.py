@@ -44,3 +44,31 @@ def test_every_cell_of_tables_three_and_four_is_in_a_sum_rule() -> None:
         spec = load_spec(fid)
         covered = {k for c in linear_checks(spec) for k in c.cells}
         assert {k for k in spec.cells if k.startswith(("s3.", "s4."))} <= covered
+
+
+@settings(max_examples=40, deadline=None)
+@given(fid=st.sampled_from(FORMATS), seed=st.integers(0, 10**6), pick=st.integers(0, 10**6),
+       delta=st.integers(1, 50))
+def test_through_the_template_one_changed_input_fails_exactly_its_checks(fid: str, seed: int, pick: int,
+                                                                         delta: int) -> None:
+    """Written into the template and read back, consistent data passes; one input raised (its totals kept as
+    they were, as when a clerk edits a figure but not the 总计) fails exactly the sum checks containing it."""
+    import tempfile
+    from pathlib import Path
+
+    from toolkit.reader import read_workbook
+    from toolkit.spec import CellKind
+    from toolkit.template import build_template
+
+    spec = load_spec(fid)
+    data = sample_report(spec, seed)
+    inputs = [k for k, c in spec.cells.items() if c.kind is CellKind.INPUT]
+    key = inputs[pick % len(inputs)]
+    with tempfile.TemporaryDirectory() as folder:
+        clean = read_workbook(build_template(spec, Path(folder) / "clean.xlsx", data=data))
+        assert check_data(clean).findings == []
+        changed = read_workbook(build_template(spec, Path(folder) / "changed.xlsx",
+                                               data=data.with_value(key, data.number(key) + delta)))
+    expected = {c.id for c in linear_checks(spec) if c.rule.severity is Severity.ERROR and key in c.cells}
+    failed = {f"{f.rule}[{f.instance}]" for f in check_data(changed).findings if f.severity is Severity.ERROR}
+    assert failed == expected
