@@ -1,0 +1,103 @@
+"""The standard workbook (``toolkit template``): the official tables for filling in Excel, WPS or LibreOffice.
+
+The only xlsxwriter user. Everything it writes comes from the format spec: labels, layout (:mod:`toolkit.layout`),
+value kinds (data validation), totals (SUM formulas), and the rules — each linear check of the format becomes a
+live pass/fail formula on the 校验 sheet and a conditional format that turns the cells of a failing check red
+while the user types (the same :class:`~toolkit.rules.linear.LinearCheck` the checker evaluates, so the two agree).
+
+Cached formula results are always the true values of the data written (0 for a blank template), because WPS and
+LibreOffice may show cached results without recalculating. A hidden marker (defined names ``GK.<cell key>``,
+``GK.info.<field>``, ``GK.text.<section>``, ``GK.format`` and the veryHidden ``_toolkit`` sheet) lets the reader
+find every cell after rows are inserted or sheets renamed.
+
+Only classic features that Excel 2010+, WPS and LibreOffice share: data validation, formula conditional formats
+on the same sheet, sheet protection without a password, SUM/IF/ABS/COUNT/COUNTA.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import xlsxwriter
+
+from toolkit.data import ReportData
+from toolkit.fileio import write_atomic
+from toolkit.messages import msg
+from toolkit.spec.models import ReportSpec
+from toolkit.template.builder import Builder
+from toolkit.template.checks import CHECK_RESULT_COLUMN, CHECKS_FIRST_ROW, FAIL, PASS
+from toolkit.template.style import FONT, absolute, quote, rectangles
+
+__all__ = ["CHECKS_FIRST_ROW", "CHECK_RESULT_COLUMN", "FAIL", "FIXED_DATE", "FONT", "PASS", "absolute",
+           "blank_template_name", "build_template", "quote", "rectangles", "regenerate"]
+
+FIXED_DATE = dt.datetime(2021, 9, 26)
+"""Document creation date written into every template (the 2021 format's date), so output is reproducible."""
+
+
+def build_template(
+    spec: ReportSpec,
+    path: Path,
+    *,
+    organ: str = "",
+    year: int | None = None,
+    data: ReportData | None = None,
+    extra_sheets: Sequence[tuple[str, Sequence[Sequence[object]]]] = (),
+) -> Path:
+    """Write the standard workbook for ``spec`` to ``path`` atomically and return ``path``.
+
+    Blank unless ``data`` is given: then every value, info field and text of ``data`` is written where the
+    template puts it (a total that disagrees with its parts is written as the number given, as a clerk who typed
+    over the formula leaves it, so the workbook reads back as ``data``). ``organ`` and ``year`` fill 基本信息
+    when ``data`` does not. ``extra_sheets`` (title, rows) are plain tables appended after the official sheets.
+    The output is reproducible: the same arguments give the same workbook.
+    """
+    data = data if data is not None else ReportData(spec.id)
+    info = dict(data.info)
+    if organ and not info.get("organ"):
+        info["organ"] = organ
+    if year is not None and not info.get("year"):
+        info["year"] = str(year)
+    data = ReportData(spec.id, info, dict(data.values), dict(data.texts))
+
+    def write(tmp: Path) -> None:
+        wb = xlsxwriter.Workbook(str(tmp), {"default_format_properties": {"font_name": FONT, "font_size": 11},
+                                            "strings_to_numbers": False, "strings_to_formulas": False,
+                                            "strings_to_urls": False})
+        wb.set_properties({"title": spec.report_title(info.get("organ", ""), info.get("year", "")),
+                           "subject": spec.format_title, "author": "gk-toolkit", "comments": spec.issuing_document,
+                           "created": FIXED_DATE})
+        wb.set_calc_mode("auto")
+        Builder(wb, spec, data, extra_sheets).build()
+        wb.close()
+
+    return write_atomic(Path(path), write)
+
+
+def regenerate(folder: Path) -> list[Path]:
+    """Rewrite the blank templates in ``folder`` (one per format); returns their paths."""
+    from toolkit.spec.load import available_formats, load_spec
+
+    folder.mkdir(parents=True, exist_ok=True)
+    return [build_template(load_spec(fid), folder / blank_template_name(fid)) for fid in available_formats()]
+
+
+def blank_template_name(format_id: str) -> str:
+    """``年报模板-2021格式.xlsx``."""
+    return f"年报模板-{format_id}格式.xlsx"
+
+
+def _main(argv: list[str] | None = None, echo: Callable[[str], object] = print) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m toolkit.template", description=msg("template.main.help"))
+    parser.add_argument("--regenerate", action="store_true", help=msg("template.main.regenerate"))
+    args = parser.parse_args(argv)
+    if not args.regenerate:
+        parser.print_help()
+        return 2
+    for path in regenerate(Path(__file__).resolve().parents[2] / "workbook_templates"):
+        echo(str(path))
+    return 0

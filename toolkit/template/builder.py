@@ -1,0 +1,255 @@
+"""Draws one standard workbook with xlsxwriter: 基本信息, the table sheets, 正文, 校验, 填写说明 and the marker."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from toolkit.data import CellValue, Number, ReportData
+from toolkit.layout import APPLICATION_LABEL_COLUMNS, SheetLayout, sheet_layouts
+from toolkit.messages import msg
+from toolkit.ooxml import a1, split_a1
+from toolkit.rules.linear import LinearCheck, linear_checks
+from toolkit.spec.models import CellKind, CellSpec, ReportSpec, ValueKind
+from toolkit.template.checks import checks_sheet, live_checks
+from toolkit.template.guide import guide_sheet
+from toolkit.template.style import NUMBER_FORMATS, SHEET_SETUP, STYLES, absolute, chunks, lines_of, quote
+from toolkit.xlsxbook import MARKER_SHEET
+
+
+class Builder:
+    """Draws one workbook; ``positions`` is filled as cells are placed."""
+
+    def __init__(self, wb: Workbook, spec: ReportSpec, data: ReportData,
+                 extra_sheets: Sequence[tuple[str, Sequence[Sequence[object]]]] = ()) -> None:
+        self.wb, self.spec, self.data = wb, spec, data
+        self.extra_sheets = extra_sheets
+        self.fmt = {name: wb.add_format(props) for name, props in STYLES.items()}
+        for kind, num in NUMBER_FORMATS.items():
+            self.fmt[f"input.{kind}"] = wb.add_format({**STYLES["input"], "num_format": num})
+            self.fmt[f"total.{kind}"] = wb.add_format({**STYLES["total"], "num_format": num})
+        self.layouts = sheet_layouts(spec)
+        self.positions: dict[str, tuple[str, int, int]] = {
+            key: (sheet.name, r, c) for sheet in self.layouts.values() for key, (r, c) in sheet.cells.items()
+        }
+        self.values: dict[str, Number] = {}
+
+    # --- addressing -------------------------------------------------------------------------------
+
+    def address(self, key: str, *, sheet: str | None = None) -> str:
+        """``$D$7`` on the same sheet as ``sheet``, else ``'三 依申请公开'!$D$7``."""
+        name, row, col = self.positions[key]
+        return absolute(row, col) if name == sheet else f"{quote(name)}!{absolute(row, col)}"
+
+    def number(self, key: str) -> Number:
+        """The value a cell shows once calculated: inputs as written (blank 0), totals as formulas compute them."""
+        if key not in self.values:
+            cell = self.spec.cells[key]
+            if cell.kind is CellKind.TOTAL and self._formula_total(cell):
+                self.values[key] = sum(self.number(p) for p in cell.sum_of)
+            else:
+                self.values[key] = self.data.number(key)
+        return self.values[key]
+
+    def _formula_total(self, cell: CellSpec) -> bool:
+        """A total is a formula unless the data holds a different number (a typed-over total, kept as typed)."""
+        cv = self.data.values.get(cell.key)
+        if cv is None or (cv.value is None and not isinstance(cv.raw, str)):
+            return True
+        if cv.value is None:
+            return False
+        return abs(cv.value - sum(self.number(p) for p in cell.sum_of)) <= 1e-9
+
+    # --- sheets -----------------------------------------------------------------------------------
+
+    def build(self) -> None:
+        """Every sheet in order, then the marker."""
+        self.info_sheet()
+        for key in ("s2", "s3", "s4"):
+            if key in self.layouts:
+                self.table_sheet(self.layouts[key])
+        self.text_sheet()
+        checks_sheet(self)
+        guide_sheet(self)
+        for title, rows in self.extra_sheets:
+            self.extra_sheet(title, rows)
+        self.marker()
+
+    def add_sheet(self, key: str, *, landscape: bool = False) -> Worksheet:
+        """A sheet of the spec (by key) set up for A4, one page wide, protected without a password."""
+        ws = self.wb.add_worksheet(self.spec.sheets[key])
+        ws.set_paper(9)
+        ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+        if landscape:
+            ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+        ws.center_horizontally()
+        ws.set_footer(msg("template.footer"))
+        ws.protect("", {"format_columns": True, "format_rows": True})
+        return ws
+
+    def _define(self, name: str, sheet: str, row: int, col: int) -> None:
+        self.wb.define_name(name, f"={quote(sheet)}!{absolute(row, col)}")
+
+    def info_sheet(self) -> None:
+        ws = self.add_sheet("info")
+        name = self.spec.sheets["info"]
+        ws.set_column(0, 0, 14)
+        ws.set_column(1, 1, 36)
+        ws.set_column(2, 2, 48)
+        ws.merge_range(0, 0, 0, 2, msg("template.info.title", document=self.spec.issuing_document), self.fmt["title"])
+        for i, info in enumerate(self.spec.info_fields, start=2):
+            ws.write_string(i, 0, info.label, self.fmt["label"])
+            value = self.data.info.get(info.id, "")
+            if info.kind == "format":
+                ws.write_string(i, 1, self.spec.id, self.fmt["total.count"])
+                ws.write_string(i, 2, msg("template.info.format", document=self.spec.issuing_document),
+                                self.fmt["prompt"])
+            else:
+                if info.kind == "year" and value.strip().isdigit():
+                    ws.write_number(i, 1, int(value), self.fmt["input.count"])
+                else:
+                    ws.write_string(i, 1, value, self.fmt["input"])
+                ws.write_string(i, 2, info.prompt, self.fmt["prompt"])
+                ws.data_validation(i, 1, i, 1, self._info_validation(info.kind, info.label, info.prompt))
+            ws.set_row(i, 22)
+            self._define(f"GK.info.{info.id}", name, i, 1)
+        ws.activate()
+
+    def _info_validation(self, kind: str, label: str, prompt: str) -> dict[str, Any]:
+        base = {"input_title": label[:32], "input_message": prompt[:255]}
+        if kind != "year":
+            return {"validate": "any", **base}
+        last = self.spec.last_year or 2100
+        return {"validate": "integer", "criteria": "between", "minimum": self.spec.first_year, "maximum": last,
+                "error_title": msg("template.dv.error_title"),
+                "error_message": msg("template.dv.year", first=self.spec.first_year, last=last,
+                                     document=self.spec.issuing_document)[:224], **base}
+
+    def table_sheet(self, layout: SheetLayout) -> None:
+        setup = SHEET_SETUP[layout.key]
+        ws = self.add_sheet(layout.key, landscape=setup["landscape"])
+        for c, width in enumerate(setup["widths"][: layout.width]):
+            ws.set_column(c, c, width)
+        if setup["freeze"]:
+            first = layout.blocks[0]
+            label_columns = APPLICATION_LABEL_COLUMNS if first.table.layout == "applications" else 0
+            ws.freeze_panes(first.header_rows[1] + 1, label_columns)
+        t = layout.title
+        if t.merged:
+            ws.merge_range(t.row, t.col, t.last_row, t.last_col, t.text, self.fmt["title"])
+        else:
+            ws.write_string(t.row, t.col, t.text, self.fmt["title"])
+        ws.set_row(t.row, 28)
+        heights: dict[int, float] = {}
+        for block in layout.blocks:
+            for box in block.boxes:
+                style = self.fmt[box.role]
+                if box.merged:
+                    ws.merge_range(box.row, box.col, box.last_row, box.last_col, box.text, style)
+                else:
+                    ws.write_string(box.row, box.col, box.text, style)
+                if box.row == box.last_row:
+                    width = sum(setup["widths"][box.col : box.last_col + 1])
+                    heights[box.row] = max(heights.get(box.row, 15.0), 15.0 * lines_of(box.text, width) + 3)
+            for key, (r, c) in block.cells.items():
+                self.write_cell(ws, layout.name, key, r, c)
+                self._define(f"GK.{key}", layout.name, r, c)
+        for row, height in heights.items():
+            ws.set_row(row, height)
+        first_block = layout.blocks[0]
+        if layout.key != "s2":
+            ws.repeat_rows(first_block.header_rows[0], first_block.header_rows[1])
+        self.validations(ws, layout)
+        live_checks(self, ws, layout)
+
+    def write_cell(self, ws: Worksheet, sheet: str, key: str, row: int, col: int) -> None:
+        cell = self.spec.cells[key]
+        cv: CellValue | None = self.data.values.get(key)
+        if cell.kind is CellKind.TOTAL and self._formula_total(cell):
+            formula = "=SUM(" + ",".join(self.address(p, sheet=sheet) for p in cell.sum_of) + ")"
+            ws.write_formula(row, col, formula, self.fmt[f"total.{cell.value}"], self.number(key))
+            return
+        style = self.fmt[f"{'total' if cell.kind is CellKind.TOTAL else 'input'}.{cell.value}"]
+        if cv is not None and cv.value is not None:
+            ws.write_number(row, col, cv.value, style)
+        elif cv is not None and isinstance(cv.raw, str) and cv.raw:
+            ws.write_string(row, col, cv.raw, style)
+        else:
+            ws.write_blank(row, col, None, style)
+
+    def validations(self, ws: Worksheet, layout: SheetLayout) -> None:
+        """One data validation per value kind on the sheet's input cells, with a Chinese input message."""
+        by_kind: dict[ValueKind, list[str]] = {}
+        for key, (r, c) in layout.cells.items():
+            cell = self.spec.cells[key]
+            if cell.kind is CellKind.INPUT:
+                by_kind.setdefault(cell.value, []).append(a1(r, c))
+        for kind, refs in by_kind.items():
+            options: dict[str, Any] = {
+                ValueKind.COUNT: {"validate": "integer", "criteria": ">=", "value": 0},
+                ValueKind.SIGNED_COUNT: {"validate": "integer", "criteria": "between",
+                                         "minimum": -1_000_000_000, "maximum": 1_000_000_000},
+                ValueKind.AMOUNT: {"validate": "decimal", "criteria": ">=", "value": 0},
+            }[kind]
+            options.update(
+                input_title=msg(f"template.dv.{kind}.title")[:32],
+                input_message=msg(f"template.dv.{kind}.prompt")[:255],
+                error_title=msg("template.dv.error_title")[:32],
+                error_message=msg(f"template.dv.{kind}.error")[:224],
+            )
+            for chunk in chunks(refs, 200):
+                first_row, first_col = split_a1(chunk[0])
+                ws.data_validation(first_row, first_col, first_row, first_col,
+                                   {**options, "multi_range": " ".join(chunk)})
+
+    @property
+    def checks(self) -> list[LinearCheck]:
+        """The format's linear checks (computed once)."""
+        if not hasattr(self, "_checks"):
+            self._checks = linear_checks(self.spec)
+        return self._checks
+
+    def text_sheet(self) -> None:
+        ws = self.add_sheet("text")
+        name = self.spec.sheets["text"]
+        ws.set_column(0, 0, 110)
+        ws.write_string(0, 0, msg("template.text.title"), self.fmt["title"])
+        row = 2
+        for section in self.spec.text_sections:
+            ws.write_string(row, 0, section.title, self.fmt["header"])
+            ws.write_string(row + 1, 0, section.prompt, self.fmt["prompt"])
+            ws.set_row(row + 1, 15 * lines_of(section.prompt, 110 * 1.1) + 2)
+            text = self.data.text(section.id)
+            ws.write_string(row + 2, 0, text, self.fmt["text"])
+            ws.set_row(row + 2, max(240, min(409, 16 * lines_of(text, 110) + 8)))
+            ws.data_validation(row + 2, 0, row + 2, 0, {"validate": "any", "input_title": section.title[:32],
+                                                        "input_message": section.prompt[:255]})
+            self._define(f"GK.text.{section.id}", name, row + 2, 0)
+            row += 4
+
+    def extra_sheet(self, title: str, rows: Sequence[Sequence[object]]) -> None:
+        """A plain table after the official sheets (e.g. a merge's 各单位明细): first row bold, numbers as numbers."""
+        ws = self.wb.add_worksheet(title)
+        ws.set_column(0, 0, 60)
+        ws.set_column(1, max(1, max((len(r) for r in rows), default=1) - 1), 12)
+        ws.freeze_panes(1, 1)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if isinstance(value, bool) or value is None:
+                    continue
+                if isinstance(value, int | float):
+                    ws.write_number(r, c, value, self.fmt["header"] if r == 0 else None)
+                else:
+                    ws.write_string(r, c, str(value), self.fmt["header"] if r == 0 else None)
+
+    def marker(self) -> None:
+        ws = self.wb.add_worksheet(MARKER_SHEET)
+        ws.write_string(0, 0, "gk-toolkit")
+        ws.write_string(1, 0, "format")
+        ws.write_string(1, 1, self.spec.id)
+        ws.very_hidden()
+        self.wb.define_name("GK.format", f"={quote(MARKER_SHEET)}!$B$2")

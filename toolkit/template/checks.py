@@ -1,0 +1,156 @@
+"""The template's live checks: the 校验 sheet (every linear check as a pass/fail formula) and the conditional
+formats that turn the cells of a failing check red while the user types — compiled from the same
+:class:`~toolkit.rules.linear.LinearCheck` objects the checker evaluates, so the two cannot disagree."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from xlsxwriter.worksheet import Worksheet
+
+from toolkit.layout import SheetLayout
+from toolkit.messages import msg
+from toolkit.ooxml import a1
+from toolkit.rules.linear import LinearCheck
+from toolkit.spec.models import CellKind, Severity
+from toolkit.template.style import absolute, quote, rectangles
+
+if TYPE_CHECKING:
+    from toolkit.template.builder import Builder
+
+PASS, FAIL = msg("template.check.pass"), msg("template.check.fail")
+CHECKS_FIRST_ROW = 4
+"""Zero-based row of the first check on the 校验 sheet; checks follow in :func:`linear_checks` order."""
+CHECK_RESULT_COLUMN = 7
+"""Zero-based column of a check's 通过/不通过 on the 校验 sheet."""
+
+
+def live_checks(b: Builder, ws: Worksheet, layout: SheetLayout) -> None:
+    """Cells of a failing check turn red (error) or yellow (warning) while typing; text in a number cell too.
+
+    The instances of one rule that are the same check moved along a row (one per column: 三's balance) or
+    down a column (one per row: 三's 总计 column) share one conditional format with mixed references, as
+    a person would write it; other checks get one each. Fewer rules keep the workbook light to open.
+    """
+    groups: dict[str, list[LinearCheck]] = {}
+    for check in b.checks:
+        if all(b.positions[k][0] == layout.name for k in check.cells):  # else live on 校验 only
+            groups.setdefault(check.rule.id, []).append(check)
+    for checks in groups.values():
+        style = b.fmt["bad" if checks[0].rule.severity is Severity.ERROR else "warn"]
+        shared = _shared_formula(b, checks)
+        if shared is not None:
+            formula, ranges = shared
+            _conditional(ws, ranges, formula, style)
+            continue
+        for check in checks:
+            cells = [b.positions[k][1:] for k in check.cells]
+            fail = check.excel_fail(lambda k: b.address(k, sheet=layout.name))
+            _conditional(ws, rectangles(cells), fail, style)
+    inputs = [rc for k, rc in layout.cells.items() if b.spec.cells[k].kind is CellKind.INPUT]
+    for top, left, bottom, right in rectangles(inputs):
+        ws.conditional_format(top, left, bottom, right, {"type": "formula", "criteria": f"=ISTEXT({a1(top, left)})",
+                                                         "format": b.fmt["bad"]})
+
+
+def _shared_formula(b: Builder, checks: list[LinearCheck]) -> tuple[str, list[tuple[int, int, int, int]]] | None:
+    """One formula for checks that are one check moved along a row or down a column, with the ranges it
+    covers; None when they are not. Columns move: rows are absolute (``C$5``); rows move: columns are."""
+    if len(checks) < 2:
+        return None
+    where = [[b.positions[k][1:] for k in check.cells] for check in checks]
+    for axis in (1, 0):  # 1: one check per column, 0: one check per row
+        if not all(len({rc[axis] for rc in cells}) == 1 for cells in where):
+            continue
+        first = min(range(len(checks)), key=lambda i: where[i][0][axis])
+        shifts = [cells[0][axis] - where[first][0][axis] for cells in where]
+        moved = all(
+            [(r - s * (1 - axis), c - s * axis) for r, c in cells] == where[first]
+            for cells, s in zip(where, shifts, strict=True)
+        )
+        if not moved:
+            continue
+        ranges = rectangles(rc for cells in where for rc in cells)
+        top, left = min(r for r, _, _, _ in ranges), min(c for _, c, _, _ in ranges)
+        if ranges[0][:2] != (top, left) or where[first][0][axis] != (left if axis else top):
+            continue
+
+        def mixed(key: str, axis: int = axis) -> str:
+            _, row, col = b.positions[key]
+            ref = absolute(row, col)  # $C$5
+            letters = ref[1:].split("$")[0]
+            return f"{letters}${row + 1}" if axis else f"${letters}{row + 1}"
+
+        return checks[first].excel_fail(mixed), ranges
+    return None
+
+
+def _conditional(ws: Worksheet, ranges: list[tuple[int, int, int, int]], formula: str, style: Any) -> None:
+    """One formula conditional format over ``ranges`` (relative references count from the first one's corner)."""
+    top, left, bottom, right = ranges[0]
+    refs = " ".join(a1(t, lft) if (t, lft) == (b, rgt) else f"{a1(t, lft)}:{a1(b, rgt)}"
+                    for t, lft, b, rgt in ranges)
+    ws.conditional_format(top, left, bottom, right,
+                          {"type": "formula", "criteria": f"={formula}", "format": style, "multi_range": refs})
+
+
+def checks_sheet(b: Builder) -> None:
+    """Every linear check as a live formula: the two sums, the relation, 通过/不通过; counts at the top."""
+    ws = b.add_sheet("checks", landscape=True)
+    widths = [6, 6, 44, 52, 11, 6, 11, 9, 4, 4]
+    for c, w in enumerate(widths):
+        ws.set_column(c, c, w)
+    ws.set_column(8, 9, 4, None, {"hidden": True})
+    first, last = CHECKS_FIRST_ROW, CHECKS_FIRST_ROW + len(b.checks) - 1
+    errors = [i for i, ch in enumerate(b.checks) if ch.rule.severity is Severity.ERROR]
+    fails = [not ch.holds(*ch.sums(b.number)) for ch in b.checks]
+    n_err = sum(1 for i in errors if fails[i])
+    n_warn = sum(fails) - n_err
+    ws.merge_range(0, 0, 0, 7, msg("template.checks.title"), b.fmt["title"])
+    ws.write_string(1, 0, msg("template.checks.errors"), b.fmt["bold"])
+    ws.write_formula(1, 2, f"=SUM(I{first + 1}:I{last + 1})", b.fmt["bold"], n_err)
+    ws.write_string(2, 0, msg("template.checks.warnings"), b.fmt["bold"])
+    ws.write_formula(2, 2, f"=SUM(J{first + 1}:J{last + 1})", b.fmt["bold"], n_warn)
+    for c, key in enumerate(("no", "severity", "rule", "target", "left", "op", "right", "result")):
+        ws.write_string(3, c, msg(f"template.checks.col.{key}"), b.fmt["header"])
+    ws.freeze_panes(4, 0)
+    ws.repeat_rows(3)
+    sheet = b.spec.sheets["checks"]
+    for i, check in enumerate(b.checks):
+        row = first + i
+        left, right = check.sums(b.number)
+        left_f, right_f = check.excel_sides(lambda k: b.address(k, sheet=sheet))
+        fail_f = check.excel_fail(lambda k: b.address(k, sheet=sheet))
+        ws.write_number(row, 0, i + 1, b.fmt["plain"])
+        ws.write_string(row, 1, msg(f"annotate.severity.{check.rule.severity}"), b.fmt["plain"])
+        ws.write_string(row, 2, check.rule.title.zh, b.fmt["plain"])
+        name, r, c = b.positions[check.lhs[0]]
+        target = f"{name}：{_target(check)}"
+        ws.write_url(row, 3, f"internal:{quote(name)}!{a1(r, c)}", b.fmt["link"], target)
+        ws.write_formula(row, 4, f"={left_f}", None, left)
+        ws.write_string(row, 5, "=" if check.op == "eq" else "≤")
+        ws.write_formula(row, 6, f"={right_f}", None, right)
+        ws.write_formula(row, CHECK_RESULT_COLUMN, f'=IF({fail_f},"{FAIL}","{PASS}")', None,
+                         FAIL if fails[i] else PASS)
+        helper = 8 if check.rule.severity is Severity.ERROR else 9
+        ws.write_formula(row, helper, f'=IF(H{row + 1}="{FAIL}",1,0)', None, 1 if fails[i] else 0)
+    style_for = {FAIL: b.fmt["bad"]}
+    ws.conditional_format(first, 7, last, 7, {"type": "cell", "criteria": "==", "value": f'"{FAIL}"',
+                                              "format": style_for[FAIL]})
+    ws.conditional_format(1, 2, 2, 2, {"type": "cell", "criteria": ">", "value": 0, "format": b.fmt["bad"]})
+    note_row = last + 2
+    ws.merge_range(note_row, 0, note_row, 7, msg("template.checks.others"), b.fmt["plain"])
+    ws.set_row(note_row, 30)
+    for j, rule in enumerate(r for r in b.spec.rules if r.type not in ("linear", "declared_total", "guidance")):
+        ws.write_string(note_row + 1 + j, 1, msg(f"annotate.severity.{rule.severity}"), b.fmt["plain"])
+        ws.write_string(note_row + 1 + j, 2, rule.title.zh, b.fmt["plain"])
+
+
+def _target(check: LinearCheck) -> str:
+    """What a check is about, for the 校验 sheet: the row or column it runs along."""
+    parts = [check.fields[k] for k in ("group", "r", "c") if check.fields.get(k)]
+    if check.rule.type == "declared_total" and check.rule.params.get("along") == "rows":
+        parts = [check.fields["c"]]
+    elif check.rule.type == "declared_total":
+        parts = [p for p in (check.fields.get("r"), check.fields.get("group")) if p]
+    return "／".join(dict.fromkeys(parts)) or check.rule.title.zh
