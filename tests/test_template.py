@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
-from toolkit.data import ReportData
+from toolkit.data import CellValue, ReportData, TextValue, ValueStatus
 from toolkit.layout import cell_positions, sheet_layouts
 from toolkit.ooxml import column_number
 from toolkit.reader import read_workbook
@@ -332,3 +332,66 @@ def test_blank_templates_print_to_pdf_with_every_table(tmp_path: Path) -> None:
             if section.kind == "tables":
                 assert section.title in folded, (fid, section.title)
         assert "申请人情况" in folded and "（七）总计" in folded and "复议后起诉" in folded
+
+
+def _disturb_everything(spec: object, rng: random.Random) -> ReportData:
+    """Sample data with a few of each mistake the 校验 sheet's rules see: blanks, words, negatives, empty or
+    trivial sections, 六 silent on fees, a missing organ, a year of the other format, fees in 元."""
+    data = _random_data(spec, rng)
+    inputs = [k for k, c in spec.cells.items()  # type: ignore[attr-defined]
+              if c.kind is CellKind.INPUT and c.value is ValueKind.COUNT]
+    if rng.random() < 0.5:
+        key = rng.choice(inputs)
+        data.values[key] = CellValue(key, None, "若干", ValueStatus.INVALID)
+    if rng.random() < 0.5:
+        data = data.with_value(rng.choice(inputs), -2)
+    texts = dict(data.texts)
+    if rng.random() < 0.3:
+        texts["s1"] = TextValue("s1", "")
+    if rng.random() < 0.4:
+        texts["s5"] = TextValue("s5", "无")
+    if rng.random() < 0.4:
+        texts["s6"] = TextValue("s6", "无其他需要报告的事项。")
+    info = dict(data.info)
+    if rng.random() < 0.3:
+        info["organ"] = ""
+    if rng.random() < 0.4:
+        info["year"] = "2020" if spec.id == "2021" else "2023"  # type: ignore[attr-defined]
+    data = ReportData(data.format_id, info, dict(data.values), texts)
+    if "s2_20_8.fees.fee_amount" in spec.cells and rng.random() < 0.4:  # type: ignore[attr-defined]
+        data = data.with_value("s2_20_8.fees.fee_amount", 12345)
+    return data
+
+
+@pytest.mark.libreoffice
+@pytest.mark.slow
+def test_libreoffice_evaluates_every_live_rule_as_the_engine_does(tmp_path: Path) -> None:
+    """Every 校验 row recalculated by LibreOffice equals its cached result, and each non-sum rule fails in
+    LibreOffice exactly when the engine reports that rule (and instance) on the same workbook."""
+    from toolkit.office import convert
+    from toolkit.rules.engine import check_data
+    from toolkit.template import check_sheet_rows
+
+    rng = random.Random(60)
+    (tmp_path / "in").mkdir()
+    cases = []
+    for i in range(10):
+        spec = load_spec(FORMATS[i % 2])
+        data = _disturb_everything(spec, rng)
+        cases.append((spec, data, build_template(spec, tmp_path / "in" / f"w{i}.xlsx", data=data)))
+    failing: set[str] = set()
+    for (spec, data, _), path in zip(cases, convert([p for *_, p in cases], "xlsx", tmp_path / "out"), strict=True):
+        rows = check_sheet_rows(spec, data)
+        grid = _grid(path, spec.sheets["checks"])
+        shown = [_at(grid, CHECKS_FIRST_ROW + i, CHECK_RESULT_COLUMN) for i in range(len(rows))]
+        assert shown == [FAIL if r.cached[2] else PASS for r in rows], path.name
+        found = {(f.rule, f.instance) for f in check_data(read_workbook(path)).findings}
+        for row, result in zip(rows, shown, strict=True):
+            if row.rule.type in ("linear", "declared_total"):
+                continue
+            engine = any(rule == row.rule.id and (not row.instance or inst == row.instance) for rule, inst in found)
+            assert (result == FAIL) == engine, (path.name, row.rule.id, row.instance)
+            if result == FAIL:
+                failing.add(row.rule.id)
+    live = {r.rule.id for r in check_sheet_rows(load_spec("2021")) if r.rule.type not in ("linear", "declared_total")}
+    assert failing == live  # every live rule was seen failing at least once

@@ -17,6 +17,7 @@ on the same sheet, sheet protection without a password, SUM/IF/ABS/COUNT/COUNTA.
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -27,11 +28,11 @@ from toolkit.fileio import write_atomic
 from toolkit.messages import msg
 from toolkit.spec.models import ReportSpec
 from toolkit.template.builder import Builder
-from toolkit.template.checks import CHECK_RESULT_COLUMN, CHECKS_FIRST_ROW, FAIL, PASS
+from toolkit.template.checks import CHECK_RESULT_COLUMN, CHECKS_FIRST_ROW, FAIL, PASS, CheckRow, check_rows
 from toolkit.template.style import FONT, absolute, quote, rectangles
 
-__all__ = ["CHECKS_FIRST_ROW", "CHECK_RESULT_COLUMN", "FAIL", "FIXED_DATE", "FONT", "PASS", "absolute",
-           "blank_template_name", "build_template", "quote", "rectangles", "regenerate"]
+__all__ = ["CHECKS_FIRST_ROW", "CHECK_RESULT_COLUMN", "FAIL", "FIXED_DATE", "FONT", "PASS", "CheckRow", "absolute",
+           "blank_template_name", "build_template", "check_sheet_rows", "quote", "rectangles", "regenerate"]
 
 FIXED_DATE = dt.datetime(2021, 9, 26)
 """Document creation date written into every template (the 2021 format's date), so output is reproducible."""
@@ -74,6 +75,12 @@ def build_template(
         wb.close()
 
     return write_atomic(Path(path), write)
+
+
+def check_sheet_rows(spec: ReportSpec, data: ReportData | None = None) -> list[CheckRow]:
+    """The rows the 校验 sheet has for ``data`` (from :data:`CHECKS_FIRST_ROW` on), with their cached results."""
+    return check_rows(Builder(xlsxwriter.Workbook(io.BytesIO(), {"in_memory": True}), spec,
+                              data if data is not None else ReportData(spec.id)))
 
 
 def regenerate(folder: Path) -> list[Path]:

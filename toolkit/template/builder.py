@@ -19,6 +19,11 @@ from toolkit.template.guide import guide_sheet
 from toolkit.template.style import NUMBER_FORMATS, SHEET_SETUP, STYLES, absolute, chunks, lines_of, quote
 from toolkit.xlsxbook import MARKER_SHEET
 
+INFO_FIRST_ROW = 2
+"""Row of the first 基本信息 field (after the title and a gap)."""
+TEXT_FIRST_ROW, TEXT_ROWS = 2, 4
+"""正文: where the first section starts, and the rows each takes (title, prompt, text, gap)."""
+
 
 class Builder:
     """Draws one workbook; ``positions`` is filled as cells are placed."""
@@ -36,6 +41,14 @@ class Builder:
             key: (sheet.name, r, c) for sheet in self.layouts.values() for key, (r, c) in sheet.cells.items()
         }
         self.values: dict[str, Number] = {}
+        self.info_at: dict[str, tuple[str, int, int]] = {
+            f.id: (spec.sheets["info"], INFO_FIRST_ROW + i, 1) for i, f in enumerate(spec.info_fields)}
+        """基本信息 field id → (sheet, row, col) of its value cell."""
+        self.text_at: dict[str, tuple[str, int, int]] = {
+            s.id: (spec.sheets["text"], TEXT_FIRST_ROW + TEXT_ROWS * i + 2, 0)
+            for i, s in enumerate(spec.text_sections)
+        }
+        """Narrative section id → (sheet, row, col) of its text cell (title, prompt, text, gap: four rows each)."""
 
     # --- addressing -------------------------------------------------------------------------------
 
@@ -96,12 +109,11 @@ class Builder:
 
     def info_sheet(self) -> None:
         ws = self.add_sheet("info")
-        name = self.spec.sheets["info"]
         ws.set_column(0, 0, 14)
         ws.set_column(1, 1, 36)
         ws.set_column(2, 2, 48)
         ws.merge_range(0, 0, 0, 2, msg("template.info.title", document=self.spec.issuing_document), self.fmt["title"])
-        for i, info in enumerate(self.spec.info_fields, start=2):
+        for i, info in enumerate(self.spec.info_fields, start=INFO_FIRST_ROW):
             ws.write_string(i, 0, info.label, self.fmt["label"])
             value = self.data.info.get(info.id, "")
             if info.kind == "format":
@@ -116,7 +128,7 @@ class Builder:
                 ws.write_string(i, 2, info.prompt, self.fmt["prompt"])
                 ws.data_validation(i, 1, i, 1, self._info_validation(info.kind, info.label, info.prompt))
             ws.set_row(i, 22)
-            self._define(f"GK.info.{info.id}", name, i, 1)
+            self._define(f"GK.info.{info.id}", *self.info_at[info.id])
         ws.activate()
 
     def _info_validation(self, kind: str, label: str, prompt: str) -> dict[str, Any]:
@@ -166,18 +178,31 @@ class Builder:
         self.validations(ws, layout)
         live_checks(self, ws, layout)
 
+    def written(self, key: str) -> str:
+        """What the workbook holds in a table cell: ``formula``, ``number``, ``text`` (as typed) or ``blank``."""
+        cell = self.spec.cells[key]
+        if cell.kind is CellKind.TOTAL and self._formula_total(cell):
+            return "formula"
+        cv: CellValue | None = self.data.values.get(key)
+        if cv is not None and cv.value is not None:
+            return "number"
+        if cv is not None and isinstance(cv.raw, str) and cv.raw:
+            return "text"
+        return "blank"
+
     def write_cell(self, ws: Worksheet, sheet: str, key: str, row: int, col: int) -> None:
         cell = self.spec.cells[key]
-        cv: CellValue | None = self.data.values.get(key)
-        if cell.kind is CellKind.TOTAL and self._formula_total(cell):
+        cv = self.data.values.get(key)
+        kind = self.written(key)
+        if kind == "formula":
             formula = "=SUM(" + ",".join(self.address(p, sheet=sheet) for p in cell.sum_of) + ")"
             ws.write_formula(row, col, formula, self.fmt[f"total.{cell.value}"], self.number(key))
             return
         style = self.fmt[f"{'total' if cell.kind is CellKind.TOTAL else 'input'}.{cell.value}"]
-        if cv is not None and cv.value is not None:
+        if kind == "number" and cv is not None and cv.value is not None:
             ws.write_number(row, col, cv.value, style)
-        elif cv is not None and isinstance(cv.raw, str) and cv.raw:
-            ws.write_string(row, col, cv.raw, style)
+        elif kind == "text" and cv is not None:
+            ws.write_string(row, col, str(cv.raw), style)
         else:
             ws.write_blank(row, col, None, style)
 
@@ -215,10 +240,9 @@ class Builder:
 
     def text_sheet(self) -> None:
         ws = self.add_sheet("text")
-        name = self.spec.sheets["text"]
         ws.set_column(0, 0, 110)
         ws.write_string(0, 0, msg("template.text.title"), self.fmt["title"])
-        row = 2
+        row = TEXT_FIRST_ROW
         for section in self.spec.text_sections:
             ws.write_string(row, 0, section.title, self.fmt["header"])
             ws.write_string(row + 1, 0, section.prompt, self.fmt["prompt"])
@@ -228,8 +252,8 @@ class Builder:
             ws.set_row(row + 2, max(240, min(409, 16 * lines_of(text, 110) + 8)))
             ws.data_validation(row + 2, 0, row + 2, 0, {"validate": "any", "input_title": section.title[:32],
                                                         "input_message": section.prompt[:255]})
-            self._define(f"GK.text.{section.id}", name, row + 2, 0)
-            row += 4
+            self._define(f"GK.text.{section.id}", *self.text_at[section.id])
+            row += TEXT_ROWS
 
     def extra_sheet(self, title: str, rows: Sequence[Sequence[object]]) -> None:
         """A plain table after the official sheets (e.g. a merge's 各单位明细): first row bold, numbers as numbers."""

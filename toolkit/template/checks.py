@@ -4,6 +4,7 @@ formats that turn the cells of a failing check red while the user types — comp
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from xlsxwriter.worksheet import Worksheet
@@ -12,8 +13,9 @@ from toolkit.layout import SheetLayout
 from toolkit.messages import msg
 from toolkit.ooxml import a1
 from toolkit.rules.linear import LinearCheck
-from toolkit.spec.models import CellKind, Severity
-from toolkit.template.style import absolute, quote, rectangles
+from toolkit.spec.models import CellKind, RuleSpec, Severity
+from toolkit.template.live_rules import has_live_form, link_to, live_rules
+from toolkit.template.style import absolute, rectangles
 
 if TYPE_CHECKING:
     from toolkit.template.builder import Builder
@@ -94,18 +96,58 @@ def _conditional(ws: Worksheet, ranges: list[tuple[int, int, int, int]], formula
                           {"type": "formula", "criteria": f"={formula}", "format": style, "multi_range": refs})
 
 
+@dataclass(frozen=True)
+class CheckRow:
+    """One row of the 校验 sheet: a sum check or another rule, with its formulas and cached results."""
+
+    rule: RuleSpec
+    target: str
+    link: tuple[str, int, int] | None
+    left: str
+    """Formula of the figure checked (a sum, a count, a length)."""
+    op: str
+    """The relation shown ("=", "≤") or "" for other rules."""
+    right: str | None
+    """Formula of the other side (sums only)."""
+    fails: str
+    """Boolean formula, TRUE when the rule fails."""
+    cached: tuple[object, object, bool]
+    """(left, right, failed) on the data written."""
+    instance: str = ""
+    """The checker's finding instance this row stands for (``rule[instance]`` is the fingerprint)."""
+
+
+def check_rows(b: Builder) -> list[CheckRow]:
+    """The 校验 sheet's rows: every linear check (in :func:`linear_checks` order), then every other rule with
+    a live form (:mod:`toolkit.template.live_rules`)."""
+    sheet = b.spec.sheets["checks"]
+    rows = []
+    for check in b.checks:
+        left, right = check.sums(b.number)
+        left_f, right_f = check.excel_sides(lambda k: b.address(k, sheet=sheet))
+        where = b.positions[check.lhs[0]]
+        rows.append(CheckRow(check.rule, f"{where[0]}：{_target(check)}", where, left_f,
+                             "=" if check.op == "eq" else "≤", right_f,
+                             check.excel_fail(lambda k: b.address(k, sheet=sheet)),
+                             (left, right, not check.holds(left, right)), check.instance))
+    for lr in live_rules(b):
+        rows.append(CheckRow(lr.rule, lr.target, lr.link, lr.value, "", None, lr.fails,
+                             (lr.cached_value, None, lr.cached_fails), lr.instance))
+    return rows
+
+
 def checks_sheet(b: Builder) -> None:
-    """Every linear check as a live formula: the two sums, the relation, 通过/不通过; counts at the top."""
+    """Every rule a formula can evaluate, live: the figures, 通过/不通过, and the failing counts at the top;
+    then the rules only ``toolkit check`` evaluates."""
     ws = b.add_sheet("checks", landscape=True)
     widths = [6, 6, 44, 52, 11, 6, 11, 9, 4, 4]
     for c, w in enumerate(widths):
         ws.set_column(c, c, w)
     ws.set_column(8, 9, 4, None, {"hidden": True})
-    first, last = CHECKS_FIRST_ROW, CHECKS_FIRST_ROW + len(b.checks) - 1
-    errors = [i for i, ch in enumerate(b.checks) if ch.rule.severity is Severity.ERROR]
-    fails = [not ch.holds(*ch.sums(b.number)) for ch in b.checks]
-    n_err = sum(1 for i in errors if fails[i])
-    n_warn = sum(fails) - n_err
+    rows = check_rows(b)
+    first, last = CHECKS_FIRST_ROW, CHECKS_FIRST_ROW + len(rows) - 1
+    n_err = sum(1 for r in rows if r.cached[2] and r.rule.severity is Severity.ERROR)
+    n_warn = sum(1 for r in rows if r.cached[2]) - n_err
     ws.merge_range(0, 0, 0, 7, msg("template.checks.title"), b.fmt["title"])
     ws.write_string(1, 0, msg("template.checks.errors"), b.fmt["bold"])
     ws.write_formula(1, 2, f"=SUM(I{first + 1}:I{last + 1})", b.fmt["bold"], n_err)
@@ -115,33 +157,33 @@ def checks_sheet(b: Builder) -> None:
         ws.write_string(3, c, msg(f"template.checks.col.{key}"), b.fmt["header"])
     ws.freeze_panes(4, 0)
     ws.repeat_rows(3)
-    sheet = b.spec.sheets["checks"]
-    for i, check in enumerate(b.checks):
+    for i, check in enumerate(rows):
         row = first + i
-        left, right = check.sums(b.number)
-        left_f, right_f = check.excel_sides(lambda k: b.address(k, sheet=sheet))
-        fail_f = check.excel_fail(lambda k: b.address(k, sheet=sheet))
+        left, right, failed = check.cached
         ws.write_number(row, 0, i + 1, b.fmt["plain"])
         ws.write_string(row, 1, msg(f"annotate.severity.{check.rule.severity}"), b.fmt["plain"])
         ws.write_string(row, 2, check.rule.title.zh, b.fmt["plain"])
-        name, r, c = b.positions[check.lhs[0]]
-        target = f"{name}：{_target(check)}"
-        ws.write_url(row, 3, f"internal:{quote(name)}!{a1(r, c)}", b.fmt["link"], target)
-        ws.write_formula(row, 4, f"={left_f}", None, left)
-        ws.write_string(row, 5, "=" if check.op == "eq" else "≤")
-        ws.write_formula(row, 6, f"={right_f}", None, right)
-        ws.write_formula(row, CHECK_RESULT_COLUMN, f'=IF({fail_f},"{FAIL}","{PASS}")', None,
-                         FAIL if fails[i] else PASS)
+        if check.link is not None:
+            ws.write_url(row, 3, link_to(check.link), b.fmt["link"], check.target)
+        else:
+            ws.write_string(row, 3, check.target, b.fmt["plain"])
+        ws.write_formula(row, 4, f"={check.left}", None, left)
+        if check.op:
+            ws.write_string(row, 5, check.op)
+        if check.right is not None:
+            ws.write_formula(row, 6, f"={check.right}", None, right)
+        ws.write_formula(row, CHECK_RESULT_COLUMN, f'=IF({check.fails},"{FAIL}","{PASS}")', None,
+                         FAIL if failed else PASS)
         helper = 8 if check.rule.severity is Severity.ERROR else 9
-        ws.write_formula(row, helper, f'=IF(H{row + 1}="{FAIL}",1,0)', None, 1 if fails[i] else 0)
-    style_for = {FAIL: b.fmt["bad"]}
+        ws.write_formula(row, helper, f'=IF(H{row + 1}="{FAIL}",1,0)', None, 1 if failed else 0)
     ws.conditional_format(first, 7, last, 7, {"type": "cell", "criteria": "==", "value": f'"{FAIL}"',
-                                              "format": style_for[FAIL]})
+                                              "format": b.fmt["bad"]})
     ws.conditional_format(1, 2, 2, 2, {"type": "cell", "criteria": ">", "value": 0, "format": b.fmt["bad"]})
     note_row = last + 2
     ws.merge_range(note_row, 0, note_row, 7, msg("template.checks.others"), b.fmt["plain"])
     ws.set_row(note_row, 30)
-    for j, rule in enumerate(r for r in b.spec.rules if r.type not in ("linear", "declared_total", "guidance")):
+    others = [r for r in b.spec.rules if r.type != "guidance" and not has_live_form(r)]
+    for j, rule in enumerate(others):
         ws.write_string(note_row + 1 + j, 1, msg(f"annotate.severity.{rule.severity}"), b.fmt["plain"])
         ws.write_string(note_row + 1 + j, 2, rule.title.zh, b.fmt["plain"])
 
