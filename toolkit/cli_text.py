@@ -7,19 +7,19 @@ for those few words and ``tests/test_cli.py`` fails to say so.
 
 from __future__ import annotations
 
+import importlib.abc
+import importlib.machinery
+import sys
+from types import ModuleType
 from typing import Any
+
+RICH_UTILS = "typer.rich_utils"
 
 _DONE = False
 
 
-def localise_typer() -> None:
-    """Switch typer's fixed help strings to Chinese (idempotent)."""
-    global _DONE
-    if _DONE:
-        return
-    _DONE = True
-    import typer.rich_utils as ru
-
+def _patch_rich_utils(ru: Any) -> None:
+    """typer's panel titles and fixed phrases, in Chinese."""
     ru.OPTIONS_PANEL_TITLE = "选项"
     ru.ARGUMENTS_PANEL_TITLE = "参数"
     ru.COMMANDS_PANEL_TITLE = "命令"
@@ -28,6 +28,42 @@ def localise_typer() -> None:
     ru.REQUIRED_LONG_STRING = "[必填]"
     ru.DEFAULT_STRING = "[默认：{}]"
     ru.RICH_HELP = "运行 [blue]'{command_path} {help_option}'[/] 查看帮助。"
+
+
+class _PatchOnImport(importlib.abc.MetaPathFinder):
+    """Finds ``typer.rich_utils`` as the normal finders do and patches it right after it runs.
+
+    typer imports it only to draw help or an error panel; importing it up front (with rich.markdown) costs
+    about 55 ms on every command, which a one-file check cannot afford.
+    """
+
+    def find_spec(self, name: str, path: Any, target: Any = None) -> importlib.machinery.ModuleSpec | None:
+        if name != RICH_UTILS:
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        loader = spec.loader if spec is not None else None
+        if loader is not None:
+            run = loader.exec_module
+
+            def run_and_patch(module: ModuleType) -> None:
+                run(module)
+                _patch_rich_utils(module)
+
+            loader.exec_module = run_and_patch  # type: ignore[method-assign]
+        return spec
+
+
+def localise_typer() -> None:
+    """Switch typer's fixed help strings to Chinese (idempotent); its panel module is patched when first used."""
+    global _DONE
+    if _DONE:
+        return
+    _DONE = True
+    if RICH_UTILS in sys.modules:
+        _patch_rich_utils(sys.modules[RICH_UTILS])
+    else:
+        sys.meta_path.insert(0, _PatchOnImport())
     try:
         from typer._click import core as click_core
         from typer._click import formatting as click_formatting
