@@ -119,3 +119,22 @@ def test_checking_a_highlighted_copy_writes_beside_it_not_over_it(tmp_path: Path
     assert again.annotated == tmp_path / "有错的年报.再校验.xlsx" and again.annotated.exists()
     assert first.annotated.read_bytes() == before
     assert [f.code for f in again.findings] == [f.code for f in first.findings]
+
+
+def test_copy_keeps_the_cached_results_so_wps_shows_totals(tmp_path: Path) -> None:
+    """openpyxl saves formulas without results; the copy gets the source's back (totals, 校验 sheet) with types."""
+    from python_calamine import CalamineWorkbook
+
+    source = _broken(tmp_path)
+    result = check_file(source)
+    assert result.annotated is not None
+
+    def values(path: Path) -> dict[tuple[str, int, int], object]:
+        book = CalamineWorkbook.from_path(str(path))
+        return {(name, r, c): v for name in book.sheet_names if name != RESULT_SHEET
+                for r, row in enumerate(book.get_sheet_by_name(name).to_python()) for c, v in enumerate(row)}
+
+    before, after = values(source), values(result.annotated)
+    assert after == before
+    checks = [v for (sheet, _, c), v in after.items() if sheet == "校验" and c == 7]
+    assert "不通过" in checks and "通过" in checks

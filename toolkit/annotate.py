@@ -167,6 +167,10 @@ def _write_copy(source: Path, result: CheckResult, target: Path, lang: str) -> N
         other.sheet_view.tabSelected = False
     wb.calculation.fullCalcOnLoad = True
     wb.save(target)
+    from toolkit.cached import restore_cached_values
+    from toolkit.xlsxsafe import open_package
+
+    restore_cached_values(open_package(source), target)
 
 
 def annotate_workbook(source: Path, result: CheckResult, target: Path | None = None, *, lang: str = "zh") -> Path:
