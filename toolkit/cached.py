@@ -17,7 +17,8 @@ from xml.sax.saxutils import escape
 from toolkit.ooxml import XmlCell, inspect_cells, parse_workbook
 from toolkit.xlsxsafe import Package, open_package
 
-_EMPTY_RESULT = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"([^>]*)>(<f>.*?</f>)<v></v></c>', re.DOTALL)
+_EMPTY_RESULT = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"([^>]*)>(<f(?:\s[^>]*)?>[^<]*</f>)<v></v></c>')
+"""A formula cell with an empty result as openpyxl writes it (formula text holds no "<": it is escaped)."""
 _TYPE = re.compile(rb'\st="[^"]*"')
 _TYPES = {"str": b' t="str"', "b": b' t="b"', "e": b' t="e"'}
 
