@@ -13,7 +13,7 @@ from toolkit.data import ValueStatus
 from toolkit.errors import ToolkitError, UnknownFormatError
 from toolkit.importer import import_report
 from toolkit.importer.rows import row_name as _row_name
-from toolkit.importer.text import core, fold
+from toolkit.labels import core, fold
 from toolkit.spec import load_spec
 
 REFERENCE = Path(__file__).resolve().parents[1].parent / "shared" / "reference"

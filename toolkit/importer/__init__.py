@@ -19,9 +19,11 @@ from typing import Any
 
 from toolkit.data import Location, ReportData
 from toolkit.errors import ToolkitError
-from toolkit.importer.extract import Document, extract
+from toolkit.importer.document import Document
+from toolkit.importer.extract import extract
 from toolkit.importer.meta import Found, choose_format, find_organ, find_year, marker_counts
 from toolkit.importer.sections import find_headings, looks_cut, section_texts
+from toolkit.importer.segment import segment
 from toolkit.importer.tables import Gap, Order, TableReader
 from toolkit.messages import msg
 from toolkit.spec.load import available_formats, load_spec
@@ -89,7 +91,7 @@ def import_report(path: Path, *, format_id: str | None = None) -> ImportResult:
     :class:`~toolkit.errors.UnknownFormatError` for reports before 2019 or when the format cannot be told.
     """
     path = Path(path)
-    doc = extract(path)
+    doc = segment(extract(path))
     if not _looks_like_report(doc):
         raise ToolkitError(msg("import.error.not_a_report"), path=path)
     year_found, organ_found = find_year(doc), find_organ(doc)
@@ -97,7 +99,7 @@ def import_report(path: Path, *, format_id: str | None = None) -> ImportResult:
     fid, how, notes = choose_format(doc, year, format_id, path)
     spec = load_spec(fid)
     headings = find_headings(doc, spec)
-    texts = section_texts(doc, spec, headings)
+    texts = section_texts(doc, spec, headings, organ_found.value if organ_found else "")
     tables = TableReader(doc, spec, headings).read()
 
     info: dict[str, str] = {"format": fid}

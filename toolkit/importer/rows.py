@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from toolkit.data import CellValue, LabelSeen, Location
-from toolkit.importer.extract import Document, Kind, Token
-from toolkit.importer.text import core, fold, similar
+from toolkit.importer.document import Document, Kind, Token
+from toolkit.labels import core, fold, similar, strip_enumerator
 from toolkit.messages import msg
 from toolkit.spec.models import ReportSpec, Row, Table
 from toolkit.values import normalise
@@ -51,6 +51,22 @@ class TableResult:
     gaps: list[Gap] = field(default_factory=list)
     uncertain: list[str] = field(default_factory=list)
     found: list[Order] = field(default_factory=list)
+    origins: dict[str, dict[str, object]] = field(default_factory=dict)
+    """Cell key → where it came from: source line, character span, and for a split run the run and its readings."""
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A row whose cells hold a run of digits: it is read once all rows of its table are known."""
+
+    table: str
+    row: Row
+    hit: Hit
+    cells: tuple[int, ...]
+    """Token indices of its cells (runs, values, blanks)."""
+    order: Order
+    name: str
+    """The table as the user knows it (for messages)."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +93,7 @@ class RowReader:
         self.one_line_tables: set[str] = set()
         """Tables with a complete row on one ``|`` line: their layout keeps every cell, blank ones included."""
         self.out = TableResult()
+        self.pending: list[Pending] = []
         self.known = self._known_labels()
 
     def _known_labels(self) -> frozenset[str]:
@@ -84,6 +101,7 @@ class RowReader:
         for table in self.spec.tables.values():
             found.update(core(c.label) for c in table.columns)
             found.update(core(r.label) for r in table.rows if r.label)
+            found.update(core(a) for r in table.rows for a in r.aliases)
         found.update(core(s.title) for s in self.spec.sections)
         return frozenset(found - {""})
 
@@ -112,11 +130,23 @@ class RowReader:
                 return Hit(i, len(texts), "".join(texts))
         return None
 
-    def _find(self, label: str, start: int, end: int, *, fuzzy: bool = False) -> Hit | None:
-        target = core(label)
+    def _find(self, label: str | Sequence[str], start: int, end: int, *, fuzzy: bool = False) -> Hit | None:
+        """The first label (the official one or a known variant) at or after ``start``, before ``end``.
+
+        A short numbered label (3.其他) is not taken where the text prints the words without the number (the
+        column header 其他).
+        """
+        labels = [label] if isinstance(label, str) else list(label)
+        targets = list(dict.fromkeys(core(text) for text in labels if core(text)))
+        numbered = any(strip_enumerator(fold(text)) != fold(text) and len(core(text)) <= 2 for text in labels)
         for i in range(start, min(end, len(self.tokens))):
-            if i not in self.consumed and (hit := self._match_at(i, target, end, fuzzy)):
-                return hit
+            if i in self.consumed:
+                continue
+            if numbered and strip_enumerator(fold(self.tokens[i].text)) == fold(self.tokens[i].text):
+                continue
+            for target in targets:
+                if hit := self._match_at(i, target, end, fuzzy):
+                    return hit
         return None
 
     def _cells(self, hit: Hit) -> tuple[list[int], int]:
@@ -163,24 +193,38 @@ class RowReader:
         return [None] * n
 
     # --- recording ----------------------------------------------------------------------------------------
-    def _record(self, table: Table, row: Row, placed: list[int | None], found_label: str) -> list[str]:
+    def _record(self, table: Table, row: Row, placed: Sequence[int | None], found_label: str) -> list[str]:
         """Import a placed row; returns the labels of the columns that were cut off."""
+        cells = [None if idx is None else (self.tokens[idx].text, self.tokens[idx]) for idx in placed]
+        return self.record_cells(table, row, cells, found_label)
+
+    def record_cells(self, table: Table, row: Row, cells: Sequence[tuple[str, Token] | None], found_label: str,
+                     run: tuple[str, int] | None = None) -> list[str]:
+        """Import a row's cells (text as printed, the token it came from); returns the columns cut off.
+
+        ``run`` is (the digits as printed, how many readings they had) for cells split out of a run.
+        """
         lost = []
-        for col, idx in zip(table.columns, placed, strict=True):
-            if idx is None:
+        for col, cell in zip(table.columns, cells, strict=True):
+            if cell is None:
                 lost.append(col.display)
                 continue
+            raw, tok = cell
             key = f"{table.id}.{row.id}.{col.id}"
-            tok = self.tokens[idx]
-            raw = tok.text
             plain = _PLAIN_NUMBER.fullmatch(raw)
             # more than 15 digits is no count (and int() refuses 4300): read as a float, which normalise judges
             whole = "." not in raw and len(raw) <= 15
             source: object = (int(raw) if whole else float(raw)) if plain else (raw if raw else None)
             value, status, note = normalise(source, self.spec.cells[key].value)
             self.out.values[key] = CellValue(key, value, raw, status, Location(self.doc.name, tok.where), note)
-            self.out.provenance[key] = msg("import.provenance.cell", file=self.doc.name, where=tok.where,
-                                           row=found_label, column=col.display, raw=raw or "（空）")
+            shown = raw or "（空）"
+            self.out.provenance[key] = msg("import.provenance.cell", file=self.doc.name, where=tok.place,
+                                           row=found_label, column=col.display, raw=shown)
+            origin: dict[str, object] = {"where": tok.where, "span": list(tok.span) if tok.span else None}
+            if run is not None:
+                self.out.provenance[key] += msg("import.provenance.run", run=run[0], readings=run[1])
+                origin.update(run=run[0], readings=run[1])
+            self.out.origins[key] = origin
         return lost
 
     def _label_seen(self, official: str, found: str, token: int) -> None:
@@ -192,6 +236,14 @@ class RowReader:
         cells, stop = self._cells(hit)
         self.consumed.update(range(hit.start, hit.start + hit.size))
         self.consumed.update(cells)
+        runs = [c for c in cells if self.tokens[c].kind is Kind.RUN]
+        whole = all(self.tokens[c].terminated and self.tokens[c].kind is not Kind.GAP for c in cells)
+        if runs and whole:
+            if row.label:
+                self._label_seen(row.label, hit.text, hit.start)
+            self.pending.append(Pending(table.id, row, hit, tuple(cells), order, name))
+            self.out.found.append(order)
+            return stop, None, False
         placed = self._place(cells, len(table.columns), stop, hit.start if hit.size else None, table.id)
         if placed is None:
             self.out.found.append(order)

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from toolkit.importer.extract import Document, Kind
-from toolkit.importer.meta import format_markers
+from toolkit.importer.document import Document, Kind
 from toolkit.importer.rows import Gap, Hit, Order, RowReader, TableResult, quoted, row_name
+from toolkit.importer.runs import settle
 from toolkit.importer.sections import Heading
-from toolkit.importer.text import compatible, core
+from toolkit.labels import compatible, core, format_markers
 from toolkit.messages import msg
 from toolkit.spec.models import ReportSpec, Row, Table
 
@@ -87,14 +87,16 @@ class TableReader(RowReader):
             for hit in hits.values():
                 self.consumed.update(self._cells(hit)[0])
             return True, max(self._cells(h)[1] for h in hits.values())
-        return True, self._rows(table, rows, hits, (k, t), name, cursor)
+        stop = self._rows(table, rows, hits, (k, t), name, cursor)
+        settle(self, table)
+        return True, stop
 
     def _locate_rows(self, rows: Sequence[Row], start: int, end: int) -> dict[str, Hit]:
         """Row id → label hit, exact labels in order first, then near-labels between the exact ones."""
         hits: dict[str, Hit] = {}
         cursor = start
         for row in rows:
-            hit = self._find(row.label or "", cursor, end)
+            hit = self._find([row.label or "", *row.aliases], cursor, end)
             if hit:
                 hits[row.id] = hit
                 cursor = hit.start + hit.size
@@ -103,7 +105,7 @@ class TableReader(RowReader):
                 continue
             lo = max((hits[r.id].start + hits[r.id].size for r in rows[:i] if r.id in hits), default=start)
             hi = min((hits[r.id].start for r in rows[i + 1:] if r.id in hits), default=end)
-            hit = self._find(row.label or "", lo, hi, fuzzy=True)
+            hit = self._find([row.label or "", *row.aliases], lo, hi, fuzzy=True)
             if hit:
                 hits[row.id] = hit
         return hits
@@ -205,6 +207,7 @@ class TableReader(RowReader):
             self.out.gaps.append(Gap((k, 0, 0), "import.missing.table", {"section": section.title}))
             return start
         stop = self._rows(table, rows, hits, (k, 0), section.title, start)
+        settle(self, table)
         # every located row may have been cut off (deleted from ``hits``): then there is nothing to scan
         self._orphans(section.title, min((h.start for h in hits.values()), default=stop), stop)
         return stop
@@ -235,6 +238,7 @@ class TableReader(RowReader):
         hit = Hit(begin, 0, section.title)
         cells = self._cells(hit)[0]
         _, doubt, cut = self._read_row(table, table.data_rows[0], hit, (k, 0, 0), section.title)
+        settle(self, table)
         if cut:
             self.out.gaps.append(Gap((k, 0, 0), "import.missing.row_cut", {"table": section.title}, cut=True))
         if doubt:

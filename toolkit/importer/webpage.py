@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
-from toolkit.importer.extract import Document, classify, decode
+from toolkit.importer.document import Document, classify, decode
 
 _DROP = frozenset({"script", "style", "nav", "noscript", "footer", "template", "select", "button", "iframe",
                    "svg", "object", "form", "head"})

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.errors import ToolkitError
-from toolkit.importer.extract import Document, classify
+from toolkit.importer.document import Document, classify
 from toolkit.messages import msg
 
 

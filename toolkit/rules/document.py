@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 
@@ -10,7 +11,7 @@ from toolkit.errors import UnknownFormatError
 from toolkit.rules.findings import CellRef, Finding
 from toolkit.rules.registry import RuleContext, rule_type
 from toolkit.spec.load import format_for_year
-from toolkit.spec.models import RuleSpec
+from toolkit.spec.models import RuleSpec, Severity
 
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
@@ -57,7 +58,7 @@ def format_year(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
     except UnknownFormatError:
         expected = "（无适用格式）"
     if expected != ctx.spec.id:
-        yield ctx.finding(
+        finding = ctx.finding(
             rule,
             cells=[_info_ref(ctx, "year"), _info_ref(ctx, "format")],
             expected=expected,
@@ -66,6 +67,8 @@ def format_year(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
             expected_format=expected,
             actual_format=ctx.spec.id,
         )
+        level = rule.params.get("import_severity") if ctx.data.read_mode == "import" else None
+        yield dataclasses.replace(finding, severity=Severity(str(level))) if level else finding
 
 
 @rule_type("sections_present")

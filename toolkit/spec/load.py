@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from importlib import resources
 from typing import Any
@@ -75,6 +76,7 @@ def _column(raw: dict[str, Any], default_value: str | None) -> Column:
         sum_of=tuple(raw.get("sum_of", ())),
         group=raw.get("group"),
         unit=raw.get("unit"),
+        aliases=tuple(raw.get("aliases", ())),
     )
 
 
@@ -103,7 +105,7 @@ def _table(tid: str, raw: dict[str, Any]) -> Table:
     for c in raw["columns"]:
         col = _column(c, raw.get("value"))
         if col.id in paths and col.group is None:
-            col = Column(col.id, col.label, col.value, col.kind, col.sum_of, paths[col.id], col.unit)
+            col = dataclasses.replace(col, group=paths[col.id])
         columns.append(col)
     rows = tuple(
         Row(
@@ -113,6 +115,7 @@ def _table(tid: str, raw: dict[str, Any]) -> Table:
             level=int(r.get("level", 1)),
             parent=r.get("parent"),
             sum_of=tuple(r.get("sum_of", ())),
+            aliases=tuple(r.get("aliases", ())),
         )
         for r in raw["rows"]
     )
@@ -209,6 +212,7 @@ def _build(raw: dict[str, Any]) -> ReportSpec:
             kind=s["kind"],
             tables=tuple(s.get("tables", ())),
             prompt=s.get("prompt", ""),
+            aliases=tuple(s.get("aliases", ())),
         )
         for s in raw["sections"]
     )

@@ -80,6 +80,8 @@ class Column:
     """The spanning header above the label (e.g. 法人或其他组织, 行政诉讼/复议后起诉)."""
     unit: str | None = None
     """The unit printed in the label, if any (万元)."""
+    aliases: tuple[str, ...] = ()
+    """Other wordings real reports print for this label (matched like the label, recorded as differences)."""
 
     @property
     def display(self) -> str:
@@ -103,6 +105,8 @@ class Row:
     """The id of the group row this row sits under."""
     sum_of: tuple[str, ...] = ()
     """For a total row: the ids of the rows it adds up."""
+    aliases: tuple[str, ...] = ()
+    """Other wordings real reports print for this label (其他法律和行政法规禁止公开 …)."""
 
     @property
     def has_cells(self) -> bool:
@@ -219,6 +223,8 @@ class Section:
     """For a tables section: the table ids in order."""
     prompt: str = ""
     """Filling guidance for a text section."""
+    aliases: tuple[str, ...] = ()
+    """Other titles real reports print for this section (一、工作基本情况 …)."""
 
 
 @dataclass(frozen=True)
