@@ -49,6 +49,8 @@ class ImportResult:
     """What the source lacks, one Chinese note per table, run of rows or section."""
     uncertain: list[str] = field(default_factory=list)
     """What the source holds but could not be mapped with certainty (not imported)."""
+    origins: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Cell key → where it came from: source line, character span, and for a split run the run and its readings."""
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready description (``--json``)."""
@@ -60,13 +62,18 @@ class ImportResult:
             "organ": self.organ,
             "values": {k: v.value for k, v in data.values.items()},
             "cells": {k: {"value": v.value, "raw": v.raw, "status": str(v.status), "where": str(v.location),
-                          "note": v.note} for k, v in data.values.items()},
+                          "note": v.note, **_origin(self.origins.get(k, {}))} for k, v in data.values.items()},
             "texts": {k: {"present": t.present, "text": t.text} for k, t in data.texts.items()},
             "labels": [{"official": s.official, "found": s.found, "where": str(s.location)} for s in data.labels],
             "provenance": dict(self.provenance),
             "missing": list(self.missing),
             "uncertain": list(self.uncertain),
         }
+
+
+def _origin(origin: dict[str, Any]) -> dict[str, Any]:
+    """The JSON view of a value's origin: its character span, and for a split run the run and its readings."""
+    return {k: origin[k] for k in ("span", "run", "readings") if origin.get(k) is not None}
 
 
 def _looks_like_report(doc: Document) -> bool:
@@ -153,4 +160,5 @@ def import_report(path: Path, *, format_id: str | None = None) -> ImportResult:
         provenance=provenance,
         missing=missing,
         uncertain=[*notes, *tables.uncertain],
+        origins=dict(tables.origins),
     )

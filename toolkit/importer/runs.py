@@ -19,6 +19,7 @@ from toolkit.importer.solve import (
     Reading,
     Refused,
     RowChoices,
+    Within,
     compact,
     crossings,
     delimited,
@@ -48,7 +49,14 @@ def table_checks(format_id: str, table_id: str) -> tuple[Check, ...]:
     )
 
 
-def _pieces(reader: RowReader, pending: Pending, kinds: list[str]
+def _within(checks: tuple[Check, ...], keys: tuple[str, ...]) -> list[Within]:
+    """The checks among one row's own cells, as column positions."""
+    at = {k: i for i, k in enumerate(keys)}
+    return [(tuple(at[k] for k in c.lhs), tuple(at[k] for k in c.rhs)) for c in checks
+            if all(k in at for k in (*c.lhs, *c.rhs))]
+
+
+def _pieces(reader: RowReader, pending: Pending, kinds: list[str], within: list[Within]
             ) -> tuple[list[Reading], list[int], list[tuple[Token, ...]]]:
     """Readings of a pending row's cells (runs split, other cells as they are): the cells, the spaces they cross,
     and for each cell the token it came from."""
@@ -65,7 +73,7 @@ def _pieces(reader: RowReader, pending: Pending, kinds: list[str]
         offsets = _layout(tokens, sizes)
         per_run: list[list[tuple[Reading, int]]] = []
         for run, size, at in zip(runs, sizes, offsets, strict=True):
-            found, packed = split_run(run.text, kinds[at:at + size])
+            found, packed = split_run(run.text, kinds[at:at + size], within if size == len(kinds) else ())
             per_run.append([(r, crossings(packed, r)) for r in found])
         for combo in itertools.product(*per_run):
             cells: list[str] = []
@@ -109,6 +117,7 @@ def settle(reader: RowReader, table: Table) -> None:
     reader.pending = [p for p in reader.pending if p.table != table.id]
     spec = reader.spec
     kinds = [str(spec.cells[f"{table.id}.{table.data_rows[0].id}.{c.id}"].value) for c in table.columns]
+    checks = table_checks(spec.id, table.id)
     rows: list[RowChoices] = []
     owners: list[Pending | None] = []
     sources: dict[int, list[tuple[Token, ...]]] = {}
@@ -121,7 +130,7 @@ def settle(reader: RowReader, table: Table) -> None:
     for p in pending:
         keys = tuple(f"{table.id}.{p.row.id}.{c.id}" for c in table.columns)
         try:
-            readings, penalties, origins = _pieces(reader, p, kinds)
+            readings, penalties, origins = _pieces(reader, p, kinds, _within(checks, keys))
         except Refused as refused:
             reader.out.uncertain.append(msg(refused.reason, row=p.hit.text, table=p.name, where=reader._loc(p.cells),
                                             **refused.fields))
@@ -133,7 +142,6 @@ def settle(reader: RowReader, table: Table) -> None:
         sources[len(rows)] = origins
         rows.append(RowChoices(keys, readings, penalties, len(readings)))
         owners.append(p)
-    checks = table_checks(spec.id, table.id)
     if not checks:
         _settle_alone(reader, table, rows, owners, sources)
         return

@@ -36,6 +36,7 @@ _ONLY_VALUE = re.compile(rf"^[{_VALUE_CHARS}无]*(?:万元|元|件|条|个|项)?
 _SENTENCE = re.compile(r"[。；;！!？?]")
 _ITEM_NUMBER = re.compile(r"^\s*(?:[.．、,，]|\d[.．、])")
 _DATE_AFTER = re.compile(r"^\s*[年月日%％]")
+_ITEM_MARKS = frozenset(".．、,，")
 LABELISH_AT_MOST = 60
 """An unknown row label between two runs is at most this long (the longest official row label has 37)."""
 
@@ -88,6 +89,10 @@ def label_matches(folded: Folded) -> list[tuple[int, int]]:
     vocab = vocabulary()
     text, out, i = folded.text, [], 0
     while i < len(text):
+        numbered = text[i].isdigit()
+        if numbered and folded.source[folded.origin[i] + 1: folded.origin[i] + 2] not in _ITEM_MARKS:
+            i += 1  # a digit is an item number (1.属于…) only with its mark; else it is a cell's digit
+            continue
         for form in vocab.get(text[i], ()):
             if text.startswith(form, i):
                 out.append((i, i + len(form)))

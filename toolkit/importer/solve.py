@@ -15,7 +15,7 @@ delimit exactly its cells.
 
 Every step is bounded: a run longer than its cells can hold is refused at once, a row with more than
 :data:`MAX_READINGS` readings is refused (counted, not enumerated), and the joint search stops after
-:data:`MAX_NODES` steps — a hostile 10^6-digit line costs a length comparison.
+:data:`MAX_STATES` partial sums — a hostile 10^6-digit line costs a length comparison.
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ MAX_CELL_CHARS = 9
 """Characters one cell may hold in a run (a count up to 99,999,999 or an amount such as 12345.678)."""
 MAX_READINGS = 20_000
 """Readings of one row beyond which it is refused as undecidable."""
-MAX_NODES = 300_000
-"""Steps of the joint search of one table."""
+MAX_STATES = 50_000
+"""Distinct partial sums the joint search of one table may hold at a time."""
 MAX_SOLUTIONS = 64
 """Equally good readings kept (enough to tell ambiguity and list candidates)."""
 PLACEHOLDER_CHARS = frozenset("/／-—–无×")
@@ -119,23 +119,43 @@ def count_readings(run: Compact, kinds: Sequence[str]) -> int:
     return ways[0][0]
 
 
-def split_run(text: str, kinds: Sequence[str]) -> tuple[list[Reading], Compact]:
+Within = tuple[tuple[int, ...], tuple[int, ...]]
+"""A check among the cells of one row: (lhs column positions, rhs column positions)."""
+MAX_STEPS = 2_000_000
+"""Steps of the pruned enumeration of one long run."""
+
+
+def split_run(text: str, kinds: Sequence[str], within: Sequence[Within] = ()) -> tuple[list[Reading], Compact]:
     """Every reading of the run ``text`` as ``len(kinds)`` cells of those value kinds, and the compacted run.
 
-    Raises :class:`Refused` when the run is longer than its cells can hold or has more than
-    :data:`MAX_READINGS` readings; returns no readings when none is valid (too few digits, a leading zero …).
+    A run with more than :data:`MAX_READINGS` readings is enumerated only where it satisfies ``within`` (the
+    checks among the row's own cells, such as 四's group totals), and refused when even those are too many.
+    Raises :class:`Refused` when the run is longer than its cells can hold or cannot be decided within budget;
+    returns no readings when none is valid (too few digits, a leading zero …).
     """
     run = compact(text)
     n = len(kinds)
     if len(run.chars) > n * MAX_CELL_CHARS:
         raise Refused("import.solve.too_long", digits=len(run.chars), cells=n)
     count = count_readings(run, kinds)
-    if count > MAX_READINGS:
+    pruned = count > MAX_READINGS
+    if pruned and not within:
         raise Refused("import.solve.too_many", cells=n, limit=MAX_READINGS)
+    closing: dict[int, list[Within]] = {}
+    for check in within if pruned else ():
+        closing.setdefault(max((*check[0], *check[1])), []).append(check)
     patterns = [cell_pattern(k) for k in kinds]
     out: list[Reading] = []
+    steps = [0]
+    numbers: list[Decimal] = []
+
+    def holds(k: int) -> bool:
+        return all(sum(numbers[i] for i in lhs) == sum(numbers[i] for i in rhs) for lhs, rhs in closing.get(k, ()))
 
     def walk(pos: int, k: int, cells: list[str]) -> None:
+        steps[0] += 1
+        if steps[0] > MAX_STEPS or len(out) > MAX_READINGS:
+            return
         if k == n:
             if pos == len(run.chars):
                 last = cells[-1] + run.unit if run.unit and cells else None
@@ -146,11 +166,16 @@ def split_run(text: str, kinds: Sequence[str]) -> tuple[list[Reading], Compact]:
             left = len(run.chars) - end
             if remaining <= left <= remaining * MAX_CELL_CHARS:
                 cells.append(run.chars[pos:end])
-                walk(end, k + 1, cells)
+                numbers.append(number(cells[-1]))
+                if not pruned or holds(k):
+                    walk(end, k + 1, cells)
+                numbers.pop()
                 cells.pop()
 
     if count:
         walk(0, 0, [])
+    if pruned and (steps[0] > MAX_STEPS or len(out) > MAX_READINGS):
+        raise Refused("import.solve.too_many", cells=n, limit=MAX_READINGS)
     return out, run
 
 
@@ -221,89 +246,104 @@ class Solution:
 
 def solve(rows: Sequence[RowChoices], checks: Sequence[Check], *, use_hints: bool = True,
           value: Callable[[Cell], Decimal] = number) -> Solution:
-    """The readings of ``rows`` that break the fewest ``checks`` (branch and bound over the rows' readings).
+    """The readings of ``rows`` that break the fewest ``checks``; among those, the fewest spaces crossed.
 
-    Values are non-negative except signed counts, so a check one of whose sides is complete while the other
-    already exceeds it is known to fail before its last row is chosen; that bound keeps the search small.
+    Dynamic programming over the rows in turn: a state is, for every check still open, the difference of its two
+    sides so far; readings that lead to the same state merge, and a check is scored when its last row is read.
+    A first pass keeps only each row's readings that break no check of that row alone (a consistent table is
+    decided there); when that pass leaves rules broken, a second pass over every reading is bounded by it.
+    Readings tie only when they reach the best score by different choices: such rows are returned as ambiguous.
     """
     key_row = {key: r for r, row in enumerate(rows) for key in row.keys}
     live = [c for c in checks if all(k in key_row for k in (*c.lhs, *c.rhs))]
-    order = sorted(range(len(rows)), key=lambda r: (len(rows[r].readings), r))
-    touching: list[list[int]] = [[] for _ in rows]
-    for ci, check in enumerate(live):
-        for r in sorted({key_row[k] for k in (*check.lhs, *check.rhs)}):
-            touching[r].append(ci)
     col = {key: i for row in rows for i, key in enumerate(row.keys)}
     values = [[[value(cell) for cell in reading] for reading in row.readings] for row in rows]
-    early = all(v >= 0 for row in values for reading in row for v in reading)
-    assigned: dict[int, int] = {}
-    fails = [False] * len(live)
-    best: list[dict[int, int]] = []
-    best_cost = [len(live) + 1]
-    nodes = [0]
+    touches = [sorted({key_row[k] for k in (*c.lhs, *c.rhs)}) for c in live]
+    own = [[ci for ci, t in enumerate(touches) if t == [r]] for r in range(len(rows))]
 
-    def side(keys: tuple[str, ...]) -> tuple[Decimal, bool]:
-        total, complete = Decimal(0), True
-        for k in keys:
-            r = key_row[k]
-            if r in assigned:
-                total += values[r][assigned[r]][col[k]]
-            else:
-                complete = False
-        return total, complete
+    def delta(r: int, choice: int, ci: int) -> Decimal:
+        check, vals = live[ci], values[r][choice]
+        return (sum((vals[col[k]] for k in check.lhs if key_row[k] == r), Decimal(0))
+                - sum((vals[col[k]] for k in check.rhs if key_row[k] == r), Decimal(0)))
 
-    def failing(ci: int) -> bool:
-        check = live[ci]
-        (left, lc), (right, rc) = side(check.lhs), side(check.rhs)
-        if lc and rc:
-            return left != right
-        return early and ((lc and right > left) or (rc and left > right))
+    def own_breaks(r: int, choice: int) -> int:
+        return sum(1 for ci in own[r] if delta(r, choice, ci) != 0)
 
-    def walk(i: int, spent: int) -> None:
-        nodes[0] += 1
-        if nodes[0] > MAX_NODES or spent > best_cost[0]:
-            return
-        if i == len(order):
-            if spent < best_cost[0]:
-                best_cost[0], best[:] = spent, []
-            if len(best) < MAX_SOLUTIONS:
-                best.append(dict(assigned))
-            return
-        r = order[i]
-        for choice in range(len(rows[r].readings)):
-            assigned[r] = choice
-            undo = [(ci, fails[ci]) for ci in touching[r]]
-            delta = 0
-            for ci, was in undo:
-                fails[ci] = failing(ci)
-                delta += fails[ci] - was
-            walk(i + 1, spent + delta)
-            for ci, was in undo:
-                fails[ci] = was
-            del assigned[r]
-            if nodes[0] > MAX_NODES:
-                return
-
-    walk(0, 0)
-    exhausted = nodes[0] > MAX_NODES
-    if not best:
-        return Solution({}, {r: rows[r].readings[:5] for r in range(len(rows)) if len(rows[r].readings) > 1},
-                        [], exhausted=True)
-    solutions = list(best)
-    if use_hints and len(solutions) > 1:
-        penalty = [sum(rows[r].penalties[c] if rows[r].penalties else 0 for r, c in s.items()) for s in solutions]
-        least = min(penalty)
-        solutions = [s for s, p in zip(solutions, penalty, strict=True) if p == least]
-    chosen: dict[int, int] = {}
-    ambiguous: dict[int, list[Reading]] = {}
-    for r in range(len(rows)):
-        picks = sorted({s[r] for s in solutions})
-        if len(picks) == 1 and not exhausted:
-            chosen[r] = picks[0]
-        else:
-            ambiguous[r] = [rows[r].readings[c] for c in picks][:5]
+    first = [[c for c in range(len(row.readings)) if own_breaks(r, c) == 0] or list(range(len(row.readings)))
+             for r, row in enumerate(rows)]
+    outcome = _search(rows, live, touches, first, delta, use_hints, bound=None)
+    if outcome is not None and outcome[0][0] > 0:
+        wider = _search(rows, live, touches, [list(range(len(row.readings))) for row in rows], delta, use_hints,
+                        bound=outcome[0][0])
+        outcome = wider or outcome
+    if outcome is None:
+        open_rows = {r: rows[r].readings[:5] for r in range(len(rows)) if len(rows[r].readings) > 1}
+        return Solution({}, open_rows, [], exhausted=True)
+    _, picks, count = outcome
+    chosen = {r: next(iter(c)) for r, c in picks.items() if len(c) == 1}
+    ambiguous = {r: [rows[r].readings[c] for c in sorted(cs)][:5] for r, cs in picks.items() if len(cs) > 1}
     broken: list[str] = []
     if not ambiguous:
-        assigned.update(chosen)
-        broken = [live[ci].id for ci in range(len(live)) if failing(ci)]
-    return Solution(chosen, ambiguous, broken, exhausted=exhausted, readings=len(solutions))
+        for ci, check in enumerate(live):
+            if sum(delta(r, chosen[r], ci) for r in touches[ci]) != 0:
+                broken.append(check.id)
+    return Solution(chosen, ambiguous, broken, readings=count)
+
+
+Score = tuple[int, int]
+"""(rules broken, spaces crossed): lower is better, compared in that order."""
+
+
+def _search(rows: Sequence[RowChoices], live: Sequence[Check], touches: list[list[int]], allowed: list[list[int]],
+            delta: Callable[[int, int, int], Decimal], use_hints: bool, bound: int | None
+            ) -> tuple[Score, dict[int, set[int]], int] | None:
+    """Best score, the choices per row on best paths, and how many best paths; None when over budget."""
+    order = sorted(range(len(rows)), key=lambda r: (len(allowed[r]) > 1, r))
+    last_row = {ci: max(t, key=order.index) for ci, t in enumerate(touches)}
+    Layer = dict[tuple[Decimal, ...], tuple[Score, int]]
+    zero = tuple(Decimal(0) for _ in live)
+    layer: Layer = {zero: ((0, 0), 1)}
+    history: list[tuple[int, dict[tuple[Decimal, ...], list[tuple[tuple[Decimal, ...], int]]]]] = []
+    for r in order:
+        closing = [ci for ci, lr in last_row.items() if lr == r]
+        nxt: Layer = {}
+        back: dict[tuple[Decimal, ...], list[tuple[tuple[Decimal, ...], int]]] = {}
+        for state, (score, ways) in layer.items():
+            for choice in allowed[r]:
+                vec = list(state)
+                for ci in range(len(live)):
+                    if r in touches[ci]:
+                        vec[ci] += delta(r, choice, ci)
+                broken = score[0] + sum(1 for ci in closing if vec[ci] != 0)
+                if bound is not None and broken > bound:
+                    continue
+                for ci in closing:
+                    vec[ci] = Decimal(0)
+                hint = rows[r].penalties[choice] if use_hints and rows[r].penalties else 0
+                new_score = (broken, score[1] + hint)
+                key = tuple(vec)
+                old = nxt.get(key)
+                if old is None or new_score < old[0]:
+                    nxt[key], back[key] = (new_score, ways), [(state, choice)]
+                elif new_score == old[0]:
+                    nxt[key] = (old[0], old[1] + ways)
+                    back[key].append((state, choice))
+        if len(nxt) > MAX_STATES:
+            return None
+        history.append((r, back))
+        layer = nxt
+    if not layer:
+        return None
+    best = min(score for score, _ in layer.values())
+    ends = [state for state, (score, _) in layer.items() if score == best]
+    count = sum(layer[state][1] for state in ends)
+    picks: dict[int, set[int]] = {r: set() for r in range(len(rows))}
+    frontier = set(ends)
+    for r, back in reversed(history):
+        previous: set[tuple[Decimal, ...]] = set()
+        for state in frontier:
+            for prev, choice in back.get(state, ()):
+                picks[r].add(choice)
+                previous.add(prev)
+        frontier = previous
+    return best, picks, min(count, MAX_SOLUTIONS)
