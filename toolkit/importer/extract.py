@@ -14,8 +14,10 @@ from toolkit.messages import msg
 
 SUFFIXES = frozenset({".txt", ".html", ".htm", ".docx", ".md"})
 """The file types :func:`extract` reads."""
-MAX_BYTES = 20 * 1024 * 1024
-"""Largest file read (a saved report page is well under 5 MB; a .docx with pictures rarely over 10 MB)."""
+MAX_BYTES = {".docx": 20 * 1024 * 1024}
+"""Largest file read, by suffix: a .docx may carry pictures (its XML is bounded in :mod:`.word`)."""
+MAX_TEXT_BYTES = 4 * 1024 * 1024
+"""Largest text, page or Markdown file read (a saved report page is well under 1 MB)."""
 
 
 def extract(path: Path) -> Document:
@@ -24,10 +26,12 @@ def extract(path: Path) -> Document:
     if not path.is_file():
         raise ToolkitError(msg("import.error.not_found"), path=path)
     suffix = path.suffix.lower()
-    if path.stat().st_size > MAX_BYTES:
-        raise ToolkitError(msg("import.error.too_large", size=path.stat().st_size // (1024 * 1024)), path=path)
     if suffix not in SUFFIXES:
         raise ToolkitError(msg("import.error.suffix", suffix=suffix or "（无扩展名）"), path=path)
+    size = path.stat().st_size
+    if size > MAX_BYTES.get(suffix, MAX_TEXT_BYTES):
+        limit = MAX_BYTES.get(suffix, MAX_TEXT_BYTES) // (1024 * 1024)
+        raise ToolkitError(msg("import.error.too_large", size=max(size // (1024 * 1024), 1), limit=limit), path=path)
     if suffix == ".txt":
         from toolkit.importer.plaintext import read_text
 

@@ -23,9 +23,11 @@ import functools
 import re
 from dataclasses import dataclass
 
+from toolkit.errors import ToolkitError
 from toolkit.importer.document import Document, Kind, Line, Token, classify
 from toolkit.importer.sections import heading_at
 from toolkit.labels import Folded, fold, strip_enumerator, words
+from toolkit.messages import msg
 from toolkit.spec.load import available_formats, load_spec
 from toolkit.spec.models import ColumnGroup, Table
 
@@ -179,6 +181,11 @@ def table_pieces(source: str) -> list[Piece]:
     return [p for p in pieces if source[p.start:p.end].strip()]
 
 
+MAX_TOKENS = 30_000
+"""Cells a document may have once segmented (a long report has ~2,000); beyond it the import is refused, which
+bounds the time of every later step (they are linear in the rows times the cells)."""
+
+
 class Segmenter:
     """Splits the long lines of a document into headings, narrative, labels and runs (see the module docstring)."""
 
@@ -186,6 +193,7 @@ class Segmenter:
         self.doc = doc
         self.next_section = 0
         self.lines: list[Line] = []
+        self.tokens = 0
 
     def _emit(self, line: Line, piece: Piece, source: str) -> None:
         text = source[piece.start:piece.end].strip()
@@ -197,6 +205,12 @@ class Segmenter:
         whole = span == (0, len(source))
         token = Token(text, line.where, 0, kind, span=None if whole else span)
         self.lines.append(Line(0, text, line.where, (token,), False))
+        self._count(1)
+
+    def _count(self, tokens: int) -> None:
+        self.tokens += tokens
+        if self.tokens > MAX_TOKENS:
+            raise ToolkitError(msg("import.error.too_many_cells", limit=MAX_TOKENS), path=self.doc.name)
 
     def _headings(self, source: str) -> list[Piece]:
         pieces: list[Piece] = []
@@ -222,6 +236,7 @@ class Segmenter:
             token = line.tokens[0]
             if line.row or len(line.tokens) != 1 or token.kind not in (Kind.TEXT, Kind.RUN) or token.span:
                 self.lines.append(line)
+                self._count(len(line.tokens))
                 continue
             source = token.text
             for part in self._headings(source):

@@ -70,11 +70,19 @@ class Element:
         return found
 
 
+MAX_DEPTH = 64
+"""Elements nested deeper than this are attached at this depth (a page's layout is rarely 30 deep): bounds the
+recursion of the walk on hostile pages (1,000 nested tables)."""
+MAX_ELEMENTS = 200_000
+"""Elements kept from one page; the rest of a larger page is ignored as text."""
+
+
 class _TreeBuilder(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.root = Element("#root", 1)
         self.stack = [self.root]
+        self.count = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         closes = _IMPLIED_CLOSE.get(tag)
@@ -89,9 +97,12 @@ class _TreeBuilder(HTMLParser):
                     cut = i
             if cut is not None:
                 del self.stack[cut:]
+        self.count += 1
+        if self.count > MAX_ELEMENTS:
+            return
         element = Element(tag, self.getpos()[0])
         self.stack[-1].children.append(element)
-        if tag not in _VOID:
+        if tag not in _VOID and len(self.stack) < MAX_DEPTH:
             self.stack.append(element)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -158,10 +169,20 @@ def read_html(path: Path) -> Document:
 
 def read_markdown(path: Path) -> Document:
     """A Markdown report (as ``toolkit report --to md`` writes it: pipe tables, HTML tables where cells span)
-    → document, through Python-Markdown's HTML; table cells keep their T/R/C positions."""
-    import markdown
+    → document, through markdown-it-py's HTML; table cells keep their T/R/C positions."""
+    from markdown_it import MarkdownIt
 
-    return html_document(markdown.markdown(decode(path.read_bytes()), extensions=["tables"]), path.name)
+    # markdown-it-py (CommonMark, linear on the inputs Python-Markdown takes minutes over: "-\n" × 50,000).
+    # Reports carry no links: brackets stand in as private-use characters while it runs, so its link scanner
+    # never sees them, and are put back in the HTML it returns. Raw HTML in the file is kept (pipe tables and
+    # HTML tables where cells span).
+    text = decode(path.read_bytes()).translate(_HIDE_BRACKETS)
+    html = MarkdownIt("commonmark").enable("table").render(text).translate(_SHOW_BRACKETS)
+    return html_document(html, path.name)
+
+
+_HIDE_BRACKETS = str.maketrans({"[": "\ue000", "]": "\ue001"})
+_SHOW_BRACKETS = str.maketrans({"\ue000": "[", "\ue001": "]"})
 
 
 def html_document(markup: str, name: str) -> Document:

@@ -25,6 +25,8 @@ MAX_MEMBERS = 5_000
 """Parts a .docx may hold."""
 MAX_INFLATED = 200 * 1024 * 1024
 """Declared uncompressed size of all parts (a report is a few MB at most): refuses zip bombs early."""
+MAX_XML = 16 * 1024 * 1024
+"""Declared uncompressed size of the XML parts python-docx parses (a long report's document.xml is ~2 MB)."""
 
 
 def _check_package(path: Path) -> None:
@@ -35,7 +37,8 @@ def _check_package(path: Path) -> None:
             infos = package.infolist()
     except (zipfile.BadZipFile, OSError) as exc:
         raise ToolkitError(msg("import.error.docx", error=type(exc).__name__), path=path) from exc
-    if len(infos) > MAX_MEMBERS or sum(i.file_size for i in infos) > MAX_INFLATED:
+    xml = sum(i.file_size for i in infos if i.filename.endswith((".xml", ".rels")))
+    if len(infos) > MAX_MEMBERS or sum(i.file_size for i in infos) > MAX_INFLATED or xml > MAX_XML:
         raise ToolkitError(msg("import.error.docx_hostile"), path=path)
 
 
