@@ -394,3 +394,27 @@ def test_served_files_exist_in_the_package() -> None:
     config = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text(encoding="utf-8"))
     data = config["tool"]["setuptools"]["package-data"]["toolkit"]
     assert "web/templates/*" in data and "web/static/*" in data
+
+
+def test_start_scripts(tmp_path: Path) -> None:
+    """scripts/toolkit-serve.sh starts the page (the .bat is CRLF and runs the same command on Windows)."""
+    scripts = Path(__file__).resolve().parents[1] / "scripts"
+    bat = (scripts / "toolkit-serve.bat").read_bytes()
+    assert b"\r\n" in bat and b"\n" not in bat.replace(b"\r\n", b"")
+    assert b"-m toolkit serve %*" in bat
+    env = {**os.environ, "TMPDIR": str(tmp_path), "PATH": f"{Path(sys.executable).parent}{os.pathsep}"
+           f"{os.environ.get('PATH', '')}"}
+    proc = subprocess.Popen(["sh", str(scripts / "toolkit-serve.sh"), "--no-browser"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=env)
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().decode().strip()
+        assert url.startswith("http://127.0.0.1:")
+        assert fetch(url).status == 200
+    finally:
+        proc.terminate()
+        proc.wait(20)
+        for stream in (proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()
+    assert proc.returncode == 0 and not list(tmp_path.glob("gk-serve-*"))

@@ -451,6 +451,8 @@ M: dict[str, Text] = {
     "web.folder.forced": Text("（各单位表中共有 {errors} 项错误，已强制汇总）", "(forced over {errors} errors)"),
     "web.folder.skipped": Text("有 {count} 个文件无法读取，未计入汇总。", "{count} unreadable files were left out of the merge."),
     "web.folder.refused": Text("未汇总：", "Not merged: "),
+    "web.folder.refused_hint": Text("在本页勾选“有单位的表中有错误时仍然汇总”后重新提交，即可强制汇总（年度或格式不一致时不能强制）。",
+                                    "Tick “merge despite units with errors” and submit again to force it (not possible when years or formats differ)."),
     "web.folder.merge_error": Text("未汇总：", "Not merged: "),
     "web.folder.copy": Text("标红副本", "highlighted copy"),
     "web.folder.col.no": Text("序号", "No."),
