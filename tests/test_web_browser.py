@@ -63,7 +63,7 @@ def browser(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untype
 def _shot(driver, name: str) -> Path:  # type: ignore[no-untyped-def]
     """Screenshot of the whole page (the window grown to the page's height) to ARTEFACTS/name.png."""
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
-    height = driver.execute_script("return Math.max(document.body.scrollHeight, 600)") if True else 900
+    height = driver.execute_script("return Math.max(document.body.scrollHeight, 600)")
     driver.set_window_size(1280, min(int(height) + 140, 6000))
     path = ARTEFACTS / f"{name}.png"
     assert driver.save_screenshot(str(path))
@@ -114,6 +114,20 @@ def test_check_broken_example(browser, server: Server) -> None:  # type: ignore[
     assert browser.find_element(By.ID, "verdict").text == "有错误须修改"
     assert browser.find_element(By.PARTIAL_LINK_TEXT, "下载标红副本").get_attribute("href")
     _shot(browser, "3-check-findings")
+
+
+def test_check_unusable_file_message(browser, server: Server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A text file named .xlsx gets the reader's Chinese message naming the file, in the page."""
+    from selenium.webdriver.common.by import By
+
+    fake = tmp_path / "假的年报.xlsx"
+    fake.write_text("机关名称,示例镇\n本年新收,12\n", encoding="utf-8")
+    _open(browser, server, "check")
+    browser.find_element(By.ID, "workbook").send_keys(str(fake))
+    _submit(browser)
+    box = _wait_for(browser, "#message")
+    assert "假的年报.xlsx" in box.text and "文本文件" in box.text
+    _shot(browser, "3-check-unusable-file")
 
 
 def test_template_form(browser, server: Server) -> None:  # type: ignore[no-untyped-def]

@@ -55,6 +55,8 @@ class Server:
         self.port = parts.port or 0
         self.base = parts.path.rstrip("/")  # /<token>
         self.token = self.base.strip("/")
+        self.proc_stderr = ""
+        """What the server wrote on stderr (read when it is stopped)."""
 
     def root(self) -> Path:
         """The server's private temporary folder (gk-serve-*)."""
@@ -101,6 +103,8 @@ class Server:
             self.proc.kill()
             return self.proc.wait(5)
         finally:
+            if self.proc.stderr is not None and not self.proc.stderr.closed:
+                self.proc_stderr = self.proc.stderr.read().decode("utf-8", errors="replace")
             for stream in (self.proc.stdout, self.proc.stderr):
                 if stream is not None:
                     stream.close()
