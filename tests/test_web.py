@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -329,17 +330,49 @@ def test_uploaded_names_are_never_paths(server: Server) -> None:
                or n.endswith(".校验.xlsx") for n in stored), stored
 
 
-def test_temp_folder_is_private_and_removed_on_sigterm(tmp_path: Path) -> None:
-    """The server's temporary folder is mode 0700 and disappears when the server is stopped."""
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+def test_temp_folder_is_private_and_removed_on_exit(tmp_path: Path, stop: signal.Signals) -> None:
+    """The server's temporary folder is mode 0700 and disappears when the server is stopped (SIGTERM, Ctrl+C)."""
     server = Server(tmp_path)
     try:
         root = server.root()
         assert root.stat().st_mode & 0o777 == 0o700
         server.post("check", files=[("workbook", BROKEN.name, BROKEN.read_bytes())])
         assert server.files_left()
+        server.proc.send_signal(stop)
+        assert server.proc.wait(20) == 0
     finally:
-        code = server.stop()
-    assert code == 0 and not root.exists()
+        server.stop()
+    assert not root.exists()
+    assert "已退出" in server.proc_stderr
+
+
+def test_without_libreoffice_the_page_says_so(tmp_path: Path) -> None:
+    """Where LibreOffice is not installed the report page says no PDF can be made, and Word is still offered."""
+    os.environ["GK_SOFFICE"] = str(tmp_path / "no-soffice")
+    try:
+        server = Server(tmp_path / "serve")
+    finally:
+        del os.environ["GK_SOFFICE"]
+    try:
+        assert "本机未安装 LibreOffice" in _text(server.get("/report").text)
+        reply = server.post("report", {"pdf": "1"}, [("workbook", CLEAN.name, CLEAN.read_bytes())])
+        text = _text(reply.text)
+        assert "本机未安装 LibreOffice，无法生成 PDF" in text and ".docx" in text and ".pdf" not in text
+    finally:
+        server.stop()
+
+
+def test_web_layer_holds_no_domain_logic() -> None:
+    """toolkit/web imports no spreadsheet, Word or rule machinery: every action is a call into toolkit.api/batch."""
+    web = Path(__file__).resolve().parents[1] / "toolkit" / "web"
+    warm_up = {"rules.engine", "toolkit.reader"}  # server.py imports these early only to make the first check quick
+    for source in web.glob("*.py"):
+        text = source.read_text(encoding="utf-8")
+        for banned in ("openpyxl", "xlsxwriter", "python_calamine", "import docx", "rules.engine", "toolkit.reader",
+                       "toolkit.render", "toolkit.importer", "toolkit.template"):
+            allowed = source.name == "server.py" and banned in warm_up
+            assert allowed or banned not in text, (source.name, banned)
 
 
 def test_port_option_and_busy_port(tmp_path: Path) -> None:
