@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -451,3 +452,23 @@ def test_start_scripts(tmp_path: Path) -> None:
             if stream is not None:
                 stream.close()
     assert proc.returncode == 0 and not list(tmp_path.glob("gk-serve-*"))
+
+
+def test_stale_temp_folders_of_killed_servers_are_removed(tmp_path: Path) -> None:
+    """A start removes gk-serve-* folders untouched for a day (left by a killed server), not recent ones."""
+    from toolkit.web.store import STALE_SECONDS, Store
+
+    old, recent, other = tmp_path / "gk-serve-old", tmp_path / "gk-serve-recent", tmp_path / "someone-else"
+    for folder in (old, recent, other):
+        (folder / "job-x").mkdir(parents=True)
+        (folder / "job-x" / "upload-1.xlsx").write_bytes(b"PK")
+    long_ago = old.stat().st_mtime - STALE_SECONDS - 60
+    for folder in (old, other):
+        os.utime(folder, (long_ago, long_ago))
+    store = Store(tmp_path)
+    try:
+        assert not old.exists() and recent.exists() and other.exists()
+        shutil.rmtree(store.root)
+        assert store.new_job().folder.is_dir()  # the store recreates its folder if it was removed meanwhile
+    finally:
+        store.close()

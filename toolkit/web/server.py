@@ -10,6 +10,7 @@ import socketserver
 import sys
 import threading
 import webbrowser
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
@@ -66,6 +67,7 @@ def serve(port: int = 0, *, open_browser: bool = True, lang: str = "zh", temp_pa
 
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, stop)
+    console_handler = _on_console_close(store.close)  # kept referenced while serving
     print(url, flush=True)
     print(msg("web.serve.started", lang, url=url), file=sys.stderr, flush=True)
     threading.Thread(target=_warm_up, daemon=True).start()
@@ -78,4 +80,21 @@ def serve(port: int = 0, *, open_browser: bool = True, lang: str = "zh", temp_pa
     finally:
         server.server_close()
         store.close()
+        del console_handler
     return 0
+
+
+def _on_console_close(cleanup: Callable[[], None]) -> object:
+    """On Windows, closing the console window ends the process without running ``atexit``: register a console
+    control handler that removes the temporary folder first. Returns the handler (it must stay referenced)."""
+    if sys.platform != "win32":
+        return None
+    import ctypes
+
+    def on_event(event: int) -> int:
+        cleanup()
+        return 0  # let Windows go on to end the process
+
+    handler = ctypes.WINFUNCTYPE(ctypes.c_int, ctypes.c_uint)(on_event)
+    ctypes.windll.kernel32.SetConsoleCtrlHandler(handler, True)
+    return handler

@@ -7,11 +7,13 @@ alphanumeric suffix is kept), and the given name is used, cleaned, only to show 
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
 import shutil
 import tempfile
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
@@ -19,6 +21,9 @@ from urllib.parse import quote
 
 MAX_JOBS = 40
 """Actions whose results are kept for download; older ones are removed."""
+STALE_SECONDS = 24 * 3600
+"""A gk-serve-* folder untouched this long was left by a server that was killed (the folder's time changes with
+every action); the next start removes it."""
 
 _UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]')
 _SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,8}")
@@ -93,6 +98,7 @@ class Store:
     """The per-start temporary folder and the jobs in it."""
 
     def __init__(self, parent: Path | None = None) -> None:
+        remove_stale(Path(parent or tempfile.gettempdir()))
         self.root = Path(tempfile.mkdtemp(prefix="gk-serve-", dir=parent))  # mode 0700
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._lock = threading.Lock()
@@ -100,6 +106,7 @@ class Store:
     def new_job(self) -> Job:
         """A fresh private folder for one action (the oldest jobs beyond ``MAX_JOBS`` are removed)."""
         job_id = secrets.token_urlsafe(9)
+        self.root.mkdir(mode=0o700, exist_ok=True)  # if another start found it stale after a long idle spell
         folder = Path(tempfile.mkdtemp(prefix="job-", dir=self.root))
         job = Job(job_id, folder)
         with self._lock:
@@ -127,3 +134,18 @@ class Store:
         with self._lock:
             self._jobs.clear()
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def remove_stale(parent: Path, now: float | None = None) -> None:
+    """Remove this user's gk-serve-* folders in ``parent`` untouched for ``STALE_SECONDS`` (left by a server that
+    was killed, or whose console window was closed before it could clean up)."""
+    now = time.time() if now is None else now
+    uid = getattr(os, "getuid", lambda: None)()
+    for folder in parent.glob("gk-serve-*"):
+        try:
+            info = folder.lstat()
+        except OSError:
+            continue
+        mine = uid is None or info.st_uid == uid
+        if folder.is_dir() and not folder.is_symlink() and mine and now - info.st_mtime > STALE_SECONDS:
+            shutil.rmtree(folder, ignore_errors=True)
