@@ -267,6 +267,13 @@ def test_folder_summary_and_merge(server: Server, tmp_path: Path) -> None:
     assert copies
 
 
+def test_folder_same_file_names_stay_apart(server: Server) -> None:
+    """Two units uploaded under the same name (from different folders) are listed apart, as 甲.xlsx and 甲 (2).xlsx."""
+    files = [("workbooks", "a/甲.xlsx", CLEAN.read_bytes()), ("workbooks", "b/甲.xlsx", BROKEN.read_bytes())]
+    units = _text(server.post("folder", {}, files).text)
+    assert "甲.xlsx" in units and "甲 (2).xlsx" in units
+
+
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return make_corpus(tmp_path_factory.mktemp("hostile"))

@@ -97,6 +97,7 @@ def test_home_page(browser, server: Server) -> None:  # type: ignore[no-untyped-
 
     _open(browser, server, "")
     assert browser.title == "政府信息公开工作年度报告工具箱"
+    assert "js" in browser.find_element(By.TAG_NAME, "html").get_attribute("class")  # the vendored app.js ran
     links = [a.text for a in browser.find_elements(By.CSS_SELECTOR, "table.cards a")]
     assert links == ["1. 生成填报表", "2. 校验", "3. 生成年度报告", "4. 导入已发布的年报", "5. 整个文件夹"]
     _shot(browser, "1-home")
@@ -218,6 +219,7 @@ def test_check_works_with_javascript_off(server: Server, tmp_path: Path) -> None
         driver.find_element(By.ID, "workbook").send_keys(str(BROKEN))
         _submit(driver)
         assert "三 依申请公开!J6" in _wait_for(driver, "#findings").text
+        assert "js" not in (driver.find_element(By.TAG_NAME, "html").get_attribute("class") or "")  # app.js did not run
         _shot(driver, "8-check-no-javascript")
     finally:
         driver.quit()

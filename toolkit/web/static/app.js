@@ -1,5 +1,6 @@
 /* Optional: shows "正在处理" while a form is being sent. The page works without it. ES3 only (old IE cores). */
 (function () {
+  document.documentElement.className += " js";
   var forms = document.getElementsByTagName("form");
   function busy(form) {
     return function () {
