@@ -78,6 +78,8 @@ def test_english_switch(server: Server) -> None:
     """?lang=en gives the same page in English, with a link back to Chinese."""
     html = server.get("/check?lang=en").text
     assert "Check" in html and "Filled workbook" in html and ">中文<" in html
+    checked = _text(server.post("check", files=[("workbook", BROKEN.name, BROKEN.read_bytes())], lang="en").text)
+    assert "Errors: must be fixed" in checked and "5 errors, 2 warnings" in checked and BROKEN_CELL in checked
 
 
 def test_missing_or_wrong_token_is_403(server: Server) -> None:

@@ -415,8 +415,6 @@ M: dict[str, Text] = {
     "web.check.lead": Text("上传填好的填报表，逐项核对勾稽关系。原文件不会被改动；可下载标红的副本，问题所在单元格标红并附批注。",
                            "Upload a filled workbook; the file is not changed. The highlighted copy marks every problem cell."),
     "web.check.submit": Text("开始校验", "Check"),
-    "web.check.summary": Text("{file}　{organ}　{year}年度（{format}格式）：错误 {errors} 项，警告 {warnings} 项，提示 {infos} 项",
-                              "{file} {organ} {year} ({format} format): {errors} errors, {warnings} warnings, {infos} notes"),
     "web.check.count": Text("{count} 处", "{count}"),
     "web.check.more_cells": Text("……共 {count} 格", "… {count} cells in all"),
     "web.check.copy": Text("下载标红副本 {name}", "Download the highlighted copy {name}"),
