@@ -31,7 +31,9 @@ class _Server(socketserver.ThreadingMixIn, WSGIServer):
 
 
 class _QuietHandler(WSGIRequestHandler):
-    """No access log on the clerk's console (it would show the token)."""
+    """No access log on the clerk's console (it would show the token); a connection that stalls is dropped."""
+
+    timeout = 120
 
     def log_message(self, format: str, *args: object) -> None:
         return
