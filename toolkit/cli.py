@@ -262,6 +262,20 @@ def merge_cmd(
         err.print(msg("cli.merge.forced", errors=outcome.forced_errors))
 
 
+@app.command(
+    "serve", help=msg("cli.serve.help"), short_help=msg("cli.serve.short"), options_metavar="[选项]"
+)
+def serve_cmd(
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help=msg("cli.opt.port"))] = 0,
+    no_browser: Annotated[bool, typer.Option("--no-browser", help=msg("cli.opt.no_browser"))] = False,
+    lang: Annotated[Lang, typer.Option("--lang", help=msg("cli.opt.serve_lang"))] = Lang.zh,
+) -> None:
+    """Serve the local web page until Ctrl+C."""
+    from toolkit.web import serve
+
+    raise typer.Exit(serve(port, open_browser=not no_browser, lang=lang.value))
+
+
 def main() -> None:
     """Console-script entry point."""
     try:
