@@ -13,14 +13,13 @@ is the nearest matching cell above the table's first row (for 四, whose row has
 from __future__ import annotations
 
 import bisect
-import difflib
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
 from toolkit.data import LabelSeen, Location, TextValue
 from toolkit.errors import LayoutError, UnknownFormatError
+from toolkit.labels import SIMILAR_AT_LEAST, core, fold, parse_title, plain, ratio, score_formats
 from toolkit.messages import msg
 from toolkit.ooxml import a1
 from toolkit.reader import Located, text_of
@@ -30,7 +29,7 @@ from toolkit.values import parse_year
 from toolkit.xlsxbook import MARKER_SHEET, Book
 
 EXACT, CORE, FUZZY = 3, 2, 1
-FUZZY_AT_LEAST = 0.8
+FUZZY_AT_LEAST = SIMILAR_AT_LEAST
 HEADER_BAND = 8
 """How many rows above a table's first row its column headers may sit."""
 FUZZY_BUDGET = 50_000
@@ -49,26 +48,9 @@ INFO_SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 """Other labels hand-made forms use for the 基本信息 fields (besides the format's own)."""
 
-_QUOTES = str.maketrans("", "", "\"'“”‘’「」『』")
-_ENUM = re.compile(r"^(?:[一二三四五六七八九十]+[、.,]|\([一二三四五六七八九十]+\)|\d+[.、,)]|\(\d+\))")
-_ENUM_START = frozenset("一二三四五六七八九十(0123456789")
-_PAREN = re.compile(r"\([^()]*\)")
-_PUNCT = str.maketrans("", "", "/\\-—:;,.。、")
-_TITLE = re.compile(r"^(?P<organ>.+?)(?P<year>\d{4})年度?政府信息公开工作年度报告$")
-
-
 def norm(text: str) -> str:
-    """Fold width, whitespace, quotes and case: the key for an exact match."""
-    return "".join(unicodedata.normalize("NFKC", text).split()).translate(_QUOTES).lower()
-
-
-def core(folded: str) -> str:
-    """An already folded label without its item number, parenthesised notes and punctuation."""
-    if folded[:1] in _ENUM_START:
-        folded = _ENUM.sub("", folded, count=1)
-    if "(" in folded:
-        folded = _PAREN.sub("", folded)
-    return folded.translate(_PUNCT)
+    """The key for an exact match: :func:`toolkit.labels.fold` (width, whitespace, quotes, traditional forms)."""
+    return fold(text)
 
 
 @dataclass(frozen=True)
@@ -132,8 +114,7 @@ class Index:
             if not cell.core or len(cell.core) > 2 * len(key):
                 continue
             self.fuzzy_budget -= 1
-            matcher = difflib.SequenceMatcher(None, cell.core, key)
-            if matcher.real_quick_ratio() >= FUZZY_AT_LEAST and matcher.ratio() >= FUZZY_AT_LEAST:
+            if ratio(cell.core, key) >= FUZZY_AT_LEAST:
                 found.append((FUZZY, cell))
         return found
 
@@ -288,15 +269,7 @@ class _TableFinder:
 
 def _detect_format(index: Index, year: int | None) -> str:
     """The format whose own labels (those the other format does not print) appear most; ties go by year."""
-    cores = {fid: {core(norm(label)) for t in load_spec(fid).tables.values() for label in _table_labels(t)}
-             for fid in available_formats()}
-    score: dict[str, int] = {}
-    for fid, own in cores.items():
-        others: set[str] = set()
-        for other, theirs in cores.items():
-            if other != fid:
-                others |= theirs
-        score[fid] = sum(key in index.by_core for key in own - others)
+    score = score_formats(index.by_core)
     best = max(score.values())
     leaders = [fid for fid, s in score.items() if s == best]
     if len(leaders) > 1 and year is not None:
@@ -339,10 +312,10 @@ def _find_info(book: Book, index: Index, spec: ReportSpec) -> dict[str, tuple[ob
             if field_id and value:
                 info.setdefault(field_id, (value, cell.location))
         if "年度报告" in cell.raw:
-            match = _TITLE.match("".join(cell.raw.split()))
+            match = parse_title(plain(cell.raw))
             if match:
-                info.setdefault("organ", (match.group("organ"), cell.location))
-                info.setdefault("year", (match.group("year"), cell.location))
+                info.setdefault("organ", (match[0], cell.location))
+                info.setdefault("year", (str(match[1]), cell.location))
     return info
 
 
