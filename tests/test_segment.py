@@ -116,3 +116,16 @@ def test_a_complete_one_line_report_is_not_called_cut(tmp_path: Path) -> None:
     result = import_report(_write(tmp_path, text))
     assert result.missing == [] and not any("截断" in n for n in result.uncertain)
     assert result.data.texts["s6"].text == "本年度未收取信息处理费。"
+
+
+def test_a_lone_pipe_line_after_each_label_is_padding_not_a_cell(tmp_path: Path) -> None:
+    """Archived rows printed “label |”, a lone “|”, then the values one per line: the lone line is the label's
+    spanned cell, so every value still lands in its column (before, every row of the report was refused)."""
+    lines = ["某局2026年政府信息公开工作年度报告", "二、主动公开政府信息情况", "第二十条第(一)项 |", "信息内容 |",
+             "本年制发件数 |", "本年废止件数 |", "现行有效件数 |", "规章 |", "|", "0 |", "1 |", "2 |",
+             "行政规范性文件 |", "|", "3 |", "|", "5 |"]
+    result = import_report(_write(tmp_path, "\n".join(lines) + "\n"))
+    values = {k: v.value for k, v in result.data.values.items() if k.startswith("s2_20_1.")}
+    assert values == {"s2_20_1.regulations.issued": 0, "s2_20_1.regulations.repealed": 1,
+                      "s2_20_1.regulations.in_force": 2, "s2_20_1.normative_documents.issued": 3,
+                      "s2_20_1.normative_documents.repealed": None, "s2_20_1.normative_documents.in_force": 5}

@@ -169,6 +169,11 @@ class RowReader:
             return False
         return all(self.tokens[c].line == self.tokens[label].line for c in cells)
 
+    def _padding(self, c: int) -> bool:
+        """Whether a cell is an empty ``|`` line of its own (what archives print for a label's spanned cells)."""
+        tok = self.tokens[c]
+        return tok.kind is Kind.BLANK and not tok.row
+
     def _place(self, cells: list[int], n: int, stop: int, label: int | None, table: str) -> list[int | None] | None:
         """Cells per column (None: cut off), or None when the columns are uncertain.
 
@@ -179,6 +184,9 @@ class RowReader:
         texts = {fold(self.tokens[c].text) for c in cells}
         if n == 1 and len(cells) > 1 and set(kinds) == {Kind.VALUE} and len(texts) == 1:
             return [cells[0]]  # one merged cell that a converter repeated
+        surplus = len(cells) - n
+        if surplus > 0 and all(self._padding(c) for c in cells[:surplus]) and Kind.VALUE in kinds[n:]:
+            cells, kinds = cells[surplus:], kinds[surplus:]  # a lone "|" line after the label: the label's padding
         head, rest = cells[:n], cells[n:]
         fits = Kind.GAP not in kinds[:n] and all(k is not Kind.VALUE for k in kinds[n:])
         if len(head) == n and fits and all(self.tokens[c].terminated for c in head):
