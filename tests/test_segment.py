@@ -129,3 +129,22 @@ def test_a_lone_pipe_line_after_each_label_is_padding_not_a_cell(tmp_path: Path)
     assert values == {"s2_20_1.regulations.issued": 0, "s2_20_1.regulations.repealed": 1,
                       "s2_20_1.regulations.in_force": 2, "s2_20_1.normative_documents.issued": 3,
                       "s2_20_1.normative_documents.repealed": None, "s2_20_1.normative_documents.in_force": 5}
+
+
+def test_the_imported_workbook_says_where_each_value_came_from(tmp_path: Path) -> None:
+    """``toolkit import`` writes each value's source (line, span, the run it was split from) as the cell's comment,
+    and a 导入情况 sheet lists what could not be imported."""
+    import openpyxl
+
+    from toolkit.api import import_to_workbook
+
+    values = _zeros("2021")
+    values["s2_20_1.normative_documents.issued"], values["s2_20_1.normative_documents.in_force"] = 12, 15
+    path = _write(tmp_path, flatten(load_spec("2021"), values, seed=5, spaces=0))
+    outcome = import_to_workbook(path, output=tmp_path / "out.xlsx")
+    book = openpyxl.load_workbook(outcome.path)
+    notes = list(book["导入情况"].iter_rows(values_only=True))
+    assert any("行政规范性文件" in str(row[1]) and "12、0、15" in str(row[1]) for row in notes)
+    sheet = book["三 依申请公开"]
+    comments = [c.comment.text for row in sheet.iter_rows() for c in row if c.comment]
+    assert comments and all("r.txt L2:" in text and "按表内勾稽关系拆分" in text for text in comments)

@@ -225,7 +225,15 @@ def import_to_workbook(path: Path, *, output: Path | None = None, format_id: str
             raise OutputError(msg("api.import.exists"), path=target)
     if same_file(target, path) or target.resolve() == path.resolve():
         raise OutputError(msg("api.same_file"), path=target)
-    return ImportOutcome(result, build_template(spec, target, data=result.data))
+    comments = {k: v for k, v in result.provenance.items() if k in spec.cells}
+    notes = [[msg("api.import.sheet.head.kind"), msg("api.import.sheet.head.note")]]
+    notes += [[msg("api.import.sheet.missing"), note] for note in result.missing]
+    notes += [[msg("api.import.sheet.uncertain"), note] for note in result.uncertain]
+    notes += [[msg("api.import.sheet.source"), f"{key}：{where}"]
+              for key, where in result.provenance.items() if key not in spec.cells]
+    sheet = (msg("api.import.sheet.title"), notes)
+    return ImportOutcome(result, build_template(spec, target, data=result.data, extra_sheets=[sheet],
+                                                comments=comments))
 
 
 def merge_files(

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import xlsxwriter
@@ -46,6 +46,7 @@ def build_template(
     year: int | None = None,
     data: ReportData | None = None,
     extra_sheets: Sequence[tuple[str, Sequence[Sequence[object]]]] = (),
+    comments: Mapping[str, str] | None = None,
 ) -> Path:
     """Write the standard workbook for ``spec`` to ``path`` atomically and return ``path``.
 
@@ -71,7 +72,7 @@ def build_template(
                            "subject": spec.format_title, "author": "gk-toolkit", "comments": spec.issuing_document,
                            "created": FIXED_DATE})
         wb.set_calc_mode("auto")
-        Builder(wb, spec, data, extra_sheets).build()
+        Builder(wb, spec, data, extra_sheets, comments or {}).build()
         wb.close()
 
     return write_atomic(Path(path), write)

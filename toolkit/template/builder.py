@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from xlsxwriter.workbook import Workbook
@@ -29,9 +29,12 @@ class Builder:
     """Draws one workbook; ``positions`` is filled as cells are placed."""
 
     def __init__(self, wb: Workbook, spec: ReportSpec, data: ReportData,
-                 extra_sheets: Sequence[tuple[str, Sequence[Sequence[object]]]] = ()) -> None:
+                 extra_sheets: Sequence[tuple[str, Sequence[Sequence[object]]]] = (),
+                 comments: Mapping[str, str] | None = None) -> None:
         self.wb, self.spec, self.data = wb, spec, data
         self.extra_sheets = extra_sheets
+        self.comments = dict(comments or {})
+        """Cell key → comment text (where an imported value came from)."""
         self.fmt = {name: wb.add_format(props) for name, props in STYLES.items()}
         for kind, num in NUMBER_FORMATS.items():
             self.fmt[f"input.{kind}"] = wb.add_format({**STYLES["input"], "num_format": num})
@@ -191,6 +194,8 @@ class Builder:
         return "blank"
 
     def write_cell(self, ws: Worksheet, sheet: str, key: str, row: int, col: int) -> None:
+        if key in self.comments:
+            ws.write_comment(row, col, self.comments[key], {"x_scale": 3, "y_scale": 2})
         cell = self.spec.cells[key]
         cv = self.data.values.get(key)
         kind = self.written(key)
