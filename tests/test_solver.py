@@ -150,3 +150,11 @@ def test_numbers_in_the_rules_are_exact() -> None:
 
     assert number("0.1") + number("0.2") == number("0.3") == Decimal("0.3")
     assert number("/") == 0 and number("") == 0
+
+
+def test_full_width_digits_and_thousands_separators_in_runs() -> None:
+    """１２０５ reads as 1205; 1,205 alone is one number; commas between cells are boundaries' hints."""
+    assert split_run("１２０５", ["count"])[0] == [("1205",)]
+    assert split_run("1,205", ["count"])[0] == [("1205",)]
+    readings, packed = split_run("1,2,0", ["count"] * 3)
+    assert readings == [("1", "2", "0")] and packed.spaces == frozenset({1, 2})

@@ -21,6 +21,7 @@ Every step is bounded: a run longer than its cells can hold is refused at once, 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -61,9 +62,16 @@ class Compact:
     """A unit printed after the last number (元, 件 …), kept on the last cell."""
 
 
+_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+
+
 def compact(text: str) -> Compact:
-    """The run ``text`` as :class:`Compact` (thousands separators are not expected inside runs)."""
-    body = text.strip()
+    """The run ``text`` as :class:`Compact`: full-width forms folded, spaces (and commas between cells) kept as
+    hints; a run that is one number with thousands separators (``1,205``) loses its commas."""
+    body = unicodedata.normalize("NFKC", text).strip()
+    if _THOUSANDS.fullmatch(body):
+        body = body.replace(",", "")
+    body = body.replace(",", " ")
     unit = next((u for u in UNITS if body.endswith(u)), "")
     if unit:
         body = body[: -len(unit)].rstrip()
