@@ -158,3 +158,8 @@ def test_full_width_digits_and_thousands_separators_in_runs() -> None:
     assert split_run("1,205", ["count"])[0] == [("1205",)]
     readings, packed = split_run("1,2,0", ["count"] * 3)
     assert readings == [("1", "2", "0")] and packed.spaces == frozenset({1, 2})
+
+
+def test_a_unit_after_each_cell_is_a_boundary() -> None:
+    """5件0件0件0件0件0件5件 is seven cells, 件 between them a boundary like a space."""
+    assert split_run("15件0件0件0件0件0件15件", COUNTS)[0] == [("15", "0", "0", "0", "0", "0", "15件")]

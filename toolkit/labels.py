@@ -210,6 +210,7 @@ def parse_title(text: str) -> tuple[str, int] | None:
     """(organ, year) when ``text`` (already :func:`plain`) is a report title or a cover letter's title."""
     for pattern in _TITLES:
         m = pattern.match(text)
-        if m and m.group("organ").strip():
-            return m.group("organ"), int(m.group("year"))
+        organ = m.group("organ").removesuffix("关于").strip() if m else ""
+        if m and organ:
+            return organ, int(m.group("year"))
     return None

@@ -31,7 +31,7 @@ from toolkit.messages import msg
 from toolkit.spec.load import available_formats, load_spec
 from toolkit.spec.models import ColumnGroup, Table
 
-_VALUE_CHARS = r"\d\s.,/／\-—–×"
+_VALUE_CHARS = r"\d\s.,/／\-—–×件条个项"
 _LEADING_VALUE = re.compile(rf"^[{_VALUE_CHARS}无]*?[\d/／\-—–×无][{_VALUE_CHARS}]*(?:万元|元|件|条|个|项)?\s*")
 _TRAILING_VALUE = re.compile(rf"\s*[{_VALUE_CHARS}]*[\d/／\-—–×](?:万元|元|件|条|个|项)?\s*$")
 _ONLY_VALUE = re.compile(rf"^[{_VALUE_CHARS}无]*(?:万元|元|件|条|个|项)?\s*$")

@@ -60,30 +60,37 @@ class Compact:
     """Positions in ``chars`` that a space preceded (hints for cell boundaries)."""
     unit: str = ""
     """A unit printed after the last number (元, 件 …), kept on the last cell."""
+    hard: frozenset[int] = frozenset()
+    """Positions a unit (5件0件…) separated: a cell ends there for certain."""
 
 
+_COUNTED = re.compile(r"(?<=\d)\s*[件条个项]\s*(?=\d)")
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 
 
 def compact(text: str) -> Compact:
     """The run ``text`` as :class:`Compact`: full-width forms folded, spaces (and commas between cells) kept as
-    hints; a run that is one number with thousands separators (``1,205``) loses its commas."""
+    hints, a unit between numbers (5件0件) a certain boundary; a run that is one number with thousands separators
+    (``1,205``) loses its commas."""
     body = unicodedata.normalize("NFKC", text).strip()
     if _THOUSANDS.fullmatch(body):
         body = body.replace(",", "")
-    body = body.replace(",", " ")
+    body = _COUNTED.sub("\x00", body.replace(",", " "))
     unit = next((u for u in UNITS if body.endswith(u)), "")
     if unit:
         body = body[: -len(unit)].rstrip()
     chars: list[str] = []
     spaces: set[int] = set()
+    hard: set[int] = set()
     for ch in body:
-        if ch.isspace():
+        if ch == "\x00":
+            hard.add(len(chars))
+        elif ch.isspace():
             if chars:
                 spaces.add(len(chars))
-            continue
-        chars.append(ch)
-    return Compact("".join(chars), frozenset(spaces), unit)
+        else:
+            chars.append(ch)
+    return Compact("".join(chars), frozenset(spaces), unit, frozenset(hard))
 
 
 _COUNT = re.compile(r"0|[1-9]\d*")
@@ -96,8 +103,8 @@ def cell_pattern(kind: str) -> re.Pattern[str]:
     return {"signed_count": _SIGNED, "amount": _AMOUNT}.get(kind, _COUNT)
 
 
-def _ends(chars: str, pos: int, pattern: re.Pattern[str]) -> list[int]:
-    """Where a cell starting at ``pos`` may end (exclusive), shortest first."""
+def _ends(chars: str, pos: int, pattern: re.Pattern[str], hard: frozenset[int] = frozenset()) -> list[int]:
+    """Where a cell starting at ``pos`` may end (exclusive), shortest first; it never runs past a ``hard`` boundary."""
     if chars[pos] in PLACEHOLDER_CHARS and not (chars[pos] == "-" and pos + 1 < len(chars) and chars[pos + 1].isdigit()
                                                  and pattern is _SIGNED):
         return [pos + 1]
@@ -108,6 +115,8 @@ def _ends(chars: str, pos: int, pattern: re.Pattern[str]) -> list[int]:
             break
         if pattern.fullmatch(piece) and not (end < len(chars) and chars[end] == "."):
             out.append(end)
+        if end in hard:
+            break
     return out
 
 
@@ -122,7 +131,7 @@ def count_readings(run: Compact, kinds: Sequence[str]) -> int:
     ways[n][len(chars)] = 1
     for k in range(n - 1, -1, -1):
         for pos in range(len(chars) - 1, -1, -1):
-            total = sum(ways[k + 1][end] for end in _ends(chars, pos, patterns[k]))
+            total = sum(ways[k + 1][end] for end in _ends(chars, pos, patterns[k], run.hard))
             ways[k][pos] = min(total, MAX_READINGS + 1)
     return ways[0][0]
 
@@ -170,7 +179,7 @@ def split_run(text: str, kinds: Sequence[str], within: Sequence[Within] = ()) ->
                 out.append((*cells[:-1], last) if last is not None else tuple(cells))
             return
         remaining = n - k - 1
-        for end in _ends(run.chars, pos, patterns[k]):
+        for end in _ends(run.chars, pos, patterns[k], run.hard):
             left = len(run.chars) - end
             if remaining <= left <= remaining * MAX_CELL_CHARS:
                 cells.append(run.chars[pos:end])
