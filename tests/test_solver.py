@@ -163,3 +163,16 @@ def test_full_width_digits_and_thousands_separators_in_runs() -> None:
 def test_a_unit_after_each_cell_is_a_boundary() -> None:
     """5件0件0件0件0件0件5件 is seven cells, 件 between them a boundary like a space."""
     assert split_run("15件0件0件0件0件0件15件", COUNTS)[0] == [("15", "0", "0", "0", "0", "0", "15件")]
+
+
+def test_over_budget_only_the_digits_decide(monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the joint search runs out of budget, rows whose digits have one reading are still taken; the others
+    are open, and the solution says it was cut short (never a guess)."""
+    import toolkit.importer.solve as solver
+
+    monkeypatch.setattr(solver, "MAX_STATES", 1)
+    rows = [_row("new_received", "1400000 14"), _row("total_processed", "140000014"),
+            *_zero_rows({"new_received", "total_processed"})]
+    solution = solve(rows, table_checks("2021", "s3"))
+    assert solution.exhausted and set(solution.ambiguous) == {0, 1}
+    assert set(solution.chosen) == set(range(2, len(rows)))

@@ -293,9 +293,10 @@ def solve(rows: Sequence[RowChoices], checks: Sequence[Check], *, use_hints: boo
         wider = _search(rows, live, touches, [list(range(len(row.readings))) for row in rows], delta, use_hints,
                         bound=outcome[0][0])
         outcome = wider or outcome
-    if outcome is None:
+    if outcome is None:  # over budget: only what the digits alone decide
         open_rows = {r: rows[r].readings[:5] for r in range(len(rows)) if len(rows[r].readings) > 1}
-        return Solution({}, open_rows, [], exhausted=True)
+        certain = {r: 0 for r in range(len(rows)) if len(rows[r].readings) == 1}
+        return Solution(certain, open_rows, [], exhausted=True)
     _, picks, count = outcome
     chosen = {r: next(iter(c)) for r, c in picks.items() if len(c) == 1}
     ambiguous = {r: [rows[r].readings[c] for c in sorted(cs)][:5] for r, cs in picks.items() if len(cs) > 1}
