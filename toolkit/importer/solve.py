@@ -292,7 +292,7 @@ def solve(rows: Sequence[RowChoices], checks: Sequence[Check], *, use_hints: boo
     if outcome is not None and outcome[0][0] > 0:
         wider = _search(rows, live, touches, [list(range(len(row.readings))) for row in rows], delta, use_hints,
                         bound=outcome[0][0])
-        outcome = wider or outcome
+        outcome = wider  # None: the wider pass ran out of budget, so the first pass's reading is not proven best
     if outcome is None:  # over budget: only what the digits alone decide
         open_rows = {r: rows[r].readings[:5] for r in range(len(rows)) if len(rows[r].readings) > 1}
         certain = {r: 0 for r in range(len(rows)) if len(rows[r].readings) == 1}
