@@ -117,7 +117,7 @@ def safe_filename(stem: str, suffix: str = "", *, fallback: str = "未命名") -
     name = unicodedata.normalize("NFC", stem)
     name = _TERMINAL_UNSAFE.sub("", _XML_ILLEGAL.sub("", name))
     name = _NAME_UNSAFE.sub("_", name.replace("\n", " ").replace("\t", " "))
-    name = re.sub(r"\.{2,}", "_", name).strip(" .")
+    name = re.sub(r"\.{2,}", "_", name.strip(" .")).strip(" .")
     if name.split(".")[0].strip().upper() in _RESERVED:
         name = "_" + name
     budget = MAX_NAME_BYTES - len(suffix.encode())
