@@ -521,3 +521,57 @@ def test_the_copy_is_of_the_version_checked(cases: dict[str, Path], monkeypatch:
 def test_xml_text_marks_what_xml_cannot_hold() -> None:
     """\\x0b, \\x01, ESC and lone surrogates become ␋ ␁ ␛ <U+D800>; tab, newline, CR and text stay."""
     assert xml_text("a\x0b\x01\x1b\ud800\t\n\rb") == "a␋␁␛<U+D800>\t\n\rb"
+
+
+# --- a folder of 2,000 units ------------------------------------------------------------------------------------
+
+UNITS = 2000
+"""Units in the big folder run."""
+PROCESS_MEMORY = 1536 << 20
+"""Address space each process of the folder run may use (RLIMIT_AS, set in the harness)."""
+PROCESS_CPU_SECONDS = 300
+"""CPU time each process of the folder run may use (RLIMIT_CPU)."""
+MAX_RSS_MB = 400
+"""Resident memory the largest process of the folder run may reach (README: 500 MB per file)."""
+
+
+def _bounded() -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (PROCESS_MEMORY, PROCESS_MEMORY))
+    resource.setrlimit(resource.RLIMIT_CPU, (PROCESS_CPU_SECONDS, PROCESS_CPU_SECONDS))
+
+
+@pytest.mark.slow
+def test_a_folder_of_2000_units_with_every_hostile_case_runs_to_the_end(tmp_path: Path) -> None:
+    """2,000 units, among them every hostile case (bombs, macros, formulas, escapes, control characters, long
+    names): the run ends, 校验汇总.xlsx has one row per unit, within the memory and CPU limits of the harness."""
+    from hostile.make_corpus import make_corpus
+
+    folder = tmp_path / "各单位"
+    hostile = list(hostile_cases(folder).values())
+    corpus = [p for p in make_corpus(folder / "恶意样本").values() if p.suffix in (".xlsx", ".xlsm", ".xls", ".et")]
+    hostile.append(shutil.copyfile(hostile[0], folder / ("长" * 83 + ".xlsx")))
+    good = hostile_workbook(tmp_path / "good.xlsx", organ="示例单位")
+    units = [*hostile, *corpus, *(folder / "恶意样本" / "_src").glob("*.xlsx")]
+    for i in range(UNITS - len(units)):
+        units.append(shutil.copyfile(good, folder / f"单位{i:04}.xlsx"))
+    (folder / "说明.docx").write_bytes(b"not a unit")
+    probe = ("import resource, subprocess, sys; p = subprocess.run(sys.argv[1:]); "
+             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(p.returncode)")
+    started = time.monotonic()
+    proc = subprocess.run([sys.executable, "-c", probe, sys.executable, "-m", "toolkit", "check", str(folder),
+                           "--no-annotate", "-j", "2"], capture_output=True, text=True, timeout=600,
+                          preexec_fn=_bounded, check=False)
+    elapsed = time.monotonic() - started
+    peak_mb = int(proc.stdout.strip().splitlines()[-1]) / 1024
+    print(f"\n{UNITS} units: {elapsed:.1f} s, peak RSS of the largest process {peak_mb:.0f} MB")
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert "Traceback" not in proc.stderr and "内部错误" not in proc.stdout + proc.stderr
+    ws = openpyxl.load_workbook(folder / SUMMARY_NAME, read_only=True)["校验汇总"]
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == len(units) == UNITS
+    assert sorted(str(r[7]) for r in rows) == sorted(p.name for p in units)
+    assert {r[6] for r in rows} >= {"通过", "有错误", "无法读取"}
+    assert "另跳过" in proc.stdout
+    assert peak_mb < MAX_RSS_MB
