@@ -432,6 +432,33 @@ def test_disk_full_in_a_command_is_exit_two(tmp_path: Path, monkeypatch: pytest.
     assert list(tmp_path.iterdir()) == []
 
 
+def _on_a_small_disk(tmp_path: Path, size_kb: int, command: str) -> subprocess.CompletedProcess[str]:
+    """Run ``command`` (sh) with a tmpfs of ``size_kb`` mounted at ``tmp_path/小盘`` in a private mount namespace."""
+    if shutil.which("unshare") is None or subprocess.run(["unshare", "-m", "true"], capture_output=True,
+                                                          check=False).returncode != 0:
+        pytest.skip("needs unshare -m (root) to mount a small tmpfs")
+    disk = tmp_path / "小盘"
+    disk.mkdir(exist_ok=True)
+    script = f"mount -t tmpfs -o size={size_kb}k tmpfs '{disk}' && cd '{disk}' && {command}; echo \"rc=$?\"; ls -a"
+    return subprocess.run(["unshare", "-m", "sh", "-c", script], capture_output=True, text=True, timeout=120,
+                          check=False)
+
+
+def test_a_real_full_disk_is_exit_two_and_leaves_nothing(cases: dict[str, Path], tmp_path: Path) -> None:
+    """On a real 16 KB tmpfs: template and the highlighted copy fail with the Chinese “磁盘空间不足”, exit 2, no
+    traceback, no temporary file; the check's findings are still printed."""
+    python = f"'{sys.executable}' -m toolkit"
+    made = _on_a_small_disk(tmp_path, 16, f"{python} template --year 2026 -o 新.xlsx")
+    assert "rc=2" in made.stdout and "磁盘空间不足" in made.stderr and "Traceback" not in made.stderr, made.stderr
+    assert made.stdout.split("rc=2")[1].split() == [".", ".."]
+    unit = cases["formula_number"]
+    size_kb = unit.stat().st_size // 1024 + 8
+    checked = _on_a_small_disk(tmp_path, size_kb, f"cp '{unit}' 单位.xlsx && {python} check 单位.xlsx")
+    assert "rc=2" in checked.stdout and "磁盘空间不足" in checked.stderr and "Traceback" not in checked.stderr
+    assert "错误 1 项" in checked.stdout
+    assert checked.stdout.split("rc=2")[1].split() == [".", "..", "单位.xlsx"]
+
+
 def test_path_over_path_max_is_exit_two(cases: dict[str, Path], tmp_path: Path) -> None:
     """-o with a 5,000-byte path or a 300-byte name: exit 2 with the Chinese “过长”, nothing written."""
     deep = tmp_path / "/".join(["很长的目录名"] * 300) / "x.xlsx"

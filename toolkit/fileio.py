@@ -10,11 +10,14 @@ from __future__ import annotations
 import contextlib
 import errno
 import functools
+import gc
 import os
 import re
 import stat
+import sys
 import tempfile
 import time
+import traceback
 from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 
@@ -34,7 +37,7 @@ Inputs = Path | Collection[Path] | None
 _ERRNO_KEYS = {
     errno.ENOSPC: "fileio.no_space",
     errno.EDQUOT: "fileio.no_space",
-    errno.EFBIG: "fileio.no_space",
+    errno.EFBIG: "fileio.too_big",
     errno.ENAMETOOLONG: "fileio.too_long",
     errno.EACCES: "fileio.denied",
     errno.EPERM: "fileio.denied",
@@ -174,6 +177,24 @@ def _cleaned(folder: str) -> bool:
     return True
 
 
+def _discard(exc: BaseException) -> None:
+    """Free, now and quietly, what a writer that failed left open: a half-written zip whose ``close`` at exit
+    would fail again on a full disk and print "Exception ignored … OSError" after our message."""
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda _unraisable: None
+    try:
+        seen: set[int] = set()
+        current: BaseException | None = exc
+        while current is not None and id(current) not in seen:
+            seen.add(id(current))
+            if current.__traceback__ is not None:
+                traceback.clear_frames(current.__traceback__)
+            current = current.__cause__ or current.__context__
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
+
+
 @contextlib.contextmanager
 def atomic_path(target: Path, *, protect: Inputs = None, overwrite: bool = True,
                 suffixes: Collection[str] = ()) -> Iterator[Path]:
@@ -209,7 +230,9 @@ def atomic_path(target: Path, *, protect: Inputs = None, overwrite: bool = True,
             cause = os_error(exc)
             if cause is None:
                 raise
-            raise OutputError(os_error_text(cause), path=target) from None
+            message = os_error_text(cause)
+            _discard(exc)
+            raise OutputError(message, path=target) from None
     finally:
         with contextlib.suppress(OSError):
             tmp.unlink()

@@ -469,6 +469,7 @@ M: dict[str, Text] = {
     # --- untrusted input and safe output (issue 13: t13a) ----------------------------------------
     "untrusted.control_char": Text("“{label}”中有 {codes} 控制字符（如 Word 中按 Shift+Enter 产生的换行符），表格和报告中已显示为 {marks}；请在该单元格中删除或改为普通换行",
                                    "“{label}” holds control characters {codes}; they are shown as {marks} in the copy and the report"),
+    "untrusted.control_char.title": Text("文字中的控制字符", "control characters in a text"),
     "untrusted.control_char.hint": Text("在 Excel/WPS 中打开该单元格，删除看不见的特殊字符（可用“查找和替换”），保存后重新校验",
                                         "delete the invisible characters in that cell and check again"),
     "cli.opt.overwrite": Text("输出文件已存在时覆盖它（默认不覆盖；输出文件永远不能是输入文件）",
@@ -502,6 +503,8 @@ M: dict[str, Text] = {
     "fileio.no_folder": Text("输出目录“{folder}”不存在", "the folder “{folder}” does not exist"),
     "fileio.no_space": Text("磁盘空间不足，文件未写出（已写的部分已删除）；请清理磁盘或改写到其他位置（用 -o 指定）",
                             "no space left on the disk; nothing was written"),
+    "fileio.too_big": Text("文件超过系统或磁盘允许的大小，文件未写出（已写的部分已删除）；请改写到其他位置（用 -o 指定）",
+                           "the file exceeds the size the system allows; nothing was written"),
     "fileio.too_long": Text("路径或文件名过长（文件名最多 255 字节、路径最多约 4096 字节），文件未写出；请改用较短的文件名或目录（用 -o 指定）",
                             "the path or file name is too long; nothing was written"),
     "fileio.denied": Text("没有写入权限（目录只读或文件受保护），文件未写出；请换一个可写的目录（用 -o 指定）",
