@@ -123,7 +123,8 @@ def test_terminal_output_shows_escapes_and_bidi_as_visible_marks(cases: dict[str
     bad.write_bytes(b"not a workbook")
     error = _run(["check", str(bad)])
     as_json = _run(["check", str(cases["escape_organ"]), "--json", "--no-annotate"])
-    for proc in (single, folder, error, as_json):
+    usage = _run(["chek\x1b[2J", "--jobs", "x\x1b[2J"])
+    for proc in (single, folder, error, as_json, usage):
         text = proc.stdout + proc.stderr
         assert "\x1b" not in text and "\r" not in text and "\u202e" not in text, text[-400:]
     assert single.returncode == 1 and "␛[32m校验通过" in single.stdout
@@ -467,6 +468,10 @@ def test_path_over_path_max_is_exit_two(cases: dict[str, Path], tmp_path: Path) 
         result = runner.invoke(app, ["check", str(cases["formula_number"]), "-o", str(target), "--overwrite"])
         assert result.exit_code == 2 and "过长" in result.output and "Traceback" not in result.output, result.output
     assert not any(p.name.startswith(".~gk-") for p in cases["formula_number"].parent.iterdir())
+    for source in (deep, long_name):  # as inputs: the same Chinese reason, exit 2, alone or in a list
+        for args in (["check", str(source)], ["check", str(source), str(cases["formula_number"]), "--no-annotate"]):
+            result = runner.invoke(app, args)
+            assert result.exit_code == 2 and "过长" in result.output and "Traceback" not in result.output
 
 
 def test_stale_temp_files_of_a_dead_run_are_removed(cases: dict[str, Path]) -> None:

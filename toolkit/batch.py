@@ -67,6 +67,22 @@ class InputScan:
         return sum(self.skipped.values())
 
 
+def is_folder(path: Path) -> bool:
+    """``path.is_dir()``, False for a path the system cannot even look up (over PATH_MAX, a name over 255 bytes):
+    such a path is then taken as a file, and reading it says why it cannot be used."""
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:
+        return True  # it is not a pattern to expand: let reading it say what is wrong
+
+
 def _walk(folder: Path, scan: InputScan) -> list[Path]:
     found = []
 
@@ -96,9 +112,9 @@ def scan_inputs(inputs: Iterable[Path]) -> InputScan:
     found: list[Path] = []
     for item in inputs:
         path = Path(item)
-        if path.is_dir():
+        if is_folder(path):
             found += _walk(path, scan)
-        elif not path.exists() and glob.has_magic(str(path)):
+        elif not _exists(path) and glob.has_magic(str(path)):
             for p in sorted(Path(p) for p in glob.glob(str(path), recursive=True)):
                 if not p.is_file():
                     continue

@@ -156,7 +156,7 @@ def check_cmd(
 ) -> None:
     """Check one workbook, or a folder/several workbooks with a summary."""
     from toolkit import api, present
-    from toolkit.batch import scan_inputs
+    from toolkit.batch import is_folder, scan_inputs
 
     try:
         api.check_skips(skip or ())
@@ -164,7 +164,7 @@ def check_cmd(
         _fail(exc)
     scan = scan_inputs(files)
     paths = scan.paths
-    if len(paths) == 1 and not paths[0].is_dir() and not any(f.is_dir() for f in files):
+    if len(paths) == 1 and not is_folder(paths[0]) and not any(is_folder(f) for f in files):
         try:
             result = api.check_file(paths[0], format_id=format_id, annotate=not no_annotate, output=output,
                                     skip=tuple(skip or ()), lang=lang.value, previous=previous, overwrite=overwrite)
@@ -182,7 +182,7 @@ def check_cmd(
         err.print(msg("cli.check.nothing"))
         raise typer.Exit(2)
     last_year: Path | dict[str, Path] | None = previous
-    if previous is not None and previous.is_dir():
+    if previous is not None and is_folder(previous):
         last_year = api.organs_in(scan_inputs([previous]).paths)
     _check_batch(scan, files, output, not no_annotate, as_json, lang.value, format_id, tuple(skip or ()), jobs,
                  last_year, overwrite)
@@ -194,11 +194,11 @@ def _check_batch(scan: InputScan, inputs: list[Path], output: Path | None, annot
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from toolkit import present
-    from toolkit.batch import SUMMARY_NAME, check_many, write_summary
+    from toolkit.batch import SUMMARY_NAME, check_many, is_folder, write_summary
     from toolkit.fileio import check_output
 
     paths = scan.paths
-    folder = inputs[0] if len(inputs) == 1 and inputs[0].is_dir() else Path(".")
+    folder = inputs[0] if len(inputs) == 1 and is_folder(inputs[0]) else Path(".")
     summary = output if output is not None else folder / SUMMARY_NAME
     lasts = [previous] if isinstance(previous, Path) else list(previous.values()) if previous else []
     may_replace = overwrite or output is None  # our own summary under its own name is rewritten on every run

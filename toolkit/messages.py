@@ -469,6 +469,8 @@ M: dict[str, Text] = {
     # --- untrusted input and safe output (issue 13: t13a) ----------------------------------------
     "untrusted.control_char": Text("“{label}”中有 {codes} 控制字符（如 Word 中按 Shift+Enter 产生的换行符），表格和报告中已显示为 {marks}；请在该单元格中删除或改为普通换行",
                                    "“{label}” holds control characters {codes}; they are shown as {marks} in the copy and the report"),
+    "untrusted.input_too_long": Text("路径或文件名过长（文件名最多 255 字节、路径最多约 4096 字节），无法打开；请把文件移到较短的路径下，或改用较短的文件名",
+                                     "the path or file name is too long to open"),
     "untrusted.control_char.title": Text("文字中的控制字符", "control characters in a text"),
     "untrusted.control_char.hint": Text("在 Excel/WPS 中打开该单元格，删除看不见的特殊字符（可用“查找和替换”），保存后重新校验",
                                         "delete the invisible characters in that cell and check again"),
