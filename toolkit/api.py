@@ -310,9 +310,9 @@ def merge_files(
     never. Another summary (a workbook with the 各单位明细 sheet) among the inputs refuses the merge.
     Raises :class:`toolkit.errors.ToolkitError` when an input cannot be used at all.
     """
-    from toolkit.batch import expand_inputs
     from toolkit.errors import OutputError, ToolkitError
     from toolkit.fileio import check_output, same_file
+    from toolkit.inputs import expand_inputs
     from toolkit.merge import MergeOutcome, is_merge_output, merge_reports, write_merged
     from toolkit.messages import msg
     from toolkit.spec.load import load_spec

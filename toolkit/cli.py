@@ -20,7 +20,7 @@ from toolkit import cli_text
 from toolkit.messages import msg
 
 if TYPE_CHECKING:
-    from toolkit.batch import InputScan
+    from toolkit.inputs import InputScan
 
 cli_text.localise_typer()
 
@@ -156,7 +156,7 @@ def check_cmd(
 ) -> None:
     """Check one workbook, or a folder/several workbooks with a summary."""
     from toolkit import api, present
-    from toolkit.batch import is_folder, scan_inputs
+    from toolkit.inputs import is_folder, scan_inputs
 
     try:
         api.check_skips(skip or ())
@@ -194,8 +194,9 @@ def _check_batch(scan: InputScan, inputs: list[Path], output: Path | None, annot
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from toolkit import present
-    from toolkit.batch import SUMMARY_NAME, check_many, is_folder, write_summary
+    from toolkit.batch import check_many, write_summary
     from toolkit.fileio import check_output
+    from toolkit.inputs import SUMMARY_NAME, is_folder
 
     paths = scan.paths
     folder = inputs[0] if len(inputs) == 1 and is_folder(inputs[0]) else Path(".")

@@ -94,7 +94,7 @@ def skipped_line(skipped: dict[str, int]) -> str:
     """One line counting what a folder run left out, by reason ("" when nothing was)."""
     if not skipped:
         return ""
-    from toolkit.batch import SKIP_REASONS
+    from toolkit.inputs import SKIP_REASONS
 
     parts = "，".join(msg("batch.skipped.part", reason=msg(f"batch.skip.{reason}"), count=skipped[reason])
                      for reason in SKIP_REASONS if skipped.get(reason))

@@ -91,12 +91,6 @@ def set_cell(cell: Any, value: Any) -> Any:
     return cell
 
 
-def csv_text(value: object) -> str:
-    """A CSV field that no spreadsheet opens as a formula: formula-like text gets a leading apostrophe."""
-    text = "" if value is None else str(value)
-    return "'" + text if looks_like_formula(text) else text
-
-
 # --- file names --------------------------------------------------------------------------------------
 
 _NAME_UNSAFE = re.compile(r'[\\/:*?"<>|]')
