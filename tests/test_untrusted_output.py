@@ -362,6 +362,12 @@ def test_template_from_an_organ_named_like_a_path_stays_in_the_folder(cases: dic
     (written,) = work.iterdir()
     assert written.name.endswith("逃逸2027年报.xlsx") and ".." not in written.name and "/" not in written.name
     assert not list(tmp_path.glob("*.xlsx")) and not list((tmp_path / "a").glob("*.xlsx"))
+    source = cases["path_organ"]
+    reported = runner.invoke(app, ["report", str(source), "--to", "md"])
+    assert reported.exit_code == 0, reported.output
+    (report,) = source.parent.glob("*.md")
+    assert report.name.endswith("逃逸2026年政府信息公开工作年度报告.md") and ".." not in report.name
+    assert list(tmp_path.rglob("*.md")) == [report] and not list(tmp_path.parent.glob("*逃逸*"))
 
 
 @pytest.mark.parametrize(("organ", "expected"), [
