@@ -293,6 +293,22 @@ def test_check_and_merge_outputs_never_replace_a_units_file(cases: dict[str, Pat
     assert refused.exit_code == 2 and summary.read_bytes() == b"keep"
 
 
+def test_a_copy_never_replaces_another_input(cases: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """check a.xlsx a.校验.xlsx: a's copy would be the second input, so it is not written (row says why); the
+    second input is checked and left as it was."""
+    first = cases["formula_number"]
+    second = shutil.copyfile(cases["path_organ"], first.with_name("公式数字.校验.xlsx"))
+    before = _sha(second)
+    monkeypatch.chdir(first.parent.parent)
+    result = runner.invoke(app, ["check", str(first), str(second), "-j", "1"])
+    assert result.exit_code == 2, result.output
+    assert _sha(second) == before
+    ws = openpyxl.load_workbook(Path(SUMMARY_NAME))["校验汇总"]
+    rows = {r[7].value: r for r in ws.iter_rows(min_row=2)}
+    assert rows[first.name][6].value == "副本未写出" and "不能与输入文件相同" in rows[first.name][9].value
+    assert rows[second.name][6].value == "通过"
+
+
 @pytest.mark.parametrize(("args", "says"), [
     (["-o", "/dev/null"], "不是普通文件"),
     (["-o", "{tmp}"], "文件夹"),
