@@ -65,6 +65,12 @@ def _run(args: list[str], cwd: Path | None = None, timeout: float = 120) -> subp
                           timeout=timeout, check=False)
 
 
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test runs in its own folder: a summary written to “.” never lands in the repository."""
+    monkeypatch.chdir(tmp_path)
+
+
 @pytest.fixture()
 def cases(tmp_path: Path) -> dict[str, Path]:
     """Every hostile-text workbook of tests/hostile/injection.py, in a folder of their own."""
@@ -482,8 +488,10 @@ def test_a_real_full_disk_is_exit_two_and_leaves_nothing(cases: dict[str, Path],
     assert checked.stdout.split("rc=2")[1].split() == [".", "..", "单位.xlsx"]
 
 
-def test_path_over_path_max_is_exit_two(cases: dict[str, Path], tmp_path: Path) -> None:
+def test_path_over_path_max_is_exit_two(cases: dict[str, Path], tmp_path: Path,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """-o with a 5,000-byte path or a 300-byte name: exit 2 with the Chinese “过长”, nothing written."""
+    monkeypatch.chdir(tmp_path)
     deep = tmp_path / "/".join(["很长的目录名"] * 300) / "x.xlsx"
     long_name = tmp_path / ("长" * 100 + ".xlsx")
     for target in (deep, long_name):
