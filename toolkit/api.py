@@ -236,8 +236,8 @@ def make_report(
     from toolkit.spec.load import load_spec
 
     path = Path(path)
-    suffixes = (SUFFIXES[to], ".htm") if to == "html" else (SUFFIXES.get(to, ""),)
-    if output is not None and to in SUFFIXES:
+    suffixes = (SUFFIXES[to], ".htm") if to == "html" else (SUFFIXES[to],) if to in SUFFIXES else ()
+    if output is not None:
         check_output(Path(output), inputs=path, overwrite=overwrite, suffixes=suffixes)
     data = read(path, format_id=format_id)
     result = check_data(data)
