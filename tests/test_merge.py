@@ -151,18 +151,19 @@ def test_cli_merge_json_equals_the_library_result(tmp_path: Path) -> None:
     folder, target = _folder(tmp_path, _units(3)), tmp_path / "汇总.xlsx"
     result = runner.invoke(app, ["merge", str(folder), "-o", str(target), "--json"])
     assert result.exit_code == 0, result.output
-    expected = api.merge_files([folder], target).to_dict()
+    expected = api.merge_files([folder], target, overwrite=True).to_dict()
     assert json.loads(result.stdout) == json.loads(json.dumps(expected, ensure_ascii=False))
     assert [u["organ"] for u in expected["units"]] == ["单位00", "单位01", "单位02"]
 
 
 def test_an_earlier_summary_is_never_counted_as_a_unit(tmp_path: Path) -> None:
-    """The output inside the folder is skipped on a rerun; another summary among the inputs refuses the merge."""
+    """The output inside the folder is skipped on a rerun (--overwrite); another summary among the inputs refuses."""
     units = _units(3)
     folder = _folder(tmp_path, units)
     target = folder / "汇总.xlsx"
-    for _ in range(2):
-        assert runner.invoke(app, ["merge", str(folder), "-o", str(target)]).exit_code == 0
+    assert runner.invoke(app, ["merge", str(folder), "-o", str(target)]).exit_code == 0
+    assert runner.invoke(app, ["merge", str(folder), "-o", str(target)]).exit_code == 2
+    assert runner.invoke(app, ["merge", str(folder), "-o", str(target), "--overwrite"]).exit_code == 0
     assert api.read(target).number("s3.new_received.total") == sum(u.number("s3.new_received.total") for u in units)
     again = runner.invoke(app, ["merge", str(folder), "-o", str(tmp_path / "另一个.xlsx")])
     assert again.exit_code == 1 and "汇总.xlsx" in again.stderr and "汇总表" in again.stderr

@@ -10,15 +10,20 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import io
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from toolkit.errors import WorkbookError
-from toolkit.fileio import write_atomic
+from toolkit.fileio import Inputs, write_atomic
 from toolkit.messages import msg
 from toolkit.rules.findings import CheckResult, Finding
 from toolkit.spec.models import Severity
+from toolkit.untrusted import set_cell, xml_text
+
+if TYPE_CHECKING:
+    from toolkit.xlsxsafe import Package
 
 RESULT_SHEET = "校验结果"
 """Name of the findings sheet added to the copy."""
@@ -49,7 +54,7 @@ def _comment_text(findings: list[Finding], lang: str) -> str:
         lines.append(f"【{level}】{f.message.get(lang)}")
         if f.hint:
             lines.append(f"  {msg('annotate.hint', lang)}{f.hint.get(lang)}")
-    return "\n".join(lines)
+    return xml_text("\n".join(lines))
 
 
 @contextlib.contextmanager
@@ -89,15 +94,16 @@ def _merged_cells_kept_as_stored() -> Iterator[None]:
         Worksheet._clean_merge_range = original
 
 
-def _write_copy(source: Path, result: CheckResult, target: Path, lang: str) -> None:
+def _write_copy(package: Package, result: CheckResult, target: Path, lang: str) -> None:
     from openpyxl import load_workbook
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.hyperlink import Hyperlink
 
+    source = package.path
     try:
         with _merged_cells_kept_as_stored():
-            wb = load_workbook(source, rich_text=True)
+            wb = load_workbook(io.BytesIO(package.blob), rich_text=True)
     except Exception as exc:  # openpyxl raises many types for damaged files
         raise WorkbookError(msg("annotate.unreadable", lang, error=type(exc).__name__), path=source) from exc
 
@@ -129,35 +135,37 @@ def _write_copy(source: Path, result: CheckResult, target: Path, lang: str) -> N
     ws = wb.create_sheet(RESULT_SHEET, 0)
     headers = [msg(f"annotate.col.{c}", lang) for c in ("no", "severity", "code", "where", "message", "expected",
                                                          "actual", "hint")]
-    ws.append([msg("annotate.title", lang, organ=result.organ or "", errors=result.errors,
-                   warnings=result.warnings)])
+    set_cell(ws.cell(row=1, column=1), msg("annotate.title", lang, organ=result.organ or "", errors=result.errors,
+                                             warnings=result.warnings))
     ws["A1"].font = Font(bold=True, size=13)
-    ws.append(headers)
-    for cell in ws[2]:
+    for col, header in enumerate(headers, start=1):
+        cell = set_cell(ws.cell(row=2, column=col), header)
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="D9D9D9", bgColor="D9D9D9")
     for i, f in enumerate(result.findings, start=1):
         first = next((c for c in f.cells if c.location is not None), None)
         where = f"{first.location.sheet}!{first.location.cell}" if first and first.location else (
             f.cells[0].label if f.cells else "")
-        ws.append([
+        row = i + 2
+        values: tuple[object, ...] = (
             i, msg(f"annotate.severity.{f.severity.value}", lang), f.code, where, f.message.get(lang),
             "" if f.expected is None else str(f.expected), "" if f.actual is None else str(f.actual),
             f.hint.get(lang) if f.hint else "",
-        ])
-        row = ws.max_row
+        )
+        for col, value in enumerate(values, start=1):
+            set_cell(ws.cell(row=row, column=col), value)
         if first is not None and first.location is not None:
             target_ref = f"'{first.location.sheet}'!{first.location.cell}"
             link = ws.cell(row=row, column=4)
-            link.hyperlink = Hyperlink(ref=link.coordinate, location=target_ref, display=where)
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=xml_text(target_ref), display=xml_text(where))
             link.font = Font(color="0563C1", underline="single")
         if f.severity in FILLS:
             ws.cell(row=row, column=2).fill = PatternFill("solid", fgColor=FILLS[f.severity][0],
                                                           bgColor=FILLS[f.severity][0])
     if not result.findings:
-        ws.append(["", msg("annotate.none", lang)])
-    for col, width in zip("ABCDEFGH", (6, 8, 26, 22, 70, 12, 12, 50), strict=True):
-        ws.column_dimensions[col].width = width
+        set_cell(ws.cell(row=3, column=2), msg("annotate.none", lang))
+    for letter, width in zip("ABCDEFGH", (6, 8, 26, 22, 70, 12, 12, 50), strict=True):
+        ws.column_dimensions[letter].width = width
     for row_cells in ws.iter_rows(min_row=3):
         for c in row_cells:
             c.alignment = Alignment(wrap_text=True, vertical="top")
@@ -168,16 +176,26 @@ def _write_copy(source: Path, result: CheckResult, target: Path, lang: str) -> N
     wb.calculation.fullCalcOnLoad = True
     wb.save(target)
     from toolkit.cached import restore_cached_values
-    from toolkit.xlsxsafe import open_package
 
-    restore_cached_values(open_package(source), target)
+    restore_cached_values(package, target)
 
 
-def annotate_workbook(source: Path, result: CheckResult, target: Path | None = None, *, lang: str = "zh") -> Path:
+def annotate_workbook(source: Path, result: CheckResult, target: Path | None = None, *, lang: str = "zh",
+                      package: Package | None = None, protect: Inputs = None, overwrite: bool = True) -> Path:
     """Write the highlighted copy of ``source`` to ``target`` (default: :func:`annotated_path`), atomically.
 
     Error cells get a red fill, warning cells a yellow one, each with a comment explaining every finding on
-    it; a 校验结果 sheet (first, active) lists all findings with links. ``source`` is only read.
+    it; a 校验结果 sheet (first, active) lists all findings with links. ``source`` is only read, and only once:
+    ``package`` is the package the check read (the copy is of the very bytes checked); without it the file is
+    read here. ``protect`` are further inputs the copy may not replace; an existing ``target`` is replaced
+    only with ``overwrite``. Every text from the unit is written as text (never a formula), with control
+    characters shown as visible marks.
     """
+    from toolkit.xlsxsafe import open_package
+
+    source = Path(source)
     target = Path(target) if target is not None else annotated_path(source)
-    return write_atomic(target, lambda tmp: _write_copy(source, result, tmp, lang), protect=source)
+    pkg = package if package is not None else open_package(source)
+    inputs = [source, *(() if protect is None else [protect] if isinstance(protect, str | Path) else protect)]
+    return write_atomic(target, lambda tmp: _write_copy(pkg, result, tmp, lang), protect=inputs,
+                        overwrite=overwrite, suffixes=(".xlsx",))

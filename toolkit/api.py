@@ -41,13 +41,11 @@ def organ_key(organ: str) -> str:
 
 def organs_in(paths: Collection[Path]) -> dict[str, Path]:
     """Organ name (see :func:`organ_key`) → workbook, for the readable ones among ``paths``."""
-    from toolkit.errors import ToolkitError
-
     found: dict[str, Path] = {}
     for p in paths:
         try:
             organ = organ_key(read(p).organ)
-        except ToolkitError:
+        except Exception:  # last year's files are as untrusted as this year's: one bad file is left out
             continue
         if organ:
             found.setdefault(organ, p)
@@ -55,12 +53,43 @@ def organs_in(paths: Collection[Path]) -> dict[str, Path]:
 
 
 def default_template_name(spec: ReportSpec, organ: str, year: int | None) -> str:
-    """``南口镇2026年报.xlsx`` when organ and year are known, else ``年报模板-2021格式.xlsx``."""
+    """``南口镇2026年报.xlsx`` when organ and year are known, else ``年报模板-2021格式.xlsx``.
+
+    The organ's name is untrusted text: it never becomes a path (see :func:`toolkit.untrusted.safe_filename`).
+    """
+    from toolkit.untrusted import safe_filename
+
     if organ and year:
-        return f"{organ}{year}年报.xlsx"
+        return safe_filename(f"{organ}{year}年报", ".xlsx")
     if year:
         return f"{year}年报.xlsx"
     return f"年报模板-{spec.id}格式.xlsx"
+
+
+def valid_skips() -> tuple[list[str], list[str]]:
+    """What ``skip`` may name: the finding codes and the rule ids of every format (each sorted)."""
+    from toolkit.spec.load import available_formats, load_spec
+    from toolkit.untrusted import CONTROL_CHAR_CODE
+
+    codes, ids = {CONTROL_CHAR_CODE}, set()
+    for fid in available_formats():
+        for rule in load_spec(fid).rules:
+            ids.add(rule.id)
+            if rule.code:
+                codes.add(rule.code)
+    return sorted(codes), sorted(ids)
+
+
+def check_skips(skip: Collection[str]) -> None:
+    """Raise :class:`toolkit.errors.ToolkitError` (exit 2) naming the first unknown entry of ``skip`` and
+    listing the valid ones."""
+    from toolkit.errors import ToolkitError
+    from toolkit.messages import msg
+
+    codes, ids = valid_skips()
+    for value in skip:
+        if value not in codes and value not in ids:
+            raise ToolkitError(msg("cli.skip.unknown", value=value, codes="、".join(codes), ids="、".join(ids)))
 
 
 def make_template(
@@ -70,13 +99,20 @@ def make_template(
     format_id: str | None = None,
     output: Path | None = None,
     previous: Path | None = None,
+    overwrite: bool = False,
 ) -> Path:
     """Write the standard workbook for ``year`` (format chosen by year unless ``format_id``); returns its path.
 
     With ``previous`` (last year's filled workbook) the new workbook is pre-filled with what carries over:
     organ, contact, the year after, and every figure that follows from last year (上年结转 …).
+    An existing file is never replaced unless ``overwrite``, and ``previous`` never; the default name is
+    made from the organ's name but never leaves the current folder.
     """
+    from toolkit.fileio import check_output
     from toolkit.template import build_template
+
+    if output is not None:
+        check_output(Path(output), inputs=previous, overwrite=overwrite, suffixes=(".xlsx",))
 
     data = None
     if previous is not None:
@@ -91,6 +127,7 @@ def make_template(
     else:
         spec = resolve_spec(year=year, format_id=format_id)
     target = Path(output) if output is not None else Path(default_template_name(spec, organ, year))
+    check_output(target, inputs=previous, overwrite=overwrite, suffixes=(".xlsx",))
     return build_template(spec, target, organ=organ, year=year, data=data)
 
 
@@ -115,6 +152,8 @@ def check_file(
     skip: Collection[str] = (),
     lang: str = "zh",
     previous: Path | Mapping[str, Path] | None = None,
+    overwrite: bool = False,
+    protect: Collection[Path] = (),
 ) -> CheckResult:
     """Read and check one workbook (or published report); write the highlighted copy unless ``annotate`` is off.
 
@@ -123,21 +162,40 @@ def check_file(
     (folder mode: units are matched by organ name); it enables the cross-year rules.
     Raises :class:`toolkit.errors.ToolkitError` only when the input cannot be used at all, or when the copy
     cannot be written; then the exception's ``check_result`` holds the findings of the check that did run.
+    The file is read once: the copy is made from the bytes checked. An ``output`` that exists is replaced only
+    with ``overwrite`` (the default copy name always is); the copy is never the input, last year's workbook or
+    one of ``protect``. An unknown entry in ``skip`` is an error listing the valid ones.
     """
     from toolkit.rules.engine import check_data
+    from toolkit.spec.load import load_spec
+    from toolkit.untrusted import CONTROL_CHAR_CODE, control_char_findings
 
     path = Path(path)
-    data = read(path, format_id=format_id)
+    check_skips(skip)
+    workbook = path.suffix.lower() not in REPORT_SUFFIXES
+    package = None
+    if workbook:
+        from toolkit.reader import read_workbook
+        from toolkit.xlsxsafe import open_package
+
+        package = open_package(path)
+        data = read_workbook(path, format_id=format_id, package=package)
+    else:
+        data = read(path, format_id=format_id)
     if isinstance(previous, Mapping):
         previous = previous.get(organ_key(data.organ))
     previous_data = read(Path(previous)) if previous is not None else None
     result = check_data(data, skip=skip, previous=previous_data)
-    if annotate and path.suffix.lower() not in REPORT_SUFFIXES:
+    if CONTROL_CHAR_CODE not in skip:
+        result.findings.extend(control_char_findings(data, load_spec(data.format_id)))
+    if annotate and package is not None:
         from toolkit.annotate import annotate_workbook
         from toolkit.errors import ToolkitError
 
+        others = [*protect, *([Path(previous)] if previous is not None else [])]
         try:
-            result.annotated = annotate_workbook(path, result, output, lang=lang)
+            result.annotated = annotate_workbook(path, result, output, lang=lang, package=package, protect=others,
+                                                 overwrite=overwrite or output is None)
         except ToolkitError as exc:
             exc.check_result = result  # the findings are not lost with the copy
             raise
@@ -163,17 +221,24 @@ def make_report(
     output: Path | None = None,
     force: bool = False,
     format_id: str | None = None,
+    overwrite: bool = False,
 ) -> ReportOutcome:
     """Check the workbook, then assemble the report as ``to`` (docx, html, md, pdf).
 
     Refuses (``refused=True``, nothing written) when the workbook has error-level findings, unless
-    ``force``; a forced report carries a notice listing those findings on its first page.
+    ``force``; a forced report carries a notice listing those findings on its first page. An existing
+    report (perhaps edited since) is replaced only with ``overwrite``; ``output`` must end in the suffix of
+    ``to`` and is never the workbook itself.
     """
-    from toolkit.render import default_report_name, render_report
+    from toolkit.fileio import check_output
+    from toolkit.render import SUFFIXES, default_report_name, render_report
     from toolkit.rules.engine import check_data
     from toolkit.spec.load import load_spec
 
     path = Path(path)
+    suffixes = (SUFFIXES[to], ".htm") if to == "html" else (SUFFIXES[to],) if to in SUFFIXES else ()
+    if output is not None:
+        check_output(Path(output), inputs=path, overwrite=overwrite, suffixes=suffixes)
     data = read(path, format_id=format_id)
     result = check_data(data)
     errors = [f for f in result.findings if f.severity is Severity.ERROR]
@@ -181,6 +246,7 @@ def make_report(
         return ReportOutcome(None, result, refused=True)
     spec = load_spec(data.format_id)
     target = Path(output) if output is not None else path.with_name(default_report_name(spec, data, to))
+    check_output(target, inputs=path, overwrite=overwrite, suffixes=suffixes)
     written = render_report(spec, data, to, target, forced_findings=errors)
     return ReportOutcome(written, result, refused=False)
 
@@ -199,21 +265,22 @@ class ImportOutcome:
         return {**self.result.to_dict(), "output": str(self.path)}
 
 
-def import_to_workbook(path: Path, *, output: Path | None = None, format_id: str | None = None) -> ImportOutcome:
+def import_to_workbook(path: Path, *, output: Path | None = None, format_id: str | None = None,
+                       overwrite: bool = False) -> ImportOutcome:
     """Import a published report (.txt/.html/.htm/.docx) and write it as the standard workbook.
 
     The workbook goes to ``output``, or beside the report as ``南口镇2020年报.xlsx`` (``<report name>.xlsx``
-    when the organ or year is unknown); a file already there under that default name is never overwritten.
+    when the organ or year is unknown); a file already there is replaced only with ``overwrite``.
     Only what the import is certain of is written; the rest stays blank for the clerk to fill in.
     """
-    from toolkit.errors import OutputError
-    from toolkit.fileio import same_file
+    from toolkit.fileio import check_output
     from toolkit.importer import import_report
-    from toolkit.messages import msg
     from toolkit.spec.load import load_spec
     from toolkit.template import build_template
 
     path = Path(path)
+    if output is not None:
+        check_output(Path(output), inputs=path, overwrite=overwrite, suffixes=(".xlsx",))
     result = import_report(path, format_id=format_id)
     spec = load_spec(result.format_id)
     if output is not None:
@@ -221,10 +288,9 @@ def import_to_workbook(path: Path, *, output: Path | None = None, format_id: str
     else:
         name = default_template_name(spec, result.organ, result.year) if result.organ and result.year else ""
         target = path.with_name(name or f"{path.stem}.xlsx")
-        if target.exists():
-            raise OutputError(msg("api.import.exists"), path=target)
-    if same_file(target, path) or target.resolve() == path.resolve():
-        raise OutputError(msg("api.same_file"), path=target)
+    check_output(target, inputs=path, overwrite=overwrite, suffixes=(".xlsx",))
+    from toolkit.messages import msg
+
     comments = {k: v for k, v in result.provenance.items() if k in spec.cells}
     notes = [[msg("api.import.sheet.head.kind"), msg("api.import.sheet.head.note")]]
     notes += [[msg("api.import.sheet.missing"), note] for note in result.missing]
@@ -243,24 +309,31 @@ def merge_files(
     organ: str = "",
     force: bool = False,
     format_id: str | None = None,
+    overwrite: bool = False,
 ) -> MergeOutcome:
     """Merge the units' workbooks (files, folders, globs) into one summary workbook at ``output``.
 
     Every cell is the sum over the units, in the units' format; a 各单位明细 sheet lists each unit's figures.
     Refused (``refused``, nothing written, ``problems`` naming the units) when units disagree on year or
-    format, or a unit has error-level findings unless ``force``. ``output`` itself is never read as a unit,
-    and an earlier summary (a workbook with the 各单位明细 sheet) among the inputs refuses the merge.
+    format, or a unit has error-level findings unless ``force``. An existing ``output`` is replaced only with
+    ``overwrite``, and only when it is an earlier summary (then it is not read as a unit); a unit's own file
+    never. Another summary (a workbook with the 各单位明细 sheet) among the inputs refuses the merge.
     Raises :class:`toolkit.errors.ToolkitError` when an input cannot be used at all.
     """
-    from toolkit.batch import expand_inputs
-    from toolkit.errors import ToolkitError
-    from toolkit.fileio import same_file
+    from toolkit.errors import OutputError, ToolkitError
+    from toolkit.fileio import check_output, same_file
+    from toolkit.inputs import expand_inputs
     from toolkit.merge import MergeOutcome, is_merge_output, merge_reports, write_merged
     from toolkit.messages import msg
     from toolkit.spec.load import load_spec
 
     output = Path(output)
-    paths = [p for p in expand_inputs(inputs) if not (same_file(p, output) or p.resolve() == output.resolve())]
+    check_output(output, overwrite=overwrite, suffixes=(".xlsx",))
+    paths = expand_inputs(inputs)
+    if any(same_file(p, output) for p in paths):
+        if not is_merge_output(output):
+            raise OutputError(msg("fileio.is_input"), path=output)
+        paths = [p for p in paths if not same_file(p, output)]
     if not paths:
         raise ToolkitError(msg("api.merge.nothing"))
     merged = [p for p in paths if p.suffix.lower() not in REPORT_SUFFIXES and is_merge_output(p)]
@@ -268,5 +341,6 @@ def merge_files(
         return MergeOutcome(None, problems=[msg("api.merge.merged_input"), *(str(p) for p in merged)])
     outcome = merge_reports([read(p, format_id=format_id) for p in paths], organ=organ, force=force)
     if outcome.data is not None:
+        check_output(output, inputs=paths, overwrite=overwrite, suffixes=(".xlsx",))
         write_merged(load_spec(outcome.data.format_id), outcome, output)
     return outcome

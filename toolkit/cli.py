@@ -7,23 +7,43 @@ Results go to stdout, diagnostics to stderr; tracebacks only with ``--debug``.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 
 from toolkit import cli_text
 from toolkit.messages import msg
 
+if TYPE_CHECKING:
+    from toolkit.inputs import InputScan
+
 cli_text.localise_typer()
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True, emoji=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 _DEBUG = False
+
+OVERWRITE = "--overwrite"
+"""The one flag, on every command that writes, that lets an existing output file be replaced."""
+
+
+def _show(text: object) -> str:
+    from toolkit.present import show
+
+    return show(text)
+
+
+def _print_json(data: object) -> None:
+    """``data`` as JSON on stdout; characters a terminal would act on are JSON escapes."""
+    from toolkit.untrusted import json_for_terminal
+
+    sys.stdout.write(json_for_terminal(json.dumps(data, ensure_ascii=False, indent=2)) + "\n")
+    sys.stdout.flush()
 
 
 class Lang(StrEnum):
@@ -62,9 +82,15 @@ def _fail(exc: Exception) -> NoReturn:
     if _DEBUG:
         raise exc
     if isinstance(exc, ToolkitError):
-        err.print(f"[bold red]{msg('cli.error')}[/]{escape(str(exc))}", markup=True, highlight=False)
+        err.print(f"[bold red]{msg('cli.error')}[/]{_show(exc)}", markup=True, highlight=False)
         raise typer.Exit(exc.exit_code)
-    err.print(f"[bold red]{msg('cli.internal')}[/]{type(exc).__name__}: {escape(str(exc))}")
+    if isinstance(exc, OSError):  # disk full, path too long … met outside an output (reading, a scratch folder)
+        from toolkit.fileio import os_error_text
+
+        where = f"{exc.filename}：" if exc.filename else ""
+        err.print(f"[bold red]{msg('cli.error')}[/]{_show(where + os_error_text(exc))}")
+        raise typer.Exit(2)
+    err.print(f"[bold red]{msg('cli.internal')}[/]{type(exc).__name__}: {_show(exc)}")
     raise typer.Exit(3)
 
 
@@ -100,15 +126,17 @@ def template_cmd(
     format_id: Annotated[str | None, typer.Option("--format", "-f", help=msg("cli.opt.format"))] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help=msg("cli.opt.template_output"))] = None,
     previous: Annotated[Path | None, typer.Option("--from", help=msg("cli.opt.from"))] = None,
+    overwrite: Annotated[bool, typer.Option(OVERWRITE, help=msg("cli.opt.overwrite"))] = False,
 ) -> None:
     """Write a blank (or pre-filled) standard workbook."""
     from toolkit import api
 
     try:
-        path = api.make_template(year=year, organ=org, format_id=format_id, output=output, previous=previous)
+        path = api.make_template(year=year, organ=org, format_id=format_id, output=output, previous=previous,
+                                 overwrite=overwrite)
     except Exception as exc:
         _fail(exc)
-    out.print(msg("cli.template.done", path=path))
+    out.print(_show(msg("cli.template.done", path=path)))
 
 
 @app.command(
@@ -124,23 +152,29 @@ def check_cmd(
     skip: Annotated[list[str] | None, typer.Option("--skip", help=msg("cli.opt.skip"))] = None,
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help=msg("cli.opt.jobs"))] = None,
     previous: Annotated[Path | None, typer.Option("--previous", "-p", help=msg("cli.opt.previous"))] = None,
+    overwrite: Annotated[bool, typer.Option(OVERWRITE, help=msg("cli.opt.overwrite"))] = False,
 ) -> None:
     """Check one workbook, or a folder/several workbooks with a summary."""
     from toolkit import api, present
-    from toolkit.batch import expand_inputs
+    from toolkit.inputs import is_folder, scan_inputs
 
-    paths = expand_inputs(files)
-    if len(paths) == 1 and not paths[0].is_dir() and not any(f.is_dir() for f in files):
+    try:
+        api.check_skips(skip or ())
+    except Exception as exc:
+        _fail(exc)
+    scan = scan_inputs(files)
+    paths = scan.paths
+    if len(paths) == 1 and not is_folder(paths[0]) and not any(is_folder(f) for f in files):
         try:
             result = api.check_file(paths[0], format_id=format_id, annotate=not no_annotate, output=output,
-                                    skip=tuple(skip or ()), lang=lang.value, previous=previous)
+                                    skip=tuple(skip or ()), lang=lang.value, previous=previous, overwrite=overwrite)
         except Exception as exc:
             done = getattr(exc, "check_result", None)
             if done is not None and not as_json:  # the check ran; only its copy could not be written
                 present.print_check(out, done, lang.value)
             _fail(exc)
         if as_json:
-            out.print_json(json.dumps(result.to_dict(lang.value), ensure_ascii=False))
+            _print_json(result.to_dict(lang.value))
         else:
             present.print_check(out, result, lang.value)
         raise typer.Exit(result.exit_code)
@@ -148,20 +182,31 @@ def check_cmd(
         err.print(msg("cli.check.nothing"))
         raise typer.Exit(2)
     last_year: Path | dict[str, Path] | None = previous
-    if previous is not None and previous.is_dir():
-        last_year = api.organs_in(expand_inputs([previous]))
-    _check_batch(paths, files, output, not no_annotate, as_json, lang.value, format_id, tuple(skip or ()), jobs,
-                 last_year)
+    if previous is not None and is_folder(previous):
+        last_year = api.organs_in(scan_inputs([previous]).paths)
+    _check_batch(scan, files, output, not no_annotate, as_json, lang.value, format_id, tuple(skip or ()), jobs,
+                 last_year, overwrite)
 
 
-def _check_batch(paths: list[Path], inputs: list[Path], output: Path | None, annotate: bool, as_json: bool,
+def _check_batch(scan: InputScan, inputs: list[Path], output: Path | None, annotate: bool, as_json: bool,
                  lang: str, format_id: str | None, skip: tuple[str, ...], jobs: int | None,
-                 previous: Path | dict[str, Path] | None) -> NoReturn:
+                 previous: Path | dict[str, Path] | None, overwrite: bool) -> NoReturn:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from toolkit import present
-    from toolkit.batch import SUMMARY_NAME, check_many, write_summary
+    from toolkit.batch import check_many, write_summary
+    from toolkit.fileio import check_output
+    from toolkit.inputs import SUMMARY_NAME, is_folder
 
+    paths = scan.paths
+    folder = inputs[0] if len(inputs) == 1 and is_folder(inputs[0]) else Path(".")
+    summary = output if output is not None else folder / SUMMARY_NAME
+    lasts = [previous] if isinstance(previous, Path) else list(previous.values()) if previous else []
+    may_replace = overwrite or output is None  # our own summary under its own name is rewritten on every run
+    try:
+        check_output(summary, inputs=[*paths, *lasts], overwrite=may_replace, suffixes=(".xlsx",))
+    except Exception as exc:
+        _fail(exc)
     rows = []
     with Progress(TextColumn(msg("cli.check.progress")), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, transient=False, disable=as_json) as bar:
@@ -172,16 +217,16 @@ def _check_batch(paths: list[Path], inputs: list[Path], output: Path | None, ann
                 rows.append(row)
         except Exception as exc:
             _fail(exc)
-    folder = inputs[0] if len(inputs) == 1 and inputs[0].is_dir() else Path(".")
-    summary = output if output is not None else folder / SUMMARY_NAME
     try:
-        written = write_summary(rows, summary)
+        written = write_summary(rows, summary, protect=[*paths, *lasts], overwrite=may_replace)
     except Exception as exc:
+        if not as_json:
+            present.print_batch(out, rows, None, scan.skipped)
         _fail(exc)
     if as_json:
-        out.print_json(json.dumps([r.result for r in rows], ensure_ascii=False))
+        _print_json([r.result for r in rows])
     else:
-        present.print_batch(out, rows, written)
+        present.print_batch(out, rows, written, scan.skipped)
     raise typer.Exit(max(r.exit_code for r in rows))
 
 
@@ -194,12 +239,14 @@ def report_cmd(
     output: Annotated[Path | None, typer.Option("--output", "-o", help=msg("cli.opt.report_output"))] = None,
     force: Annotated[bool, typer.Option("--force", help=msg("cli.opt.force"))] = False,
     format_id: Annotated[str | None, typer.Option("--format", "-f", help=msg("cli.opt.format_check"))] = None,
+    overwrite: Annotated[bool, typer.Option(OVERWRITE, help=msg("cli.opt.overwrite"))] = False,
 ) -> None:
     """Assemble the final report from a workbook."""
     from toolkit import api, present
 
     try:
-        outcome = api.make_report(file, to=to.value, output=output, force=force, format_id=format_id)
+        outcome = api.make_report(file, to=to.value, output=output, force=force, format_id=format_id,
+                                  overwrite=overwrite)
     except Exception as exc:
         _fail(exc)
     if outcome.refused:
@@ -208,7 +255,7 @@ def report_cmd(
         raise typer.Exit(1)
     if outcome.result.errors:
         err.print(msg("cli.report.forced", errors=outcome.result.errors))
-    out.print(msg("cli.report.done", path=outcome.path))
+    out.print(_show(msg("cli.report.done", path=outcome.path)))
 
 
 @app.command(
@@ -219,16 +266,17 @@ def import_cmd(
     output: Annotated[Path | None, typer.Option("--output", "-o", help=msg("cli.opt.import_output"))] = None,
     format_id: Annotated[str | None, typer.Option("--format", "-f", help=msg("cli.opt.format_import"))] = None,
     as_json: Annotated[bool, typer.Option("--json", help=msg("cli.opt.import_json"))] = False,
+    overwrite: Annotated[bool, typer.Option(OVERWRITE, help=msg("cli.opt.overwrite"))] = False,
 ) -> None:
     """Import a published report into the standard workbook."""
     from toolkit import api, present
 
     try:
-        outcome = api.import_to_workbook(file, output=output, format_id=format_id)
+        outcome = api.import_to_workbook(file, output=output, format_id=format_id, overwrite=overwrite)
     except Exception as exc:
         _fail(exc)
     if as_json:
-        out.print_json(json.dumps(outcome.to_dict(), ensure_ascii=False))
+        _print_json(outcome.to_dict())
     else:
         present.print_import(out, outcome)
 
@@ -243,16 +291,17 @@ def merge_cmd(
     force: Annotated[bool, typer.Option("--force", help=msg("cli.opt.merge_force"))] = False,
     format_id: Annotated[str | None, typer.Option("--format", "-f", help=msg("cli.opt.format_check"))] = None,
     as_json: Annotated[bool, typer.Option("--json", help=msg("cli.opt.merge_json"))] = False,
+    overwrite: Annotated[bool, typer.Option(OVERWRITE, help=msg("cli.opt.overwrite"))] = False,
 ) -> None:
     """Sum the units' workbooks into one summary workbook."""
     from toolkit import api, present
 
     try:
-        outcome = api.merge_files(files, output, organ=org, force=force, format_id=format_id)
+        outcome = api.merge_files(files, output, organ=org, force=force, format_id=format_id, overwrite=overwrite)
     except Exception as exc:
         _fail(exc)
     if as_json:
-        out.print_json(json.dumps(outcome.to_dict(), ensure_ascii=False))
+        _print_json(outcome.to_dict())
     elif not outcome.refused:
         present.print_merge(out, outcome)
     if outcome.refused:
@@ -276,9 +325,55 @@ def serve_cmd(
     raise typer.Exit(serve(port, open_browser=not no_browser, lang=lang.value))
 
 
+def _files_not_options(argv: list[str]) -> list[str]:
+    """``argv`` with every argument that starts with ``-`` but names an existing file moved after ``--``.
+
+    ``toolkit check *.xlsx`` in a folder holding a unit's file called ``-o受害.xlsx`` would otherwise read it as
+    ``-o 受害.xlsx`` (the summary written over another unit's file). Each such argument is warned about. An
+    argument right after an option that takes a value is that option's value and stays where it is.
+    """
+    if not argv or argv[0].startswith("-"):
+        return argv
+    rest = argv[1:]
+    end = rest.index("--") if "--" in rest else len(rest)
+    if not any(a.startswith("-") and a != "-" and os.path.isfile(a) for a in rest[:end]):
+        return argv  # the usual case: nothing to look at, no click command built
+    command = getattr(app_command(), "commands", {}).get(argv[0])
+    valued = {opt for p in getattr(command, "params", []) if not getattr(p, "is_flag", True)
+              and getattr(p, "param_type_name", "") == "option" for opt in p.opts}
+    kept, moved = [argv[0]], []
+    for i, arg in enumerate(rest):
+        if arg == "--":
+            kept += rest[i:]
+            break
+        after_option = i > 0 and rest[i - 1] in valued
+        if arg.startswith("-") and arg != "-" and not after_option and os.path.isfile(arg):
+            err.print(_show(msg("cli.warn.dash_file", name=arg)), style="yellow")
+            moved.append(arg)
+        else:
+            kept.append(arg)
+    if not moved:
+        return argv
+    if "--" in kept:
+        return [*kept, *moved]
+    return [*kept, "--", *moved]
+
+
+def app_command() -> Any:
+    """The click command behind the typer app (built once)."""
+    global _COMMAND
+    if _COMMAND is None:
+        _COMMAND = typer.main.get_command(app)
+    return _COMMAND
+
+
+_COMMAND: Any = None
+
+
 def main() -> None:
     """Console-script entry point."""
     try:
+        sys.argv[1:] = _files_not_options(sys.argv[1:])
         app()
     except KeyboardInterrupt:
         err.print(msg("cli.interrupted"))

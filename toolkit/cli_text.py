@@ -28,6 +28,17 @@ def _patch_rich_utils(ru: Any) -> None:
     ru.REQUIRED_LONG_STRING = "[必填]"
     ru.DEFAULT_STRING = "[默认：{}]"
     ru.RICH_HELP = "运行 [blue]'{command_path} {help_option}'[/] 查看帮助。"
+    original_format_error = ru.rich_format_error
+
+    def rich_format_error(error: Any) -> None:
+        """A usage error quotes the argument typed (perhaps a hostile file name): its escapes are made visible."""
+        from toolkit.untrusted import for_terminal
+
+        if isinstance(getattr(error, "message", None), str):
+            error.message = for_terminal(error.message)
+        original_format_error(error)
+
+    ru.rich_format_error = rich_format_error
 
 
 class _PatchOnImport(importlib.abc.MetaPathFinder):

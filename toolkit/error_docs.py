@@ -9,7 +9,9 @@ import sys
 from pathlib import Path
 
 from toolkit import errors
+from toolkit.messages import msg
 from toolkit.spec.load import available_formats, load_spec
+from toolkit.untrusted import CONTROL_CHAR_CODE
 
 DOC_PATH = Path(__file__).resolve().parents[1] / "docs" / "错误说明.md"
 _SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
@@ -60,6 +62,8 @@ def render_error_docs() -> str:
             hint = rule.hint.zh if rule.hint else ""
             entry = codes.setdefault(rule.code, (rule.severity.value, rule.title.zh, hint, []))
             entry[3].append(fid)
+    codes[CONTROL_CHAR_CODE] = ("info", msg("untrusted.control_char.title"), msg("untrusted.control_char.hint"),
+                                list(available_formats()))
     for code, (severity, title, hint, fids) in codes.items():
         lines.append(f"| `{code}` | {_SEVERITY[severity]} | {title} | {'、'.join(fids)} | {hint} |")
     lines += [

@@ -13,6 +13,7 @@ from rich.table import Table
 from toolkit.messages import msg
 from toolkit.rules.findings import CheckResult, Finding
 from toolkit.spec.models import Severity
+from toolkit.untrusted import for_terminal
 
 if TYPE_CHECKING:
     from toolkit.api import ImportOutcome
@@ -21,6 +22,14 @@ if TYPE_CHECKING:
 
 SAME_CODE_ROWS = 5
 """Rows shown per finding code in the terminal; the rest are counted in one line (all are in --json and the copy)."""
+
+def show(text: object) -> str:
+    """``text`` ready for rich markup: control, escape and bidi characters made visible, brackets escaped.
+
+    Every string that reaches the terminal and may hold something from a unit's file goes through here.
+    """
+    return escape(for_terminal(text))
+
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "dim"}
 
@@ -62,44 +71,61 @@ def print_check(console: Console, result: CheckResult, lang: str = "zh") -> None
             if shown[f.code] > SAME_CODE_ROWS:
                 if shown[f.code] == SAME_CODE_ROWS + 1:
                     more = msg("present.more_same", lang, count=totals[f.code] - SAME_CODE_ROWS, code=f.code)
-                    table.add_row(f"[{style}]…[/]", "", f"[{style}]{escape(more)}[/]", "", "")
+                    table.add_row(f"[{style}]…[/]", "", f"[{style}]{show(more)}[/]", "", "")
                 continue
-            message = escape(f.message.get(lang))
+            message = show(f.message.get(lang))
             if f.hint and f.severity is not Severity.INFO and shown[f.code] == 1:
-                message += f"\n[dim]{escape(msg('annotate.hint', lang) + f.hint.get(lang))}[/dim]"
+                message += f"\n[dim]{show(msg('annotate.hint', lang) + f.hint.get(lang))}[/dim]"
             table.add_row(
                 f"[{style}]{msg(f'annotate.severity.{f.severity.value}', lang)}[/]",
-                escape(_where(f)),
+                show(_where(f)),
                 message,
-                "" if f.expected is None else escape(str(f.expected)),
-                "" if f.actual is None else escape(str(f.actual)),
+                "" if f.expected is None else show(str(f.expected)),
+                "" if f.actual is None else show(str(f.actual)),
             )
         console.print(table)
     style = "bold red" if result.errors else ("yellow" if result.warnings else "bold green")
-    console.print(f"[{style}]{escape(summary_line(result, lang))}[/]")
+    console.print(f"[{style}]{show(summary_line(result, lang))}[/]")
     if result.annotated:
-        console.print(escape(msg("present.annotated", lang, path=result.annotated)))
+        console.print(show(msg("present.annotated", lang, path=result.annotated)))
 
 
-def print_batch(console: Console, rows: list[UnitRow], summary: Path) -> None:
-    """The folder summary: one line per unit (unit, year, format, errors, warnings, status), then totals."""
+def skipped_line(skipped: dict[str, int]) -> str:
+    """One line counting what a folder run left out, by reason ("" when nothing was)."""
+    if not skipped:
+        return ""
+    from toolkit.inputs import SKIP_REASONS
+
+    parts = "，".join(msg("batch.skipped.part", reason=msg(f"batch.skip.{reason}"), count=skipped[reason])
+                     for reason in SKIP_REASONS if skipped.get(reason))
+    return msg("batch.skipped", total=sum(skipped.values()), parts=parts)
+
+
+def print_batch(console: Console, rows: list[UnitRow], summary: Path | None,
+                skipped: dict[str, int] | None = None) -> None:
+    """The folder summary: one line per unit (unit, year, format, errors, warnings, status), then totals, what
+    was skipped, and the summary workbook (None when it could not be written)."""
     from toolkit.batch import SUMMARY_COLUMNS
 
     table = Table(header_style="bold")
     for name in SUMMARY_COLUMNS[:8]:
         table.add_column(name, overflow="fold")
-    styles = {"通过": "green", "有警告": "yellow", "有错误": "bold red", "无法读取": "bold red"}
+    styles = {"通过": "green", "有警告": "yellow", "有错误": "bold red"}
     for i, row in enumerate(rows, start=1):
         table.add_row(
-            str(i), escape(row.organ or "—"), str(row.year or ""), row.format_id, str(row.errors),
-            str(row.warnings), f"[{styles[row.status]}]{row.status}[/]",
-            escape(row.file.name + (f"\n{row.problem}" if row.problem else "")),
+            str(i), show(row.organ or "—"), str(row.year or ""), show(row.format_id), str(row.errors),
+            str(row.warnings), f"[{styles.get(row.status, 'bold red')}]{show(row.status)}[/]",
+            show(row.file.name + (f"\n{row.problem}" if row.problem else "")),
         )
     console.print(table)
     ok = sum(1 for r in rows if r.exit_code == 0)
     bad = sum(1 for r in rows if r.exit_code == 1)
     console.print(msg("present.batch.title", total=len(rows), ok=ok, bad=bad, broken=len(rows) - ok - bad))
-    console.print(escape(msg("present.batch.written", path=summary)))
+    line = skipped_line(skipped or {})
+    if line:
+        console.print(show(line))
+    if summary is not None:
+        console.print(show(msg("present.batch.written", path=summary)))
 
 
 def print_import(console: Console, outcome: ImportOutcome) -> None:
@@ -108,18 +134,18 @@ def print_import(console: Console, outcome: ImportOutcome) -> None:
 
     result = outcome.result
     source = result.data.source.name if result.data.source else ""
-    console.print(escape(msg("present.import.done", file=source, path=outcome.path)), style="bold green")
-    console.print(escape(msg("present.import.summary", organ=result.organ or msg("present.unknown_organ"),
+    console.print(show(msg("present.import.done", file=source, path=outcome.path)), style="bold green")
+    console.print(show(msg("present.import.summary", organ=result.organ or msg("present.unknown_organ"),
                              year=result.year or "?", format=result.format_id, count=len(result.data.values),
                              total=len(load_spec(result.format_id).cells))))
     for key, notes, style in (("missing", result.missing, "yellow"), ("uncertain", result.uncertain, "bold red")):
         if notes:
-            console.print(escape(msg(f"present.import.{key}", count=len(notes))), style=style)
+            console.print(show(msg(f"present.import.{key}", count=len(notes))), style=style)
             for note in notes:
-                console.print(f"  • {escape(note)}")
+                console.print(f"  • {show(note)}")
     if not result.missing and not result.uncertain:
-        console.print(escape(msg("present.import.complete")), style="green")
-    console.print(escape(msg("present.import.next", path=outcome.path)), style="dim")
+        console.print(show(msg("present.import.complete")), style="green")
+    console.print(show(msg("present.import.next", path=outcome.path)), style="dim")
 
 
 def print_merge(console: Console, outcome: MergeOutcome) -> None:
@@ -129,18 +155,18 @@ def print_merge(console: Console, outcome: MergeOutcome) -> None:
         table.add_column(msg(f"present.merge.col.{key}"), overflow="fold")
     for unit, check in zip(outcome.units, outcome.checks, strict=True):
         style = "bold red" if check.errors else ("yellow" if check.warnings else "green")
-        table.add_row(escape(unit.organ or "—"), escape(unit.source.name if unit.source else ""),
+        table.add_row(show(unit.organ or "—"), show(unit.source.name if unit.source else ""),
                       f"[{style}]{check.errors}[/]", str(check.warnings))
     console.print(table)
     data = outcome.data
     if data is not None:
-        console.print(escape(msg("present.merge.done", count=len(outcome.units), organ=data.organ,
+        console.print(show(msg("present.merge.done", count=len(outcome.units), organ=data.organ,
                                  year=data.year or "?", format=data.format_id, path=outcome.path)),
                       style="bold green")
 
 
 def print_refusal(console: Console, problems: list[str]) -> None:
     """Why a merge was refused: one line per unit that blocks it."""
-    console.print(escape(msg("cli.merge.refused")), style="bold red", end="")
+    console.print(show(msg("cli.merge.refused")), style="bold red", end="")
     for i, line in enumerate(problems):
-        console.print(escape(line if i == 0 else f"  {line}"))
+        console.print(show(line if i == 0 else f"  {line}"))

@@ -29,7 +29,7 @@ from toolkit.spec.load import available_formats, load_spec
 from toolkit.spec.models import CellKind, ReportSpec
 from toolkit.values import normalise, parse_year
 from toolkit.xlsxbook import MARKER_SHEET, Book
-from toolkit.xlsxsafe import open_package
+from toolkit.xlsxsafe import Package, open_package
 
 NAME_PREFIX = "gk."
 """Defined names of the template's marker, compared case-insensitively as Excel does."""
@@ -53,8 +53,11 @@ class Located:
     """Labels that differ from the official text."""
 
 
-def read_workbook(path: Path, *, format_id: str | None = None) -> ReportData:
+def read_workbook(path: Path, *, format_id: str | None = None, package: Package | None = None) -> ReportData:
     """Read the workbook at ``path`` (never modified); ``format_id`` overrides the detected format.
+
+    ``package`` is ``path`` already read and checked (:func:`open_package`), so that a caller that goes on to
+    copy the file works on the very bytes read here.
 
     Raises a :class:`~toolkit.errors.WorkbookError` subclass when the file cannot be used (not an .xlsx,
     encrypted, hostile, no official table found …) and :class:`UnknownFormatError` for an unknown format.
@@ -65,7 +68,7 @@ def read_workbook(path: Path, *, format_id: str | None = None) -> ReportData:
             load_spec(format_id)
         except UnknownFormatError as exc:
             raise UnknownFormatError(exc.message, path=path, format_id=format_id) from None
-    book = Book(open_package(path))
+    book = Book(package if package is not None else open_package(path))
     located = locate_by_names(book, format_id)
     if located is None or not located.cells:
         from toolkit.reader_labels import locate_by_labels

@@ -11,6 +11,7 @@ memory). The parsers then read exactly the bytes that were checked. Each refusal
 
 from __future__ import annotations
 
+import errno
 import io
 import posixpath
 import re
@@ -132,8 +133,9 @@ def _read_file(path: Path, limits: Limits) -> bytes:
             blob = fh.read(limits.max_file_bytes + 1)
     except FileNotFoundError:
         raise WorkbookError(msg("xlsxsafe.missing"), path=path) from None
-    except OSError:
-        raise WorkbookError(msg("xlsxsafe.unopenable"), path=path) from None
+    except OSError as exc:
+        key = "untrusted.input_too_long" if exc.errno == errno.ENAMETOOLONG else "xlsxsafe.unopenable"
+        raise WorkbookError(msg(key), path=path) from None
     if not blob:
         raise NotAWorkbookError(msg("xlsxsafe.empty"), path=path)
     if len(blob) > limits.max_file_bytes:

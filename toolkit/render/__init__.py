@@ -7,7 +7,6 @@ by LibreOffice).
 
 from __future__ import annotations
 
-import re
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
@@ -26,13 +25,13 @@ __all__ = ["SUFFIXES", "build_report", "default_report_name", "render_report"]
 SUFFIXES: dict[str, str] = {"docx": ".docx", "html": ".html", "md": ".md", "pdf": ".pdf"}
 """Output type → file suffix."""
 
-_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
-
 
 def default_report_name(spec: ReportSpec, data: ReportData, to: str) -> str:
     """``南口镇2020年政府信息公开工作年度报告.docx``: the report title (without organ or year when unknown) plus
-    the suffix for ``to``; characters a file name cannot hold become ``_``."""
-    return _UNSAFE.sub("_", report_title(spec, data)) + _suffix(to)
+    the suffix for ``to``; the organ's name never makes it a path (see :func:`toolkit.untrusted.safe_filename`)."""
+    from toolkit.untrusted import safe_filename
+
+    return safe_filename(report_title(spec, data), _suffix(to))
 
 
 def _suffix(to: str) -> str:

@@ -24,6 +24,7 @@ from docx.shared import Emu, Mm, Pt, RGBColor
 
 from toolkit.messages import msg
 from toolkit.render.model import Paragraph, ReportModel, SectionModel, TableModel
+from toolkit.untrusted import xml_text
 
 TITLE_FONT, BODY_FONT, HEADING_FONT, LEAD_FONT = "方正小标宋简体", "仿宋_GB2312", "黑体", "楷体_GB2312"
 PAGE_FONT, TABLE_FONT = "宋体", "仿宋_GB2312"
@@ -48,7 +49,7 @@ def _set_fonts(rpr: Any, name: str) -> None:
 
 
 def _run(paragraph: Any, text: str, font: str, size: Any, *, bold: bool = False, color: Any = None) -> Any:
-    run = paragraph.add_run(text)
+    run = paragraph.add_run(xml_text(text))  # a unit's \x0b or ESC: a visible mark, not a crash
     run.font.name = font
     run.font.size = size
     run.font.bold = bold
@@ -275,7 +276,8 @@ def write_docx(model: ReportModel, target: Path) -> None:
     doc = Document()
     _fix_defaults(doc)
     props = doc.core_properties
-    props.title, props.author, props.comments, props.language = model.title, model.organ, "", "zh-CN"
+    props.title, props.author = xml_text(model.title), xml_text(model.organ)
+    props.comments, props.language = "", "zh-CN"
     doc.settings.odd_and_even_pages_header_footer = True
     first = doc.sections[0]
     _page(first, landscape=False)

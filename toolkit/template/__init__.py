@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import xlsxwriter
@@ -30,6 +31,7 @@ from toolkit.spec.models import ReportSpec
 from toolkit.template.builder import Builder
 from toolkit.template.checks import CHECK_RESULT_COLUMN, CHECKS_FIRST_ROW, FAIL, PASS, CheckRow, check_rows
 from toolkit.template.style import FONT, absolute, quote, rectangles
+from toolkit.untrusted import xml_text
 
 __all__ = ["CHECKS_FIRST_ROW", "CHECK_RESULT_COLUMN", "FAIL", "FIXED_DATE", "FONT", "PASS", "CheckRow", "absolute",
            "blank_template_name", "build_template", "check_sheet_rows", "quote", "rectangles", "regenerate"]
@@ -62,7 +64,9 @@ def build_template(
         info["organ"] = organ
     if year is not None and not info.get("year"):
         info["year"] = str(year)
-    data = ReportData(spec.id, info, dict(data.values), dict(data.texts))
+    info = {k: xml_text(v) for k, v in info.items()}  # a unit's \x0b would make the cached results invalid XML
+    texts = {k: replace(t, text=xml_text(t.text)) for k, t in data.texts.items()}
+    data = ReportData(spec.id, info, dict(data.values), texts)
 
     def write(tmp: Path) -> None:
         wb = xlsxwriter.Workbook(str(tmp), {"default_format_properties": {"font_name": FONT, "font_size": 11},

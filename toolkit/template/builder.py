@@ -17,6 +17,7 @@ from toolkit.spec.models import CellKind, CellSpec, ReportSpec, ValueKind
 from toolkit.template.checks import checks_sheet, live_checks
 from toolkit.template.guide import guide_sheet
 from toolkit.template.style import NUMBER_FORMATS, SHEET_SETUP, STYLES, absolute, chunks, lines_of, quote
+from toolkit.untrusted import xml_text
 from toolkit.xlsxbook import MARKER_SHEET
 
 INFO_FIRST_ROW = 2
@@ -195,7 +196,7 @@ class Builder:
 
     def write_cell(self, ws: Worksheet, sheet: str, key: str, row: int, col: int) -> None:
         if key in self.comments:
-            ws.write_comment(row, col, self.comments[key], {"x_scale": 3, "y_scale": 2})
+            ws.write_comment(row, col, xml_text(self.comments[key]), {"x_scale": 3, "y_scale": 2})
         cell = self.spec.cells[key]
         cv = self.data.values.get(key)
         kind = self.written(key)
@@ -273,7 +274,7 @@ class Builder:
                 if isinstance(value, int | float):
                     ws.write_number(r, c, value, self.fmt["header"] if r == 0 else None)
                 else:
-                    ws.write_string(r, c, str(value), self.fmt["header"] if r == 0 else None)
+                    ws.write_string(r, c, xml_text(str(value)), self.fmt["header"] if r == 0 else None)
 
     def marker(self) -> None:
         ws = self.wb.add_worksheet(MARKER_SHEET)
