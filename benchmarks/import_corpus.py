@@ -40,7 +40,7 @@ def measure(reference: Path) -> list[dict[str, Any]]:
             row.update(imported=0, right=0, false=1, error=type(exc).__name__)
             rows.append(row)
             continue
-        got = {k: v for k, v in result.data.values.items()}
+        got = dict(result.data.values)
         right = 0
         for key, cell in got.items():
             want = expected["values"].get(key, object())
