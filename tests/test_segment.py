@@ -148,3 +148,14 @@ def test_the_imported_workbook_says_where_each_value_came_from(tmp_path: Path) -
     sheet = book["三 依申请公开"]
     comments = [c.comment.text for row in sheet.iter_rows() for c in row if c.comment]
     assert comments and all("r.txt L2:" in text and "按表内勾稽关系拆分" in text for text in comments)
+
+
+def test_a_sentence_counting_reviews_is_not_table_four(tmp_path: Path) -> None:
+    """一 saying 行政复议93件，行政诉讼19件。 names two of 四's labels with numbers: it stays narrative, and nothing
+    is imported or doubted for 四 from it."""
+    text = ("某市2026年政府信息公开工作年度报告\n一、总体情况\n（二）依申请公开方面。全年新收申请1541件，"
+            "因政府信息公开引发行政复议93件，行政诉讼19件。\n（三）政府信息管理方面。规范信息发布。")
+    result = import_report(_write(tmp_path, text))
+    assert not any(k.startswith("s4.") for k in result.data.values)
+    assert result.uncertain == []
+    assert "行政复议93件，行政诉讼19件。" in result.data.texts["s1"].text

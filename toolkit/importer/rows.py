@@ -224,7 +224,7 @@ class RowReader:
             whole = "." not in raw and len(raw) <= 15
             source: object = (int(raw) if whole else float(raw)) if plain else (raw if raw else None)
             value, status, note = normalise(source, self.spec.cells[key].value)
-            self.out.values[key] = CellValue(key, value, raw, status, Location(self.doc.name, tok.where), note)
+            self.out.values[key] = CellValue(key, value, raw, status, Location(self.doc.name, tok.place), note)
             shown = raw or "（空）"
             self.out.provenance[key] = msg("import.provenance.cell", file=self.doc.name, where=tok.place,
                                            row=found_label, column=col.display, raw=shown)

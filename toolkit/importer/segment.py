@@ -36,9 +36,12 @@ _LEADING_VALUE = re.compile(rf"^[{_VALUE_CHARS}无]*?[\d/／\-—–×无][{_VAL
 _TRAILING_VALUE = re.compile(rf"\s*[{_VALUE_CHARS}]*[\d/／\-—–×](?:万元|元|件|条|个|项)?\s*$")
 _ONLY_VALUE = re.compile(rf"^[{_VALUE_CHARS}无]*(?:万元|元|件|条|个|项)?\s*$")
 _SENTENCE = re.compile(r"[。；;！!？?]")
+_COUNTED_CLAUSE = re.compile(r"\d\s*(?:万元|元|件|条|个|项|次|人)\s*[,，、。；;：:]")
 _ITEM_NUMBER = re.compile(r"^\s*(?:[.．、,，]|\d[.．、])")
 _DATE_AFTER = re.compile(r"^\s*[年月日%％]")
 _ITEM_MARKS = frozenset(".．、,，")
+NARRATIVE_CHAIN = 4
+"""Labels a chain needs inside a narrative section to be taken as a table."""
 LABELISH_AT_MOST = 60
 """An unknown row label between two runs is at most this long (the longest official row label has 37)."""
 
@@ -110,10 +113,12 @@ def _gap(source: str, start: int, end: int, *, last: bool) -> list[Piece] | None
     gap = source[start:end]
     if not gap.strip():
         return []
-    if _ONLY_VALUE.match(gap):
-        return [Piece("run", start, end)]
     lead = _LEADING_VALUE.match(gap)
     head = lead.end() if lead else 0
+    if _COUNTED_CLAUSE.search(gap[: head + 2]):
+        return None  # 93件，… is a sentence counting things, not a table's cells
+    if _ONLY_VALUE.match(gap):
+        return [Piece("run", start, end)]
     if head and _DATE_AFTER.match(gap[head:]):
         head = gap.rfind(" ", 0, head) + 1 if " " in gap[:head].rstrip() else 0
     if last:
@@ -147,8 +152,12 @@ def _widen(source: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def table_pieces(source: str) -> list[Piece]:
-    """``source`` cut into narrative, labels and runs (one ``text`` piece when it holds no chain of labels)."""
+def table_pieces(source: str, *, narrative: bool = False) -> list[Piece]:
+    """``source`` cut into narrative, labels and runs (one ``text`` piece when it holds no chain of labels).
+
+    Inside a narrative section (一, 五, 六) a chain needs :data:`NARRATIVE_CHAIN` labels: a sentence there may
+    name two (行政复议93件，行政诉讼19件), a table printed there (a heading the text lacks) names many more.
+    """
     folded = Folded.of(source)
     matches = [_widen(source, *folded.span(a, b)) for a, b in label_matches(folded)]
     if not matches or (len(matches) == 1 and matches[0] == (0, len(source.rstrip()))):
@@ -170,7 +179,8 @@ def table_pieces(source: str) -> list[Piece]:
         chain += tail
         labels = sum(1 for p in chain if p.kind == "label")
         ends_line = bool(tail) and not source[tail[-1].end:tail_end].strip() and j + 1 == len(matches)
-        if labels >= 2 or (labels == 1 and tail and ends_line):
+        needed = NARRATIVE_CHAIN if narrative else 2
+        if labels >= needed or (labels == 1 and tail and ends_line and not narrative):
             if chain[0].start > cursor:
                 pieces.append(Piece("text", cursor, chain[0].start))
             pieces += chain
@@ -184,6 +194,10 @@ def table_pieces(source: str) -> list[Piece]:
 MAX_TOKENS = 30_000
 """Cells a document may have once segmented (a long report has ~2,000); beyond it the import is refused, which
 bounds the time of every later step (they are linear in the rows times the cells)."""
+
+
+_NARRATIVE_SECTIONS = frozenset({0, 4, 5})
+"""Indexes of 一, 五 and 六, whose text is prose."""
 
 
 class Segmenter:
@@ -212,8 +226,9 @@ class Segmenter:
         if self.tokens > MAX_TOKENS:
             raise ToolkitError(msg("import.error.too_many_cells", limit=MAX_TOKENS), path=self.doc.name)
 
-    def _headings(self, source: str) -> list[Piece]:
-        pieces: list[Piece] = []
+    def _headings(self, source: str) -> list[tuple[Piece, int]]:
+        """The line cut at section headings: (piece, index of the section it lies in; -1 before the first)."""
+        pieces: list[tuple[Piece, int]] = []
         cursor = 0
         for pos, ch in enumerate(source):
             if pos < cursor or ch not in "一二三四五六第":
@@ -223,11 +238,11 @@ class Segmenter:
                 continue
             section, end = found
             if pos > cursor:
-                pieces.append(Piece("body", cursor, pos))
-            pieces.append(Piece("heading", pos, end))
+                pieces.append((Piece("body", cursor, pos), self.next_section - 1))
+            pieces.append((Piece("heading", pos, end), section))
             self.next_section, cursor = section + 1, end
         if cursor < len(source):
-            pieces.append(Piece("body", cursor, len(source)))
+            pieces.append((Piece("body", cursor, len(source)), self.next_section - 1))
         return pieces
 
     def run(self) -> Document:
@@ -239,11 +254,12 @@ class Segmenter:
                 self._count(len(line.tokens))
                 continue
             source = token.text
-            for part in self._headings(source):
+            for part, section in self._headings(source):
                 if part.kind == "heading":
                     self._emit(line, part, source)
                     continue
-                for piece in table_pieces(source[part.start:part.end]):
+                narrative = section in _NARRATIVE_SECTIONS
+                for piece in table_pieces(source[part.start:part.end], narrative=narrative):
                     self._emit(line, Piece(piece.kind, piece.start + part.start, piece.end + part.start), source)
         return self.doc.renumbered(self.lines)
 
