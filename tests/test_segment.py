@@ -159,3 +159,11 @@ def test_a_sentence_counting_reviews_is_not_table_four(tmp_path: Path) -> None:
     assert not any(k.startswith("s4.") for k in result.data.values)
     assert result.uncertain == []
     assert "行政复议93件，行政诉讼19件。" in result.data.texts["s1"].text
+
+
+def test_a_table_cell_holding_a_label_and_its_digits_is_split(tmp_path: Path) -> None:
+    """``| （三）不予公开 | 1.属于国家秘密 0 0 0 0 0 0 0 |``: the second cell is the row label and its seven cells."""
+    doc = segment(text_document("（三）不予公开 | 1.属于国家秘密 0 0 0 0 0 0 0 |\n", "x.txt"))
+    (line,) = doc.lines
+    assert [(t.kind, t.text) for t in line.tokens] == [
+        (Kind.TEXT, "（三）不予公开"), (Kind.TEXT, "1.属于国家秘密"), (Kind.RUN, "0 0 0 0 0 0 0")]

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from toolkit.errors import ToolkitError
 from toolkit.importer.document import Document, Kind, Line, Token, classify
@@ -245,13 +245,27 @@ class Segmenter:
             pieces.append((Piece("body", cursor, len(source)), self.next_section - 1))
         return pieces
 
+    def _split_cells(self, line: Line) -> Line:
+        """A table row whose cell prints a label and its digits together (``| 1.属于国家秘密 0 0 0 |``): that cell
+        becomes the label and the run, in the same row."""
+        tokens: list[Token] = []
+        for token in line.tokens:
+            pieces = table_pieces(token.text) if token.kind is Kind.TEXT else []
+            if len(pieces) > 1 and all(p.kind in ("label", "run") for p in pieces):
+                for p in pieces:
+                    text = token.text[p.start:p.end].strip()
+                    tokens.append(replace(token, text=text, kind=Kind.RUN if p.kind == "run" else Kind.TEXT))
+            else:
+                tokens.append(token)
+        return replace(line, tokens=tuple(tokens)) if len(tokens) != len(line.tokens) else line
+
     def run(self) -> Document:
         """The segmented document (lines renumbered; tokens keep their source line and span)."""
         for line in self.doc.lines:
             token = line.tokens[0]
             if line.row or len(line.tokens) != 1 or token.kind not in (Kind.TEXT, Kind.RUN) or token.span:
-                self.lines.append(line)
-                self._count(len(line.tokens))
+                self.lines.append(self._split_cells(line) if line.row else line)
+                self._count(len(self.lines[-1].tokens))
                 continue
             source = token.text
             for part, section in self._headings(source):
