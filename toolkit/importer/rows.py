@@ -106,7 +106,7 @@ class RowReader:
         return frozenset(found - {""})
 
     def _loc(self, tokens: Sequence[int]) -> str:
-        wheres = list(dict.fromkeys(self.tokens[i].where for i in tokens))
+        wheres = list(dict.fromkeys(self.tokens[i].place for i in tokens))
         return wheres[0] if len(wheres) == 1 else f"{wheres[0]}–{wheres[-1]}"
 
     def _shown(self, tokens: Sequence[int]) -> str:
