@@ -13,9 +13,11 @@ Spaces inside a run are hints: among equally good readings, the one whose cells 
 that leaves one. A table without rules (二) takes a row only when it has a single reading, or when its spaces
 delimit exactly its cells.
 
-Every step is bounded: a run longer than its cells can hold is refused at once, a row with more than
-:data:`MAX_READINGS` readings is refused (counted, not enumerated), and the joint search stops after
-:data:`MAX_STATES` partial sums — a hostile 10^6-digit line costs a length comparison.
+Every step is bounded: a run longer than its cells can hold is refused at once; a row's readings are counted
+before they are listed, and a row with more than :data:`MAX_READINGS` is listed only where it satisfies its own
+sums (四's groups), within :data:`MAX_STEPS`, or refused; the joint search holds at most :data:`MAX_STATES`
+partial sums, and past that decides only what the digits alone decide — a hostile 10^6-digit line costs a length
+comparison.
 """
 
 from __future__ import annotations
@@ -27,13 +29,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 MAX_CELL_CHARS = 9
-"""Characters one cell may hold in a run (a count up to 99,999,999 or an amount such as 12345.678)."""
+"""Characters one cell may hold in a run (a count up to 999,999,999 or an amount such as 12345.678)."""
 MAX_READINGS = 20_000
 """Readings of one row beyond which it is refused as undecidable."""
 MAX_STATES = 50_000
 """Distinct partial sums the joint search of one table may hold at a time."""
 MAX_SOLUTIONS = 64
-"""Equally good readings kept (enough to tell ambiguity and list candidates)."""
+"""Equally good table readings counted at most (the count is reported, never used to choose)."""
 PLACEHOLDER_CHARS = frozenset("/／-—–无×")
 UNITS = ("万元", "元", "件", "条", "个", "项")
 
