@@ -167,3 +167,15 @@ def test_a_table_cell_holding_a_label_and_its_digits_is_split(tmp_path: Path) ->
     (line,) = doc.lines
     assert [(t.kind, t.text) for t in line.tokens] == [
         (Kind.TEXT, "（三）不予公开"), (Kind.TEXT, "1.属于国家秘密"), (Kind.RUN, "0 0 0 0 0 0 0")]
+
+
+def test_section_titles_named_in_a_sentence_are_not_headings(tmp_path: Path) -> None:
+    """An introduction that lists the sections with their numbers (本报告由一、总体情况，二、……组成) does not stand
+    for the headings; the real headings after it are found."""
+    intro = ("本报告由一、总体情况，二、主动公开政府信息情况，三、收到和处理政府信息公开申请情况，"
+             "四、政府信息公开行政复议、行政诉讼情况，五、存在的主要问题及改进情况和六、其他需要报告的事项等六部分组成。")
+    text = flatten(load_spec("2021"), _zeros("2021"), seed=6).replace("根据条例要求编制本报告，", intro, 1)
+    result = import_report(_write(tmp_path, text))
+    assert result.missing == [] and result.uncertain == []
+    assert result.data.texts["s1"].text.startswith("（一）主动公开情况")
+    assert len(result.data.values) == len(load_spec("2021").cells)

@@ -23,6 +23,7 @@ ORDINALS = "一二三四五六"
 _ORDINAL = re.compile(r"(?:第([一二三四五六])部分\s*[、.,．，:：]?|([一二三四五六])\s*[、.,．，:：])\s*")
 _NOT_BEFORE = frozenset("(（第十一二三四五六七八九〇")
 _MAX_HEADING = 45
+_IN_SENTENCE = re.compile(r"\s*(?:[，,；;、]|等|和|及|以及)")
 _WINDOW = 12
 """How far past the official title's length a heading's words are compared (…工作存在的主要问题…)."""
 # Site chrome that ends the report's text on a saved page (after folding: no spaces, ASCII punctuation).
@@ -97,8 +98,12 @@ def heading_at(source: str, pos: int, first: int = 0) -> tuple[int, int] | None:
     folded = Folded.of(source[m.end(): m.end() + 4 * (_MAX_HEADING + _WINDOW)])
     for title in _titles()[k]:
         end = _title_end(folded, title)
-        if end is not None:
-            return k, m.end() + folded.span(0, end)[1]
+        if end is None:
+            continue
+        stop = m.end() + folded.span(0, end)[1]
+        if _IN_SENTENCE.match(source, stop):
+            return None  # 本报告由一、总体情况，二、……组成: the titles named in a sentence, not headings
+        return k, stop
     return None
 
 
