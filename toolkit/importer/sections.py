@@ -23,7 +23,7 @@ ORDINALS = "一二三四五六"
 _ORDINAL = re.compile(r"(?:第([一二三四五六])部分\s*[、.,．，:：]?|([一二三四五六])\s*[、.,．，:：])\s*")
 _NOT_BEFORE = frozenset("(（第十一二三四五六七八九〇")
 _MAX_HEADING = 45
-_IN_SENTENCE = re.compile(r"\s*(?:[，,；;、]|等)")
+_IN_SENTENCE = re.compile(r"\s*(?:[，,；;、]|等|(?:和|及|以及)\s*(?:第?[一二三四五六][、.，,]|第[一二三四五六]部分))")
 _WINDOW = 12
 """How far past the official title's length a heading's words are compared (…工作存在的主要问题…)."""
 # Site chrome that ends the report's text on a saved page (after folding: no spaces, ASCII punctuation).
