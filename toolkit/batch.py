@@ -184,7 +184,8 @@ def check_many(
     previous: Path | dict[str, Path] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> Iterator[UnitRow]:
-    """Check ``paths`` in parallel over ``jobs`` processes (default: all cores); yields rows in input order.
+    """Check ``paths`` in parallel over ``jobs`` processes (default: all cores; never more than the cores, nor
+    than the free memory holds at 500 MB a worker: :func:`toolkit.xlsxsafe.worker_count`); yields rows in input order.
 
     ``previous`` is last year's workbook, or organ name → last year's workbook (see ``api.check_file``).
     ``progress(n)`` is called as each chunk of n files completes. With one job (or few files) it runs in
@@ -194,7 +195,9 @@ def check_many(
     options: dict[str, Any] = {"annotate": annotate, "lang": lang, "skip": tuple(skip), "format_id": format_id,
                                "previous": previous}
     protect = _clashes(paths, previous) if annotate else {}
-    jobs = jobs or os.cpu_count() or 1
+    from toolkit.xlsxsafe import worker_count
+
+    jobs = worker_count(jobs)
     if jobs <= 1 or len(paths) < 8:
         for p in paths:
             row = check_one(p, {**options, "protect": protect[p]} if p in protect else options)

@@ -86,6 +86,24 @@ def _parse(package: Package, part: str) -> Element:
         raise WorkbookError(msg("reader.bad_structure", part=part), path=package.path) from None
 
 
+def resolve_target(target: str, base: str = "xl") -> str:
+    """A relationship target as a part name, the way Excel resolves it: relative to ``base`` unless absolute,
+    backslashes as slashes, ``.`` and ``..`` folded (``/xl/../xl/worksheets/a.xml`` → ``xl/worksheets/a.xml``)."""
+    target = target.replace("\\", "/")
+    joined = target.lstrip("/") if target.startswith("/") else posixpath.join(base, target)
+    return posixpath.normpath(joined).lstrip("/")
+
+
+def _part_named(package: Package, part: str | None) -> str | None:
+    """The package's part called ``part``, compared case-insensitively as OPC part names are (None if absent)."""
+    if part is None:
+        return None
+    if part in package.infos:
+        return part
+    folded = part.casefold()
+    return next((name for name in package.infos if name.casefold() == folded), None)
+
+
 def parse_workbook(package: Package) -> WorkbookXml:
     """Sheets (with their parts) and defined names of a checked package."""
     root = _parse(package, WORKBOOK_PART)
@@ -95,8 +113,7 @@ def parse_workbook(package: Package) -> WorkbookXml:
             target = rel.get("Target", "")
             if rel.get("TargetMode") == "External" or not target:
                 continue
-            full = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-            targets[rel.get("Id", "")] = full
+            targets[rel.get("Id", "")] = resolve_target(target)
     sheets: list[SheetEntry] = []
     names: list[DefinedName] = []
     for element in root.iter():
@@ -109,7 +126,7 @@ def parse_workbook(package: Package) -> WorkbookXml:
             rid = next((v for k, v in element.attrib.items() if _local(k) == "id"), "")
             part = targets.get(rid)
             sheets.append(SheetEntry(element.get("name", ""), element.get("state", "visible"),
-                                     part if part in package.infos else None))
+                                     _part_named(package, part)))
     return WorkbookXml(tuple(sheets), tuple(names))
 
 

@@ -11,8 +11,10 @@ memory). The parsers then read exactly the bytes that were checked. Each refusal
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import io
+import os
 import posixpath
 import re
 import struct
@@ -31,7 +33,7 @@ from toolkit.errors import (
     WorkbookError,
 )
 from toolkit.messages import msg
-from toolkit.xmlscan import NeedPrecise, XmlScan
+from toolkit.xmlscan import Budget, NeedPrecise, XmlScan
 
 MB = 1024 * 1024
 
@@ -60,10 +62,56 @@ class Limits:
     """Longest run of XML from one '<' to the next."""
     max_structure_bytes: int = 16 * MB
     """Size of workbook.xml, its relationships and the content types (parsed into memory as a tree)."""
+    max_elements: int = 400_000
+    """XML elements across all parts (openpyxl builds an object for most of them: 400 000 take about 5 s and 250 MB)."""
+    max_style_records: int = 20_000
+    """Style records in styles.xml (the template has 130; openpyxl needs ~0.1 ms and 2 KB for each, so the
+    1 000 000 of a hostile 1.6 MB file would take 100 s and 2.4 GB)."""
+    max_merges: int = 10_000
+    """Merged ranges in one sheet (the template has about 60; openpyxl restyles every covered cell)."""
+    max_string_bytes: int = 512 * 1024
+    """XML one shared string or one cell may take (Excel's limit of 32 767 characters is under 230 KB even
+    written as ``_x000D_`` escapes): a 17-million-character organ name is refused, not read."""
+
+    def budget(self) -> Budget:
+        """The per-part budget :class:`~toolkit.xmlscan.XmlScan` enforces."""
+        return Budget(self.max_elements, self.max_style_records, self.max_merges, self.max_string_bytes)
 
 
 LIMITS = Limits()
 """The limits used unless a caller passes others (tests use small ones)."""
+
+FILE_BUDGET_SECONDS = 10
+"""What checking one workbook that passes the gate may take at most (README 资源限制); the worst cases the
+limits allow take about 5 s on one core of the reference machine."""
+FILE_BUDGET_BYTES = 500 * MB
+"""Memory one workbook's check may need at most (the worst cases the limits allow: about 350 MB)."""
+
+
+def available_memory() -> int | None:
+    """Bytes of memory this process may still use: the lesser of MemAvailable and the cgroup's free room."""
+    found: list[int] = []
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                found.append(int(line.split()[1]) * 1024)
+    with contextlib.suppress(OSError, ValueError):
+        cap = Path("/sys/fs/cgroup/memory.max").read_text().strip()
+        used = Path("/sys/fs/cgroup/memory.current").read_text().strip()
+        if cap != "max":
+            found.append(max(0, int(cap) - int(used)))
+    return min(found) if found else None
+
+
+def worker_count(requested: int | None = None, *, cores: int | None = None, memory: int | None = None) -> int:
+    """Processes a folder run may use: ``requested`` (default: every core), never more than the cores nor than
+    the available memory holds at :data:`FILE_BUDGET_BYTES` per worker; at least one."""
+    cores = cores or os.cpu_count() or 1
+    memory = memory if memory is not None else available_memory()
+    wanted = min(requested or cores, cores)
+    if memory is not None:
+        wanted = min(wanted, memory // FILE_BUDGET_BYTES)
+    return max(1, wanted)
 
 KEPT_PARTS = frozenset({"[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels"})
 """Small structural parts kept in memory after the check (the reader parses them)."""
@@ -118,6 +166,7 @@ def open_package(path: Path, *, limits: Limits = LIMITS) -> Package:
     package = Package(path, blob, _check_entries(path, infos, limits), limits)
     _classify(package)
     _scan_parts(package, limits)
+    _normalise_targets(package)
     return package
 
 
@@ -197,9 +246,13 @@ def _check_entries(path: Path, infos: list[zipfile.ZipInfo], limits: Limits) -> 
                                    path=path)
     by_name: dict[str, zipfile.ZipInfo] = {}
     total = 0
+    folded: dict[str, str] = {}
     for info in infos:
         if info.filename in by_name:
             raise HostileWorkbookError(msg("xlsxsafe.duplicate", member=info.filename), path=path)
+        twin = folded.setdefault(info.filename.casefold(), info.filename)
+        if twin != info.filename:  # OPC part names ignore case: readers would disagree on which one is meant
+            raise HostileWorkbookError(msg("xlsxsafe.case_twin", member=info.filename, twin=twin), path=path)
         by_name[info.filename] = info
         total += info.file_size
         if info.flag_bits & 0x1:
@@ -289,8 +342,10 @@ def _sheet_parts(package: Package) -> set[str]:
     parts = {name for name in package.infos if name.lower().startswith("xl/worksheets/")}
     for raw in _TARGET.findall(package.parts.get(_RELS, b"")):
         target = raw.decode("utf-8", "replace").replace("\\", "/")
-        parts |= {target, target.lstrip("/"), posixpath.normpath(posixpath.join("xl", target))}
-    return parts
+        parts |= {target, target.lstrip("/"), posixpath.normpath(posixpath.join("xl", target)),
+                  posixpath.normpath(target.lstrip("/")).lstrip("/")}
+    folded = {p.casefold() for p in parts}
+    return parts | {name for name in package.infos if name.casefold() in folded}
 
 
 def _scan_part(
@@ -298,7 +353,7 @@ def _scan_part(
 ) -> tuple[XmlScan, bytes | None]:
     """Inflate and scan one XML part; its bytes when it is one of ``KEPT_PARTS``."""
     scan = XmlScan(package.path, name, max_cells=limits.max_cells, max_tag_bytes=limits.max_tag_bytes,
-                   measure=measure, precise=precise)
+                   measure=measure, precise=precise, budget=limits.budget())
     keep: list[bytes] | None = [] if name in KEPT_PARTS else None
     if keep is not None and package.infos[name].file_size > limits.max_structure_bytes:
         size = _size(package.infos[name].file_size)
@@ -321,7 +376,7 @@ def _scan_parts(package: Package, limits: Limits) -> None:
     budget = limits.max_total_bytes
     first = ("[Content_Types].xml", _RELS)
     names = [n for n in first if n in package.infos] + [n for n in package.infos if n not in first]
-    cells = area = 0
+    cells = area = elements = 0
     sheets: set[str] | None = None
     for name in names:
         if not name.lower().endswith(_XML_SUFFIXES):
@@ -336,9 +391,47 @@ def _scan_parts(package: Package, limits: Limits) -> None:
         budget -= package.infos[name].file_size
         cells += scan.cells
         area += scan.area
+        elements += scan.elements
         if cells > min(limits.max_cells, limits.max_content_cells) or area > 2 * limits.max_cells:
             raise HostileWorkbookError(msg("xlsxsafe.too_many_cells", count=max(cells, area)), path=package.path)
+        if elements > limits.max_elements:
+            raise HostileWorkbookError(msg("xlsxsafe.too_many_elements", member=name, count=elements,
+                                           limit=limits.max_elements), path=package.path)
         if kept is not None:
             package.parts[name] = kept
             if name == "[Content_Types].xml" and b"macroenabled" in package.parts[name].lower():
                 raise MacroWorkbookError(msg("xlsxsafe.macro"), path=package.path)
+
+
+def _normalise_targets(package: Package) -> None:
+    """Rewrite the workbook's relationship targets that Excel resolves but calamine does not (``..`` or ``.``
+    segments, backslashes, a part name in other case) as plain relative targets, and re-pack the checked bytes,
+    so that every parser reads the sheets Excel shows. Rare: a normal workbook is left as it is."""
+    from toolkit.ooxml import resolve_target
+
+    rels = package.parts.get(_RELS)
+    if rels is None:
+        return
+    folded = {name.casefold(): name for name in package.infos}
+
+    def canonical(match: re.Match[bytes]) -> bytes:
+        raw = match.group(1).decode("utf-8", "replace")
+        if "://" in raw or raw.startswith("#"):
+            return match.group()
+        part = folded.get(resolve_target(raw).casefold())
+        if part is None or not part.startswith("xl/"):
+            return match.group()
+        fixed = part.removeprefix("xl/").encode()
+        return match.group() if fixed == match.group(1) else match.group().replace(match.group(1), fixed)
+
+    fixed = _TARGET.sub(canonical, rels)
+    if fixed == rels:
+        return
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for name, info in package.infos.items():
+            data = fixed if name == _RELS else package.read(name)
+            zout.writestr(zipfile.ZipInfo(name, date_time=info.date_time), data, zipfile.ZIP_DEFLATED)
+    package.blob = out.getvalue()
+    package.infos = {info.filename: info for info in zipfile.ZipFile(io.BytesIO(package.blob)).infolist()}
+    package.parts[_RELS] = fixed

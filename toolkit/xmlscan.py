@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from toolkit.errors import HostileWorkbookError
@@ -24,6 +25,24 @@ CELL_REF = re.compile(
 ROW_ANY = re.compile(rb"<(?:[\w.-]+:)?row[\s/>]")
 ROW_REF = re.compile(rb"""<(?:[\w.-]+:)?row\s[^>]*?(?<![\w:.-])r\s*=\s*["']([0-9]{1,7})["']""")
 QUICK_REF = re.compile(rb' r="([A-Z]{1,3})([0-9]{1,7})"')
+STYLE_RECORD = re.compile(rb"<(?:[\w.-]+:)?(?:xf|font|fill|border|numFmt|dxf|cellStyle)[\s/>]")
+MERGE = re.compile(rb"<(?:[\w.-]+:)?mergeCell[\s/>]")
+STRING_START = re.compile(rb"<(?:[\w.-]+:)?(?:si|c|row)[\s/>]|</(?:[\w.-]+:)?sheetData\s*>")
+SHEET_DATA = re.compile(rb"<(?:[\w.-]+:)?sheetData[\s/>]")
+
+
+@dataclass(frozen=True)
+class Budget:
+    """What one part may hold besides its cells (see :class:`toolkit.xlsxsafe.Limits`)."""
+
+    max_elements: int
+    """Elements (start tags) in the part."""
+    max_style_records: int
+    """Style records (xf, font, fill, border, numFmt, dxf, cellStyle) in a styles part."""
+    max_merges: int
+    """Merged ranges in a sheet."""
+    max_string_bytes: int
+    """Bytes of XML one shared string (``<si>``) or one cell (``<c>``) may take."""
 
 
 class NeedPrecise(Exception):
@@ -34,8 +53,15 @@ class XmlScan:
     """Streams one XML part: refuses ``<!DOCTYPE``/``<!ENTITY``, and measures the cells' extent."""
 
     def __init__(self, path: Path, name: str, *, max_cells: int, max_tag_bytes: int, measure: bool,
-                 precise: bool) -> None:
+                 precise: bool, budget: Budget | None = None) -> None:
         self.path, self.name = path, name
+        self.budget = budget
+        self.elements = self.style_records = self.merges = 0
+        lower = name.lower()
+        self.styles = lower.endswith("styles.xml")
+        self.strings = lower.endswith("sharedstrings.xml")
+        self.in_strings = self.strings
+        self.span = 0
         self.max_cells, self.max_tag_bytes = max_cells, max_tag_bytes
         self.measure, self.precise = measure, precise
         self.carry = b""
@@ -78,11 +104,51 @@ class XmlScan:
             if not (text.startswith(b"<!--", at) or text.startswith(b"<![CDATA[", at)):
                 self._hostile("xlsxsafe.dtd")
             at = text.find(b"<!", at + 2)
+        if self.budget is not None:
+            self._count(text, self.budget)
         if self.measure and b"<" in text:
             if self.precise:
                 self._measure_precisely(text)
             else:
                 self._measure_quickly(text)
+
+    def _count(self, text: bytes, budget: Budget) -> None:
+        """Elements, style records, merges and the longest string or cell: what a parse would cost."""
+        tags = text.count(b"<")
+        self.elements += tags - text.count(b"</") - text.count(b"<!") - text.count(b"<?")
+        if self.elements > budget.max_elements and not self.measure:  # a sheet: its cells are judged first
+            self._hostile("xlsxsafe.too_many_elements", count=self.elements, limit=budget.max_elements)
+        if self.styles:
+            self.style_records += len(STYLE_RECORD.findall(text))
+            if self.style_records > budget.max_style_records:
+                self._hostile("xlsxsafe.too_many_styles", count=self.style_records, limit=budget.max_style_records)
+        if self.measure:
+            self.merges += len(MERGE.findall(text))
+            if self.merges > budget.max_merges:
+                self._hostile("xlsxsafe.too_many_merges", count=self.merges, limit=budget.max_merges)
+            if not self.in_strings:
+                found = SHEET_DATA.search(text)
+                if found is None:
+                    return
+                self.in_strings, self.span = True, 0
+                text = text[found.start():]
+        if self.in_strings:
+            self._spans(text, budget.max_string_bytes)
+
+    def _spans(self, text: bytes, limit: int) -> None:
+        """Bytes from one string's (or cell's) start to the next: one string must fit within ``limit``."""
+        at = 0
+        for found in STRING_START.finditer(text):
+            self.span += found.start() - at
+            if self.span > limit:
+                self._hostile("xlsxsafe.long_string", size=self.span // 1024, limit=limit // 1024)
+            at, self.span = found.start(), 0
+            if found.group().startswith(b"</"):
+                self.in_strings = False
+                return
+        self.span += len(text) - at
+        if self.span > limit:
+            self._hostile("xlsxsafe.long_string", size=self.span // 1024, limit=limit // 1024)
 
     def _measure_quickly(self, text: bytes) -> None:
         """Every ``r="D8"`` counts, empty styled cells included (an upper bound); anything unusual → precise."""

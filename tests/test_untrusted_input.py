@@ -1,0 +1,140 @@
+"""Files from units are untrusted (issue 13): bounded cost per workbook and per folder run, text length limits,
+what the checker reads is what a spreadsheet shows, the wrong cell is blamed, counts are exact, and
+``--previous`` checks what it is given. Time and memory are bounded by resource limits on a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hostile import budget
+
+from toolkit.errors import HostileWorkbookError
+from toolkit.xlsxsafe import FILE_BUDGET_BYTES, FILE_BUDGET_SECONDS, open_package, worker_count
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "示例区民政局2026年报.xlsx"
+APPLY_PART = "xl/worksheets/sheet3.xml"
+"""The example's part of sheet 三 依申请公开."""
+ADDRESS_SPACE = 2 * FILE_BUDGET_BYTES
+"""RLIMIT_AS of a check subprocess: the stated memory budget plus the interpreter's own reservations."""
+
+
+def run_limited(args: list[str], cwd: Path) -> tuple[int, str, str, float]:
+    """``python -m toolkit ARGS`` under RLIMIT_CPU = the stated per-file time budget and RLIMIT_AS: (exit, stdout,
+    stderr, peak resident MB). A run over budget is killed (SIGXCPU) or fails to allocate, so its exit is not 0–2."""
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE, ADDRESS_SPACE))
+        resource.setrlimit(resource.RLIMIT_CPU, (FILE_BUDGET_SECONDS, FILE_BUDGET_SECONDS))
+
+    env = {**os.environ, "COLUMNS": "200", "PYTHONIOENCODING": "utf-8"}
+    out_path, err_path = cwd / "stdout.txt", cwd / "stderr.txt"
+    with out_path.open("wb") as out, err_path.open("wb") as err:
+        proc = subprocess.Popen([sys.executable, "-m", "toolkit", *args], stdout=out, stderr=err, cwd=cwd,
+                                preexec_fn=limit, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)  # this child's own peak memory
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    return (proc.returncode, out_path.read_text(encoding="utf-8"),
+            err_path.read_text(encoding="utf-8"), usage.ru_maxrss / 1024)
+
+
+def within_budget(peak_mb: float) -> None:
+    assert peak_mb < FILE_BUDGET_BYTES / (1 << 20), f"peak {peak_mb:.0f} MB"
+
+
+# --- item 9: bounded cost -------------------------------------------------------------------------------
+
+
+def test_a_million_style_records_are_refused_within_budget(tmp_path: Path) -> None:
+    """A 2 MB workbook with 1,000,000 style records is refused (exit 2) within the stated time and memory."""
+    path = budget.many_styles(EXAMPLE, tmp_path / "百万样式.xlsx")
+    assert path.stat().st_size < 3 << 20
+    code, _, err, peak = run_limited(["check", path.name], tmp_path)
+    assert code == 2, err
+    assert "百万样式.xlsx" in err and "样式记录超过" in err and "Traceback" not in err
+    within_budget(peak)
+    assert not (tmp_path / "百万样式.校验.xlsx").exists()
+
+
+def test_a_seventeen_million_character_organ_is_refused_within_budget(tmp_path: Path) -> None:
+    """A shared string of 17,000,000 characters (the organ's name) is refused before any parser reads it."""
+    path = budget.long_shared_string(EXAMPLE, tmp_path / "超长名称.xlsx", "示例区民政局", 17_000_000)
+    code, _, err, peak = run_limited(["check", path.name], tmp_path)
+    assert code == 2, err
+    assert "超长名称.xlsx" in err and "32767" in err
+    within_budget(peak)
+
+
+def test_many_merged_ranges_are_refused(tmp_path: Path) -> None:
+    """A sheet with 50,000 merged ranges (openpyxl restyles every covered cell: 9 s) is refused at the gate."""
+    path = budget.many_merges(EXAMPLE, tmp_path / "合并.xlsx", APPLY_PART, 50_000)
+    with pytest.raises(HostileWorkbookError, match="合并单元格超过"):
+        open_package(path)
+
+
+def test_workbooks_just_under_the_limits_are_checked_within_budget(tmp_path: Path) -> None:
+    """What the gate lets through (19,800 styles, 9,900 merges, a 32,767-character organ) is checked and its
+    highlighted copy written within the stated per-file time and memory."""
+    budget.many_styles(EXAMPLE, tmp_path / "样式.xlsx", 19_800)
+    budget.many_merges(EXAMPLE, tmp_path / "合并.xlsx", APPLY_PART, 9_900)
+    budget.long_shared_string(EXAMPLE, tmp_path / "名称.xlsx", "示例区民政局", 32_767)
+    for name in ("样式", "合并", "名称"):
+        code, _, err, peak = run_limited(["check", f"{name}.xlsx"], tmp_path)
+        assert code in (0, 1), (name, err)
+        within_budget(peak)
+        assert (tmp_path / f"{name}.校验.xlsx").exists()
+
+
+def test_a_folder_of_style_bombs_stays_within_budget(tmp_path: Path) -> None:
+    """Four style bombs and a good unit in one folder: the run ends, the bombs are refused and the summary names
+    every unit, within the memory budget (it took 4.9 GB on 2 workers)."""
+    folder = tmp_path / "各单位"
+    folder.mkdir()
+    shutil.copy(EXAMPLE, folder / "好.xlsx")
+    for i in range(4):
+        budget.many_styles(EXAMPLE, folder / f"炸弹{i}.xlsx")
+    code, out, err, peak = run_limited(["check", "各单位", "--no-annotate", "--json"], tmp_path)
+    assert code == 2, err
+    within_budget(peak)
+    assert (folder / "校验汇总.xlsx").exists()
+    assert out.count("样式记录超过") == 4
+
+
+def test_worker_count_is_bounded_by_memory_and_cores() -> None:
+    """A folder run uses no more workers than the cores, nor than free memory holds at 500 MB a worker."""
+    assert worker_count(None, cores=8, memory=1100 << 20) == 2
+    assert worker_count(None, cores=2, memory=64 << 30) == 2
+    assert worker_count(16, cores=4, memory=64 << 30) == 4
+    assert worker_count(None, cores=8, memory=100 << 20) == 1
+
+
+# --- item 11: the checker reads what a spreadsheet shows ----------------------------------------------------
+
+
+def test_a_sheet_part_twin_differing_in_case_is_refused(tmp_path: Path) -> None:
+    """``Sheet3.xml`` beside ``sheet3.xml`` (readers disagree on which is the sheet) is refused, naming both."""
+    path = budget.case_twin(EXAMPLE, tmp_path / "双胞胎.xlsx", APPLY_PART, b"<v>", b"<v>1")
+    with pytest.raises(HostileWorkbookError) as caught:
+        open_package(path)
+    assert "只有大小写不同" in caught.value.message
+    assert "Sheet3.xml" in caught.value.message and "sheet3.xml" in caught.value.message
+
+
+def test_absolute_relationship_targets_with_dots_are_resolved(tmp_path: Path) -> None:
+    """Targets such as ``/xl/../xl/worksheets/sheet3.xml`` resolve as Excel does: the same values are read."""
+    from toolkit.reader import read_workbook
+
+    path = budget.absolute_targets(EXAMPLE, tmp_path / "绝对路径.xlsx")
+    read = read_workbook(path)
+    expected = read_workbook(EXAMPLE)
+    assert {k: v.value for k, v in read.values.items()} == {k: v.value for k, v in expected.values.items()}
+    code, out, err, _ = run_limited(["check", path.name, "--json", "--no-annotate"], tmp_path)
+    assert code == 0, err
+    assert json.loads(out)["errors"] == 0
