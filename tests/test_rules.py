@@ -51,6 +51,16 @@ ROW_TOTAL_CELLS = {S3.format("granted", c) for c in
                    ("total", "natural", "commercial", "research", "social_welfare", "legal_service", "other_org")}
 
 # (format, rule id, mutation, the cell keys the failing finding must name, its instance)
+def _left_out(key: str, text: str) -> Mutation:
+    """A number typed as text in a cell the workbook's formulas sum (their totals leave it out)."""
+    def mutate(d: ReportData) -> ReportData:
+        cv = CellValue(key, d.number(key), text, ValueStatus.NORMALISED, Location("三 依申请公开", "D9"),
+                       "去掉单位“件”", left_out_of_sums=True)
+        return replace(d, values={**d.values, key: cv})
+
+    return mutate
+
+
 CASES: list[tuple[str, str, Mutation, set[str], str]] = []
 for fid in ("2019", "2021"):
     CASES += [
@@ -66,6 +76,9 @@ for fid in ("2019", "2021"):
          "s3.granted.natural"),
         (fid, "normalised_values", _set("s3.granted.natural", "3件", ValueStatus.NORMALISED, "去掉单位“件”"),
          {"s3.granted.natural"}, "s3.granted.natural"),
+        (fid, "value_range", _set("s3.granted.natural", 123456789012345678.0, ValueStatus.OUT_OF_RANGE),
+         {"s3.granted.natural"}, "s3.granted.natural"),
+        (fid, "text_in_sums", _left_out("s3.granted.natural", "3件"), {"s3.granted.natural"}, "s3.granted.natural"),
         (fid, "format_matches_year", _info("year", "2020" if fid == "2021" else "2023"), {"info.year", "info.format"},
          ""),
         (fid, "sections_present", _text("s6", ""), {"text.s6"}, "s6"),

@@ -138,3 +138,100 @@ def test_absolute_relationship_targets_with_dots_are_resolved(tmp_path: Path) ->
     code, out, err, _ = run_limited(["check", path.name, "--json", "--no-annotate"], tmp_path)
     assert code == 0, err
     assert json.loads(out)["errors"] == 0
+
+
+# --- item 12: blame the cell that is wrong --------------------------------------------------------------------
+
+TEXT_CELLS = {"s3.new_received.natural": "{}件", "s3.granted.natural": "fullwidth",
+              "s3.carried_forward.natural": "{:,}"}
+"""Input cells of 三 given a number typed as text: with a unit, in full-width digits, with a thousands separator."""
+
+
+def _text_typed_workbook(tmp_path: Path) -> tuple[Path, dict[str, int]]:
+    """The example's data in a fresh template, three summed inputs retyped as text, recalculated by LibreOffice
+    (as Excel or WPS would save it): the sheet's totals leave the three out."""
+    from openpyxl import load_workbook
+
+    from toolkit.layout import cell_positions
+    from toolkit.office import convert
+    from toolkit.reader import read_workbook
+    from toolkit.spec import load_spec
+    from toolkit.template import build_template
+
+    spec = load_spec("2021")
+    data = read_workbook(EXAMPLE)
+    before = data.number("s3.carried_forward.natural")
+    data = data.with_value("s3.carried_forward.natural", 1234)
+    data = data.with_value("s3.carried_forward.total", data.number("s3.carried_forward.total") - before + 1234)
+    (tmp_path / "in").mkdir()
+    path = build_template(spec, tmp_path / "in" / "单位.xlsx", data=data)
+    wb = load_workbook(path)
+    meant = {}
+    for key, how in TEXT_CELLS.items():
+        sheet, row, col = cell_positions(spec)[key]
+        value = int(data.number(key))
+        meant[key] = value
+        text = "".join(chr(ord(ch) + 0xFEE0) for ch in str(value)) if how == "fullwidth" else how.format(value)
+        wb[sheet].cell(row + 1, col + 1).value = text
+    wb.save(path)
+    (recalculated,) = convert([path], "xlsx", tmp_path / "lo")
+    return recalculated, meant
+
+
+@pytest.mark.libreoffice
+def test_text_in_a_summed_cell_is_the_error_and_the_counts_agree(tmp_path: Path) -> None:
+    """``59件``, ``６``, ``1,234`` in summed inputs: each text cell is an error saying the totals leave it out, no
+    total is blamed, and the highlighted copy's live 校验 error count equals its 校验结果 error count."""
+    from openpyxl import load_workbook
+
+    from toolkit import api
+    from toolkit.office import convert
+
+    path, meant = _text_typed_workbook(tmp_path)
+    result = api.check_file(path, annotate=True)
+    codes = [f.code for f in result.findings if f.severity.value == "error"]
+    blamed = {f.cells[0].key: f for f in result.findings if f.code == "value-text-not-summed"}
+    assert set(blamed) == set(meant)
+    for key, finding in blamed.items():
+        assert "合计" in finding.message.zh and "不计入" in finding.message.zh and str(meant[key]) in finding.message.zh
+    assert "s3-row-total" not in codes and "s3-results-total" not in codes
+    assert result.annotated is not None
+    (copy,) = convert([result.annotated], "xlsx", tmp_path / "copy")
+    live_errors = load_workbook(copy, data_only=True)["校验"]["C2"].value
+    assert live_errors == result.errors
+
+
+# --- item 13: values beyond a count, exact arithmetic ----------------------------------------------------------
+
+
+def test_a_pasted_eighteen_digit_number_is_its_own_finding(tmp_path: Path) -> None:
+    """123456789012345678 pasted into a count is one ``value-out-of-range`` error, left out of every sum: no
+    floating-point "相差" finding on the checks it is part of."""
+    from openpyxl import load_workbook
+
+    from toolkit import api
+    from toolkit.layout import cell_positions
+    from toolkit.spec import load_spec
+
+    sheet, row, col = cell_positions(load_spec("2021"))["s3.new_received.natural"]
+    wb = load_workbook(EXAMPLE)
+    wb[sheet].cell(row + 1, col + 1).value = 123456789012345678
+    wb.save(tmp_path / "粘贴.xlsx")
+    result = api.check_file(tmp_path / "粘贴.xlsx", annotate=False)
+    errors = [f for f in result.findings if f.severity.value == "error"]
+    assert [f.code for f in errors] == ["value-out-of-range"], [f.message.zh for f in errors]
+    assert "1234567890123456" in errors[0].message.zh
+    assert not any("相差" in f.message.zh for f in result.findings)
+
+
+def test_sums_are_exact() -> None:
+    """Integers add as integers and amounts as decimals: 0.1 + 0.2 equals 0.3, and 2**53 + 1 stays exact."""
+    from toolkit.spec.models import ValueKind
+    from toolkit.values import exact_sum, normalise
+
+    assert exact_sum([0.1, 0.2]) == 0.3
+    assert exact_sum([2**53, 1]) == 2**53 + 1
+    assert isinstance(exact_sum([1, 2.0]), int)
+    assert normalise(123456789012345678.0, ValueKind.COUNT)[1].value == "out_of_range"
+    assert normalise("1,000,000,000", ValueKind.COUNT)[1].value == "out_of_range"
+    assert normalise(999_999_999, ValueKind.COUNT)[0] == 999_999_999

@@ -14,6 +14,7 @@ from toolkit.data import CellValue, Number, ReportData, ValueStatus
 from toolkit.rules.crossyear import parse_term
 from toolkit.rules.linear import foreach_values
 from toolkit.spec.models import ReportSpec
+from toolkit.values import exact_sum
 
 CARRIED_INFO = ("organ", "contact", "phone")
 """基本信息 fields copied from last year's workbook."""
@@ -36,8 +37,8 @@ def carried_values(previous: ReportData, spec: ReportSpec) -> dict[str, Number]:
             parts = [previous.values.get(key) for _, _, key in rhs]
             if any(cv is None or not cv.usable for cv in parts):
                 continue
-            values[lhs[0][2]] = sum(sign * cv.as_number for (sign, _, _), cv in zip(rhs, parts, strict=True)
-                                    if cv is not None)
+            values[lhs[0][2]] = exact_sum(sign * cv.as_number for (sign, _, _), cv in zip(rhs, parts, strict=True)
+                                          if cv is not None)
     return values
 
 

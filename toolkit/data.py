@@ -31,6 +31,9 @@ class ValueStatus(StrEnum):
     """An Excel error value (#REF!, #VALUE!, …). Unusable."""
     COMPUTED = "computed"
     """A formula cell saved without a cached result; the value was recomputed from its inputs."""
+    OUT_OF_RANGE = "out_of_range"
+    """A number no count or amount of this report can be (over :data:`toolkit.values.MAX_MAGNITUDE`, e.g. a
+    pasted 123456789012345678): unusable, and its own finding."""
 
 
 USABLE = frozenset({ValueStatus.OK, ValueStatus.NORMALISED, ValueStatus.COMPUTED})
@@ -68,6 +71,10 @@ class CellValue:
     """For NORMALISED: which normalisations applied (e.g. 全角数字、去掉单位“件”)."""
     is_formula: bool = False
     """True when the cell held a formula (template totals)."""
+    left_out_of_sums: bool = False
+    """True for a number typed as text ("59件", "６", "1,234") in a cell the workbook's own formulas sum: the
+    spreadsheet's SUM ignores text, so its totals (and its live 校验 sheet) count the cell as 0. ``value`` keeps
+    what the clerk meant; :attr:`as_number` is 0, as the spreadsheet computes."""
 
     @property
     def usable(self) -> bool:
@@ -75,9 +82,15 @@ class CellValue:
         return self.status in USABLE
 
     @property
+    def counts_in_sums(self) -> bool:
+        """Whether sums count this cell's value (False for text the spreadsheet's SUM leaves out)."""
+        return self.value is not None and not self.left_out_of_sums
+
+    @property
     def as_number(self) -> Number:
-        """The value for arithmetic: blanks and placeholders count as 0."""
-        return self.value if self.value is not None else 0
+        """The value for arithmetic, as the spreadsheet's sums see it: blanks, placeholders and text left out
+        of the workbook's sums count as 0."""
+        return self.value if self.value is not None and not self.left_out_of_sums else 0
 
 
 @dataclass(frozen=True)

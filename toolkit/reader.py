@@ -27,7 +27,7 @@ from toolkit.messages import msg
 from toolkit.ooxml import XmlCell, parse_reference, split_a1
 from toolkit.spec.load import available_formats, load_spec
 from toolkit.spec.models import CellKind, ReportSpec
-from toolkit.values import normalise, parse_year
+from toolkit.values import exact_sum, normalise, parse_year
 from toolkit.xlsxbook import MARKER_SHEET, Book
 from toolkit.xlsxsafe import Package, open_package
 
@@ -209,7 +209,31 @@ def read_cells(book: Book, spec: ReportSpec, cells: dict[str, Location]) -> dict
             for ref, (key, loc) in blanks.items():
                 values[key] = _blank_cell(spec, key, loc, stored.get(ref), uncached)
     _recompute(spec, values, uncached)
+    _mark_text_left_out(book, spec, values)
     return {key: values[key] for key in spec.cells if key in values}
+
+
+def _mark_text_left_out(book: Book, spec: ReportSpec, values: dict[str, CellValue]) -> None:
+    """Numbers typed as text in cells that a formula total sums: the spreadsheet's SUM leaves them out, so the
+    checker does too (:attr:`CellValue.left_out_of_sums`); the text cell is then the error, not the total.
+    Only workbooks with such text pay for the look at the totals' XML."""
+    texts = {key for key, cv in values.items() if cv.status is ValueStatus.NORMALISED and isinstance(cv.raw, str)
+             and spec.cells[key].kind is CellKind.INPUT}
+    if not texts:
+        return
+    totals = {key: cell for key, cell in spec.cells.items()
+              if cell.kind is CellKind.TOTAL and key in values and texts & set(cell.sum_of)}
+    by_sheet: dict[str, dict[str, str]] = {}
+    for key in totals:
+        loc = values[key].location
+        if loc is not None and not values[key].is_formula:
+            by_sheet.setdefault(loc.sheet, {})[loc.cell] = key
+    formulas = {key for key in totals if values[key].is_formula}
+    for sheet, refs in by_sheet.items():
+        stored = book.xml_cells(sheet, set(refs))
+        formulas |= {key for ref, key in refs.items() if ref in stored and stored[ref].formula is not None}
+    for key in {part for total in formulas for part in totals[total].sum_of} & texts:
+        values[key] = replace(values[key], left_out_of_sums=True)
 
 
 def _blank_cell(spec: ReportSpec, key: str, loc: Location, stored: XmlCell | None, uncached: set[str]) -> CellValue:
@@ -245,16 +269,22 @@ def _recompute(spec: ReportSpec, values: dict[str, CellValue], uncached: set[str
             cv = values.get(key)
             if key in uncached:
                 parts = [total(part) for part in spec.cells[key].sum_of]
-                memo[key] = None if any(p is None for p in parts) else sum(p for p in parts if p is not None)
+                memo[key] = None if any(p is None for p in parts) else exact_sum(p for p in parts if p is not None)
             elif cv is None or not (cv.usable or cv.status in (ValueStatus.BLANK, ValueStatus.PLACEHOLDER)):
                 memo[key] = None
             else:
                 memo[key] = cv.as_number
         return memo[key]
 
+    def out_of_range(key: str) -> bool:
+        return any(values[p].status is ValueStatus.OUT_OF_RANGE or (p in uncached and out_of_range(p))
+                   for p in spec.cells[key].sum_of if p in values)
+
     for key in uncached:
         result = total(key)
-        if result is None:
+        if result is None and out_of_range(key):
+            values[key] = replace(values[key], status=ValueStatus.OUT_OF_RANGE, note=msg("reader.note.uncomputable"))
+        elif result is None:
             values[key] = replace(values[key], status=ValueStatus.INVALID, note=msg("reader.note.uncomputable"))
         else:
             values[key] = replace(values[key], value=result, note=msg("reader.note.computed"))

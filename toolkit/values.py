@@ -20,7 +20,11 @@ raw                                         status        note
 "12000元" (amount)                          NORMALISED    单位为元 (number kept; a rule flags the unit)
 a date/time-formatted number                NORMALISED    单元格为日期格式，已按数值读取
 "若干", "三件", "3万元" (count), TRUE       INVALID
+123456789012345678 (over ``MAX_MAGNITUDE``)  OUT_OF_RANGE
 ==========================================  ============  ==================================================
+
+Sums are exact (:func:`exact_sum`): integers stay integers, and amounts with decimals are added as ``Decimal``
+of what the cell shows, so 0.1 + 0.2 is 0.3 and no floating-point remainder ever becomes a "相差" finding.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Iterable
+from decimal import Decimal
 
 from toolkit.data import Number, ValueStatus
 from toolkit.messages import msg
@@ -46,6 +52,10 @@ COUNT_UNITS = ("件", "项", "个", "条", "宗", "起", "次")
 
 AMOUNT_UNITS = ("万元", "元")
 """Units clerks append to amounts (万元 is the format's unit; 元 is kept but noted)."""
+
+MAX_MAGNITUDE = 999_999_999
+"""The largest count or amount (万元) a report can hold; anything beyond is a paste error, never a sum's part
+(a float over 2**53 is not even exact)."""
 
 _BLANKS = " \t\r\n\u3000\xa0\u200b\ufeff"
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．＋－", "0123456789.+-")
@@ -91,11 +101,11 @@ def normalise(raw: object, kind: ValueKind) -> tuple[Number | None, ValueStatus,
     if isinstance(raw, bool):
         return None, ValueStatus.INVALID, ""
     if isinstance(raw, int):
-        return raw, ValueStatus.OK, ""
+        return _ranged(raw, ValueStatus.OK, "")
     if isinstance(raw, float):
         if not math.isfinite(raw):
             return None, ValueStatus.INVALID, ""
-        return _tidy(raw), ValueStatus.OK, ""
+        return _ranged(_tidy(raw), ValueStatus.OK, "")
     if isinstance(raw, dt.date | dt.time | dt.timedelta):
         return _tidy(_serial(raw)), ValueStatus.NORMALISED, _NOTE_DATE
     if not isinstance(raw, str):
@@ -138,7 +148,24 @@ def _from_text(raw: str, kind: ValueKind) -> tuple[Number | None, ValueStatus, s
     value = _tidy(number)
     if not notes or notes == [_NOTE_SPACES]:
         notes.append(_NOTE_TEXT)
-    return value, ValueStatus.NORMALISED, _SEP.join(notes)
+    return _ranged(value, ValueStatus.NORMALISED, _SEP.join(notes))
+
+
+def _ranged(value: Number, status: ValueStatus, note: str) -> tuple[Number | None, ValueStatus, str]:
+    """``value`` as read, or OUT_OF_RANGE when no count or amount can be that large."""
+    if abs(value) > MAX_MAGNITUDE:
+        return None, ValueStatus.OUT_OF_RANGE, note
+    return value, status, note
+
+
+def exact_sum(values: Iterable[Number]) -> Number:
+    """The exact sum: integers as integers; with any non-whole amount, added as ``Decimal`` of its shortest
+    repr (what the cell shows) and returned as the nearest float (an int when whole)."""
+    items = list(values)
+    if all(isinstance(v, int) for v in items):
+        return sum(items)
+    total = sum((Decimal(repr(v)) if isinstance(v, float) else Decimal(v) for v in items), Decimal(0))
+    return int(total) if total == total.to_integral_value() else float(total)
 
 
 _CN_DIGITS = str.maketrans("〇零○Ｏ一二三四五六七八九", "0000123456789")

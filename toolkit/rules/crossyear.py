@@ -12,12 +12,13 @@ import itertools
 from collections.abc import Iterator
 from typing import Any
 
-from toolkit.data import ReportData
+from toolkit.data import Number, ReportData
 from toolkit.rules.findings import CellRef, Finding
 from toolkit.rules.linear import TOLERANCE, foreach_values
 from toolkit.rules.registry import RuleContext, rule_type
 from toolkit.spec.load import load_spec
 from toolkit.spec.models import ReportSpec, RuleSpec
+from toolkit.values import exact_sum
 
 
 def parse_term(pattern: str) -> tuple[int, bool, str]:
@@ -58,11 +59,11 @@ def cross_year(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
     names = list(foreach)
     for combo in itertools.product(*[foreach_values(ctx.spec, foreach[n]) for n in names]):
         env = dict(zip(names, combo, strict=True))
-        sides: list[float] = []
+        sides: list[Number] = []
         cells: list[CellRef] = []
         usable = True
         for side in ("lhs", "rhs"):
-            total = 0.0
+            terms: list[Number] = []
             for pattern in rule.params[side]:
                 sign, is_prev, key = parse_term(str(pattern).format(**env))
                 data, spec = (previous, prev_spec) if is_prev else (ctx.data, ctx.spec)
@@ -70,11 +71,11 @@ def cross_year(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
                 if key not in spec.cells or cv is None or not cv.usable:
                     usable = False
                     break
-                total += sign * cv.as_number
+                terms.append(sign * cv.as_number)
                 label = spec.cells[key].label
                 cells.append(CellRef(("prev." if is_prev else "") + key,
                                      f"上年 {label}" if is_prev else label, None if is_prev else cv.location))
-            sides.append(total)
+            sides.append(exact_sum(terms))
         if not usable:
             continue
         ctx.evaluated += 1
@@ -82,7 +83,7 @@ def cross_year(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
         if abs(left - right) > TOLERANCE:
             labels = {n: _label(ctx.spec, v) for n, v in env.items()}
             yield ctx.finding(rule, cells=cells, instance=",".join(combo), expected=right, actual=left,
-                              lhs=left, rhs=right, diff=abs(left - right), **labels)
+                              lhs=left, rhs=right, diff=abs(exact_sum([left, -right])), **labels)
 
 
 @rule_type("narrative_similarity")

@@ -15,9 +15,11 @@ from typing import Any
 
 from toolkit.data import Number, ReportData
 from toolkit.spec.models import CellKind, ReportSpec, RuleSpec
+from toolkit.values import exact_sum
 
 TOLERANCE = 1e-6
-"""Sums closer than this count as equal (amounts are decimals; counts are whole)."""
+"""Sums closer than this count as equal. The sums are exact (:func:`toolkit.values.exact_sum`), so this only
+absorbs the last bit of a float amount; the live 校验 sheet uses the same tolerance."""
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,7 @@ class LinearCheck:
 
     def sums(self, value: Callable[[str], Number]) -> tuple[Number, Number]:
         """(sum of lhs, sum of rhs) with ``value`` giving each cell's number."""
-        return sum(value(k) for k in self.lhs), sum(value(k) for k in self.rhs)
+        return exact_sum(value(k) for k in self.lhs), exact_sum(value(k) for k in self.rhs)
 
     def holds(self, left: Number, right: Number) -> bool:
         """Whether the relation holds for these sums."""

@@ -9,6 +9,7 @@ from toolkit.rules.findings import CellRef, Finding
 from toolkit.rules.linear import LinearCheck, expand_declared_total, expand_linear
 from toolkit.rules.registry import RuleContext, rule_type
 from toolkit.spec.models import ReportSpec, RuleSpec, ValueKind
+from toolkit.values import MAX_MAGNITUDE, exact_sum
 
 KIND_NAMES = {
     ValueKind.COUNT: ("非负整数", "a whole number ≥ 0"),
@@ -21,7 +22,8 @@ def _evaluate(ctx: RuleContext, rule: RuleSpec, checks: Iterator[LinearCheck]) -
     """Evaluate expanded linear checks; a check with a missing or unusable cell is not assessable (skipped)."""
     for check in checks:
         values = [ctx.data.values.get(k) for k in check.cells]
-        if any(v is None or not (v.usable or v.status in (ValueStatus.BLANK, ValueStatus.PLACEHOLDER)) for v in values):
+        if any(v is None or not (v.usable or v.status in (ValueStatus.BLANK, ValueStatus.PLACEHOLDER))
+               for v in values):
             continue
         ctx.evaluated += 1
         left, right = check.sums(ctx.value)
@@ -41,7 +43,7 @@ def _evaluate(ctx: RuleContext, rule: RuleSpec, checks: Iterator[LinearCheck]) -
             actual=actual,
             lhs=left,
             rhs=right,
-            diff=abs(left - right),
+            diff=abs(exact_sum([left, -right])),
             blank_cells="、".join(blanks),
             **check.fields,
         )
@@ -83,7 +85,7 @@ def _raw_text(raw: object) -> str:
     """A cell's content as a message quotes it: whole floats without .0, at most ``RAW_SHOWN`` characters."""
     if raw is None:
         return ""
-    if isinstance(raw, float) and raw.is_integer() and abs(raw) < 1e15:
+    if isinstance(raw, float) and raw.is_integer() and abs(raw) < 1e21:
         return str(int(raw))
     text = str(raw)
     return text if len(text) <= RAW_SHOWN else text[: RAW_SHOWN - 1] + "…"
@@ -94,8 +96,8 @@ def value_kind(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
     """Counts are whole numbers ≥ 0, signed counts whole, amounts ≥ 0; text and Excel errors are not numbers."""
     for key, spec_cell in ctx.spec.cells.items():
         cv = ctx.data.values.get(key)
-        if cv is None or cv.status in (ValueStatus.BLANK, ValueStatus.PLACEHOLDER):
-            continue
+        if cv is None or cv.status in (ValueStatus.BLANK, ValueStatus.PLACEHOLDER, ValueStatus.OUT_OF_RANGE):
+            continue  # out of range: its own finding (value_range)
         ctx.evaluated += 1
         value = cv.value
         bad = cv.status in (ValueStatus.INVALID, ValueStatus.EXCEL_ERROR) or value is None
@@ -145,11 +147,41 @@ def blank_cells(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
 def normalised_values(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
     """Values that were readable only after normalisation ("3件", full-width digits) are noted as info."""
     for key, cv in ctx.data.values.items():
-        if cv.status is ValueStatus.NORMALISED and key in ctx.spec.cells:
+        if cv.status is ValueStatus.NORMALISED and key in ctx.spec.cells and not cv.left_out_of_sums:
             ctx.evaluated += 1
             yield ctx.finding(rule, cells=[ctx.cell(key)], instance=key, expected=cv.value,
                               actual=_raw_text(cv.raw), cell=ctx.spec.cells[key].label, raw=_raw_text(cv.raw),
                               value=cv.value, how=cv.note or "文本转为数字")
+
+
+@rule_type("value_range")
+def value_range(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
+    """A number no count or amount can be (a pasted ID or phone number): its own finding, left out of every sum."""
+    for key, cv in ctx.data.values.items():
+        if key not in ctx.spec.cells:
+            continue
+        ctx.evaluated += 1
+        parts = [ctx.data.values.get(part) for part in ctx.spec.cells[key].sum_of]
+        if any(p is not None and p.status is ValueStatus.OUT_OF_RANGE for p in parts):
+            continue  # a total over an out-of-range part: the part is the finding
+        if cv.status is ValueStatus.OUT_OF_RANGE:
+            raw = _raw_text(cv.raw)
+            yield ctx.finding(rule, cells=[ctx.cell(key)], instance=key, expected=f"≤ {MAX_MAGNITUDE}", actual=raw,
+                              cell=ctx.spec.cells[key].label, raw=raw, limit=f"{MAX_MAGNITUDE:,}")
+
+
+@rule_type("text_in_sums")
+def text_in_sums(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
+    """A number typed as text in a cell the workbook's formulas sum: the sheet's totals leave it out, so the
+    text cell is the error (the totals, which show what SUM computed, are not blamed)."""
+    for key, cv in ctx.data.values.items():
+        if key not in ctx.spec.cells:
+            continue
+        ctx.evaluated += 1
+        if cv.left_out_of_sums:
+            raw = _raw_text(cv.raw)
+            yield ctx.finding(rule, cells=[ctx.cell(key)], instance=key, expected=cv.value, actual=raw,
+                              cell=ctx.spec.cells[key].label, raw=raw, value=cv.value)
 
 
 @rule_type("amount_magnitude")

@@ -115,6 +115,16 @@ class CheckRow:
     """(left, right, failed) on the data written."""
     instance: str = ""
     """The checker's finding instance this row stands for (``rule[instance]`` is the fingerprint)."""
+    per_cell: bool = False
+    """The row's figure counts cells the checker reports one by one: the counts at the top add the figure."""
+
+    @property
+    def weight(self) -> int:
+        """What the row adds to the failing count on the data written."""
+        left, _, failed = self.cached
+        if not failed:
+            return 0
+        return int(left) if self.per_cell and isinstance(left, int | float) else 1
 
 
 def check_rows(b: Builder) -> list[CheckRow]:
@@ -132,7 +142,7 @@ def check_rows(b: Builder) -> list[CheckRow]:
                              (left, right, not check.holds(left, right)), check.instance))
     for lr in live_rules(b):
         rows.append(CheckRow(lr.rule, lr.target, lr.link, lr.value, "", None, lr.fails,
-                             (lr.cached_value, None, lr.cached_fails), lr.instance))
+                             (lr.cached_value, None, lr.cached_fails), lr.instance, lr.per_cell))
     return rows
 
 
@@ -146,8 +156,8 @@ def checks_sheet(b: Builder) -> None:
     ws.set_column(8, 9, 4, None, {"hidden": True})
     rows = check_rows(b)
     first, last = CHECKS_FIRST_ROW, CHECKS_FIRST_ROW + len(rows) - 1
-    n_err = sum(1 for r in rows if r.cached[2] and r.rule.severity is Severity.ERROR)
-    n_warn = sum(1 for r in rows if r.cached[2]) - n_err
+    n_err = sum(r.weight for r in rows if r.rule.severity is Severity.ERROR)
+    n_warn = sum(r.weight for r in rows) - n_err
     ws.merge_range(0, 0, 0, 7, msg("template.checks.title"), b.fmt["title"])
     ws.write_string(1, 0, msg("template.checks.errors"), b.fmt["bold"])
     ws.write_formula(1, 2, f"=SUM(I{first + 1}:I{last + 1})", b.fmt["bold"], n_err)
@@ -175,7 +185,8 @@ def checks_sheet(b: Builder) -> None:
         ws.write_formula(row, CHECK_RESULT_COLUMN, f'=IF({check.fails},"{FAIL}","{PASS}")', None,
                          FAIL if failed else PASS)
         helper = 8 if check.rule.severity is Severity.ERROR else 9
-        ws.write_formula(row, helper, f'=IF(H{row + 1}="{FAIL}",1,0)', None, 1 if failed else 0)
+        counted = f"E{row + 1}" if check.per_cell else "1"
+        ws.write_formula(row, helper, f'=IF(H{row + 1}="{FAIL}",{counted},0)', None, check.weight)
     ws.conditional_format(first, 7, last, 7, {"type": "cell", "criteria": "==", "value": f'"{FAIL}"',
                                               "format": b.fmt["bad"]})
     ws.conditional_format(1, 2, 2, 2, {"type": "cell", "criteria": ">", "value": 0, "format": b.fmt["bad"]})

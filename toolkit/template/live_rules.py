@@ -47,6 +47,10 @@ class LiveRule:
     """The cell to jump to (sheet, row, col)."""
     instance: str = ""
     """The checker's instance of the same finding (a section or field id), "" when the rule has one."""
+    per_cell: bool = False
+    """True when the figure is a count of cells, each of which the checker reports as one finding (blank
+    cells, value kinds): the 校验 sheet's error and warning counts then add the figure, not 1, so that they
+    agree with the highlighted copy's 校验结果."""
 
 
 Compiler = Callable[["Builder", RuleSpec], Iterator[LiveRule]]
@@ -100,7 +104,8 @@ def _blank(b: Builder, rule: RuleSpec) -> Iterator[LiveRule]:
     refs = _input_ranges(b)
     count = sum(1 for k, c in b.spec.cells.items() if c.kind is CellKind.INPUT and b.written(k) == "blank")
     value = "+".join(f"COUNTBLANK({r})" for r in refs)
-    yield LiveRule(rule, msg("template.live.all_inputs"), value, f"({value})>0", count, count > 0, _first_input(b))
+    yield LiveRule(rule, msg("template.live.all_inputs"), value, f"({value})>0", count, count > 0, _first_input(b),
+                   per_cell=True)
 
 
 @live("value_kind")
@@ -116,7 +121,8 @@ def _kinds(b: Builder, rule: RuleSpec) -> Iterator[LiveRule]:
         kind = b.written(key)
         negative = kind == "number" and cell.value is not ValueKind.SIGNED_COUNT and b.data.number(key) < 0
         bad += kind == "text" or negative
-    yield LiveRule(rule, msg("template.live.kinds"), value, f"({value})>0", bad, bad > 0, _first_input(b))
+    yield LiveRule(rule, msg("template.live.kinds"), value, f"({value})>0", bad, bad > 0, _first_input(b),
+                   per_cell=True)
 
 
 @live("sections_present")
