@@ -6,7 +6,7 @@ Heavy modules (openpyxl, xlsxwriter, python-docx) are imported inside the functi
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -310,8 +310,12 @@ def merge_files(
     force: bool = False,
     format_id: str | None = None,
     overwrite: bool = False,
+    keep: Sequence[str] = (),
 ) -> MergeOutcome:
     """Merge the units' workbooks (files, folders, globs) into one summary workbook at ``output``.
+
+    The same organ and year twice is refused (exit 2, the files named) unless ``keep`` holds ``"newest"`` or the
+    file to keep of each duplicate.
 
     Every cell is the sum over the units, in the units' format; a 各单位明细 sheet lists each unit's figures.
     Refused (``refused``, nothing written, ``problems`` naming the units) when units disagree on year or
@@ -339,7 +343,7 @@ def merge_files(
     merged = [p for p in paths if p.suffix.lower() not in REPORT_SUFFIXES and is_merge_output(p)]
     if merged:
         return MergeOutcome(None, problems=[msg("api.merge.merged_input"), *(str(p) for p in merged)])
-    outcome = merge_reports([read(p, format_id=format_id) for p in paths], organ=organ, force=force)
+    outcome = merge_reports([read(p, format_id=format_id) for p in paths], organ=organ, force=force, keep=keep)
     if outcome.data is not None:
         check_output(output, inputs=paths, overwrite=overwrite, suffixes=(".xlsx",))
         write_merged(load_spec(outcome.data.format_id), outcome, output)

@@ -292,12 +292,14 @@ def merge_cmd(
     format_id: Annotated[str | None, typer.Option("--format", "-f", help=msg("cli.opt.format_check"))] = None,
     as_json: Annotated[bool, typer.Option("--json", help=msg("cli.opt.merge_json"))] = False,
     overwrite: Annotated[bool, typer.Option(OVERWRITE, help=msg("cli.opt.overwrite"))] = False,
+    keep: Annotated[list[str] | None, typer.Option("--keep", help=msg("cli.opt.merge_keep"))] = None,
 ) -> None:
     """Sum the units' workbooks into one summary workbook."""
     from toolkit import api, present
 
     try:
-        outcome = api.merge_files(files, output, organ=org, force=force, format_id=format_id, overwrite=overwrite)
+        outcome = api.merge_files(files, output, organ=org, force=force, format_id=format_id, overwrite=overwrite,
+                                  keep=keep or ())
     except Exception as exc:
         _fail(exc)
     if as_json:
@@ -306,7 +308,9 @@ def merge_cmd(
         present.print_merge(out, outcome)
     if outcome.refused:
         present.print_refusal(err, outcome.problems)
-        raise typer.Exit(1)
+        raise typer.Exit(outcome.exit_code or 1)
+    if outcome.left_out:
+        err.print(_show(msg("merge.left_out", files="、".join(str(u.source) for u in outcome.left_out))))
     if outcome.forced_errors:
         err.print(msg("cli.merge.forced", errors=outcome.forced_errors))
 

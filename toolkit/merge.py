@@ -1,19 +1,26 @@
 """Merging units into one summary (``toolkit merge``): every cell is the sum over the units.
 
-Refuses, with the list, when units disagree on year or format, or when a unit has error-level findings
-(unless forced). The merged data is in the same format, so it checks and renders like any report.
+Refuses, with the list, when units disagree on year or format, when the same organ's report for the same year
+comes twice (unless ``keep`` says which to keep), or when a unit has error-level findings (unless forced).
+The merged data is in the same format, so it checks and renders like any report. Each unit's narrative is
+gathered under 【单位】 with its placeholders filled from *that unit's* figures, never from the merged totals.
 """
 
 from __future__ import annotations
 
+import contextlib
+import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from toolkit.data import CellValue, Number, ReportData, TextValue, ValueStatus
+from toolkit.messages import msg
 from toolkit.rules.engine import check_data
 from toolkit.rules.findings import CheckResult
 from toolkit.spec.models import ReportSpec
+from toolkit.values import exact_sum
 
 CONTRIBUTION_SHEET = "各单位明细"
 """Title of the merged workbook's sheet listing each unit's figures."""
@@ -33,6 +40,12 @@ class MergeOutcome:
     """Each unit's check."""
     path: Path | None = None
     """The merged workbook, once written (:func:`write_merged`)."""
+    duplicates: list[list[ReportData]] = field(default_factory=list)
+    """Groups of units that are the same organ's report for the same year (refused unless resolved by ``keep``)."""
+    left_out: list[ReportData] = field(default_factory=list)
+    """Duplicates left out by ``keep``."""
+    exit_code: int = 0
+    """0 merged, 1 refused for the units' data (year, format, errors), 2 refused as unusable (duplicates)."""
 
     @property
     def refused(self) -> bool:
@@ -59,6 +72,8 @@ class MergeOutcome:
                        "format": u.format_id, "errors": r.errors if r else None,
                        "warnings": r.warnings if r else None} for u, r in zip(self.units, checks, strict=True)],
             "values": {k: v.value for k, v in data.values.items()} if data else {},
+            "duplicates": [[str(u.source) if u.source else _unit_name(u) for u in group] for group in self.duplicates],
+            "left_out": [str(u.source) if u.source else _unit_name(u) for u in self.left_out],
         }
 
 
@@ -66,39 +81,109 @@ def _unit_name(data: ReportData) -> str:
     return data.organ or (data.source.name if data.source else "（未命名单位）")
 
 
-def merge_reports(units: list[ReportData], *, organ: str = "", force: bool = False) -> MergeOutcome:
+KEEP_NEWEST = "newest"
+"""``keep`` value: of each duplicate group keep the file modified last."""
+
+
+def organ_key(organ: str) -> str:
+    """An organ's name as compared for duplicates: NFKC (full-width → half-width), no whitespace, case-folded."""
+    return "".join(unicodedata.normalize("NFKC", organ).split()).casefold()
+
+
+def _mtime(unit: ReportData) -> float:
+    with contextlib.suppress(OSError):
+        if unit.source is not None:
+            return unit.source.stat().st_mtime
+    return 0.0
+
+
+def _is_kept(unit: ReportData, keep: Sequence[str]) -> bool:
+    if unit.source is None:
+        return False
+    for wanted in keep:
+        with contextlib.suppress(OSError):
+            if unit.source.resolve() == Path(wanted).resolve() or unit.source.samefile(wanted):
+                return True
+    return False
+
+
+def find_duplicates(units: Sequence[ReportData]) -> list[list[ReportData]]:
+    """Groups (in input order) of units that are the same organ's report for the same year; unnamed units never
+    match each other (their own check reports the missing name)."""
+    groups: dict[tuple[str, int | None], list[ReportData]] = {}
+    for unit in units:
+        key = organ_key(unit.organ)
+        if key:
+            groups.setdefault((key, unit.year), []).append(unit)
+    return [group for group in groups.values() if len(group) > 1]
+
+
+def resolve_duplicates(outcome: MergeOutcome, keep: Sequence[str]) -> list[ReportData]:
+    """The units to merge: each duplicate group reduced to the one ``keep`` names (``newest``, or a file);
+    groups it does not resolve are listed in ``outcome.problems`` (then the merge is refused, exit 2)."""
+    units = outcome.units
+    outcome.duplicates = find_duplicates(units)
+    dropped: list[ReportData] = []
+    unresolved: list[list[ReportData]] = []
+    for group in outcome.duplicates:
+        newest = KEEP_NEWEST in keep
+        chosen = [max(reversed(group), key=_mtime)] if newest else [u for u in group if _is_kept(u, keep)]
+        if len(chosen) != 1:
+            unresolved.append(group)
+            continue
+        dropped += [u for u in group if u is not chosen[0]]
+    if unresolved:
+        outcome.problems.append(msg("merge.duplicates"))
+        for group in unresolved:
+            files = "、".join(u.source.name if u.source else "（内存）" for u in group)
+            outcome.problems.append(msg("merge.duplicate_group", organ=_unit_name(group[0]),
+                                        year=group[0].year or "?", count=len(group), files=files))
+        outcome.problems.append(msg("merge.duplicates_hint"))
+        outcome.exit_code = 2
+    outcome.left_out = dropped
+    return [u for u in units if not any(u is d for d in dropped)]
+
+
+def merge_reports(units: list[ReportData], *, organ: str = "", force: bool = False,
+                  keep: Sequence[str] = ()) -> MergeOutcome:
     """Sum ``units`` cell by cell into one report named ``organ`` (default: first unit's name + 等N个单位汇总).
 
     Blank cells count as 0; a value that is not a number is left out of the sum (and the unit's check
-    reports it). Each narrative section gathers the units' texts, each paragraph marked 【单位】, as the
-    draft from which the summary's own text is written.
+    reports it). The same organ and year twice is refused, naming the files, unless ``keep`` holds
+    :data:`KEEP_NEWEST` or the file of each duplicate to keep. Each narrative section gathers the units' texts,
+    each paragraph marked 【单位】 with the unit's placeholders filled from the unit's own figures, as the draft
+    from which the summary's own text is written.
     """
     outcome = MergeOutcome(data=None, units=list(units))
     if not units:
         outcome.problems.append("没有可汇总的单位")
         return outcome
+    units = resolve_duplicates(outcome, keep)
+    if outcome.problems:
+        return outcome
+    outcome.units = units
     formats = {u.format_id for u in units}
     years = {u.year for u in units}
     if len(formats) > 1 or len(years) > 1:
         for u in units:
             outcome.problems.append(f"{_unit_name(u)}：{u.year or '年度未填'}年度，{u.format_id}格式")
         outcome.problems.insert(0, "各单位的报告年度或格式不一致，不能汇总：")
+        outcome.exit_code = 1
         return outcome
     outcome.checks = [check_data(u) for u in units]
     failing = [(u, r) for u, r in zip(units, outcome.checks, strict=True) if r.errors]
     if failing and not force:
         outcome.problems.append("以下单位的年报表有错误，请先改正（或加 --force 强制汇总）：")
         outcome.problems += [f"{_unit_name(u)}：错误 {r.errors} 项" for u, r in failing]
+        outcome.exit_code = 1
         return outcome
     fid = units[0].format_id
-    totals: dict[str, Number] = {}
+    parts: dict[str, list[Number]] = {}
     for unit in units:
         for key, cv in unit.values.items():
             if cv.usable or cv.status in (ValueStatus.BLANK, ValueStatus.PLACEHOLDER):
-                totals[key] = totals.get(key, 0) + cv.as_number
-    for key, value in totals.items():
-        if isinstance(value, float):
-            totals[key] = round(value, 6)
+                parts.setdefault(key, []).append(cv.as_number)
+    totals = {key: exact_sum(values) for key, values in parts.items()}
     name = organ or f"{_unit_name(units[0])}等{len(units)}个单位汇总"
     year = units[0].year
     outcome.data = ReportData(
@@ -111,11 +196,22 @@ def merge_reports(units: list[ReportData], *, organ: str = "", force: bool = Fal
 
 
 def _gathered_texts(units: list[ReportData]) -> dict[str, TextValue]:
+    """Each section: every unit's paragraphs marked 【单位】, its placeholders filled from that unit's data (a
+    placeholder left as written would be filled from the merged totals by ``report``: a false number)."""
+    from toolkit.render.model import fill_placeholders
+    from toolkit.rules.placeholders import PLACEHOLDER
+    from toolkit.spec.load import load_spec
+
     sections = {s for u in units for s in u.texts}
     texts = {}
     for section in sorted(sections):
-        lines = [f"【{_unit_name(u)}】{line.strip()}" for u in units for line in u.text(section).splitlines()
-                 if line.strip()]
+        lines = []
+        for unit in units:
+            text = unit.text(section)
+            if "{" in text:  # what stays unfilled is made literal, so that no later step fills it with totals
+                text = PLACEHOLDER.sub(lambda m: f"｛{m.group(1)}｝",
+                                       fill_placeholders(load_spec(unit.format_id), unit, text))
+            lines += [f"【{_unit_name(unit)}】{line.strip()}" for line in text.splitlines() if line.strip()]
         texts[section] = TextValue(section, "\n".join(lines))
     return texts
 

@@ -112,6 +112,8 @@ M: dict[str, Text] = {
     "cli.opt.import_json": Text("以 JSON 输出导入结果", "print the import as JSON"),
     "cli.opt.merge_output": Text("汇总表的文件名", "merged workbook"),
     "cli.opt.merge_org": Text("汇总表的机关名称，默认“第一个单位名称等N个单位汇总”", "organ name of the merged report"),
+    "cli.opt.merge_keep": Text("同一单位同一年度有多份报告时保留哪一份：newest（修改时间最新的）或文件名（可多次使用）",
+                               "which duplicate to keep: newest, or a file (repeatable)"),
     "cli.opt.merge_force": Text("有单位的表中有错误时仍汇总（年度或格式不一致时不能强制）", "merge despite errors"),
     "cli.opt.merge_json": Text("以 JSON 输出汇总结果", "print the merge as JSON"),
     "cli.merge.refused": Text("未汇总：", "not merged: "),
@@ -243,7 +245,12 @@ M: dict[str, Text] = {
                           "“{member}” spans {rows} rows × {cols} columns: refused"),
     "xlsxsafe.too_many_cells": Text("工作簿中的单元格数量或范围异常（约 {count} 个），读取会耗尽内存，不予读取；如确为正常文件，请删除多余的内容后另存",
                                     "the workbook spans about {count} cells: refused"),
-    # --- t13b: bounded cost of a workbook (xlsxsafe / xmlscan) -------------------------------------
+    # --- t13b: bounded cost of a workbook (xlsxsafe / xmlscan), merge truth ---------------------------
+    "merge.duplicates": Text("同一单位同一年度的报告有多份，不能汇总（否则会重复计数）：", "the same organ's report for the same year comes more than once (it would be counted twice):"),
+    "merge.duplicate_group": Text("“{organ}”{year}年度 {count} 份：{files}", "“{organ}” {year}: {count} files: {files}"),
+    "merge.duplicates_hint": Text("请只留下每个单位的一份；或加 --keep newest 保留修改时间最新的一份，或用 --keep 文件名 指定保留哪一份（可多次使用）",
+                                  "keep one file per unit, or pass --keep newest (the latest modified) or --keep FILE (repeatable)"),
+    "merge.left_out": Text("按 --keep 略去的重复报告：{files}", "duplicates left out by --keep: {files}"),
     "xlsxsafe.too_many_elements": Text("工作簿的 XML 内容异常庞大（至“{member}”已超过 {limit} 个元素），读取会耗费过多时间和内存，不予读取",
                                        "the workbook's XML holds over {limit} elements by “{member}”: refused"),
     "xlsxsafe.too_many_styles": Text("文件中的“{member}”的样式记录超过 {limit} 条，读取会耗费过多时间和内存，不予读取；如确为正常文件，请在 Excel/WPS 中清除多余的单元格格式后另存",

@@ -178,8 +178,22 @@ def locate_by_names(book: Book, format_id: str | None) -> Located | None:
     for section in spec.text_sections:
         ref = names.get(f"{NAME_PREFIX}text.{section.id}".lower())
         if ref is not None:
-            located.texts[section.id] = TextValue(section.id, text_of(_value_at(book, *ref)), Location(*ref))
+            located.texts[section.id] = TextValue(section.id, _spilled_text(book, names, section.id, ref),
+                                                  Location(*ref))
     return located
+
+
+def _spilled_text(book: Book, names: dict[str, tuple[str, str]], section: str, ref: tuple[str, str]) -> str:
+    """A section's text: its cell, joined with the continuation cells ``GK.text.<section>.2`` … that a text longer
+    than one cell holds spills into (the merge of many units); pieces are joined exactly as written."""
+    first = _value_at(book, *ref)
+    pieces: list[object] = []
+    while (more := names.get(f"{NAME_PREFIX}text.{section}.{len(pieces) + 2}".lower())) is not None:
+        pieces.append(_value_at(book, *more))
+    if not pieces:
+        return text_of(first)
+    joined = "".join(str(p) for p in (first, *pieces) if p is not None and not isinstance(p, bool))
+    return text_of(joined)
 
 
 # --- values -----------------------------------------------------------------------------------------

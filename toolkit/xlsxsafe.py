@@ -69,6 +69,9 @@ class Limits:
     1 000 000 of a hostile 1.6 MB file would take 100 s and 2.4 GB)."""
     max_merges: int = 10_000
     """Merged ranges in one sheet (the template has about 60; openpyxl restyles every covered cell)."""
+    max_merge_detail_cells: int = 1_250_000
+    """Cells of the 各单位明细 sheet of a workbook ``toolkit merge`` wrote (one column per unit, one row per cell of
+    the format: 6 000 units), counted apart from ``max_content_cells``."""
     max_string_bytes: int = 512 * 1024
     """XML one shared string or one cell may take (Excel's limit of 32 767 characters is under 230 KB even
     written as ``_x000D_`` escapes): a 17-million-character organ name is refused, not read."""
@@ -374,21 +377,25 @@ def _scan_parts(package: Package, limits: Limits) -> None:
     The structural parts go first, so that the workbook's relationships tell which parts are sheets.
     """
     budget = limits.max_total_bytes
-    first = ("[Content_Types].xml", _RELS)
+    first = ("[Content_Types].xml", _RELS, _WORKBOOK)
     names = [n for n in first if n in package.infos] + [n for n in package.infos if n not in first]
     cells = area = elements = 0
     sheets: set[str] | None = None
+    detail: str | None = None
     for name in names:
         if not name.lower().endswith(_XML_SUFFIXES):
             continue
         if sheets is None and name not in first:
             sheets = _sheet_parts(package)
+            detail = _merge_detail_part(package)
         measure = sheets is not None and name in sheets
         try:
             scan, kept = _scan_part(package, name, limits, budget, measure=measure, precise=False)
         except NeedPrecise:
             scan, kept = _scan_part(package, name, limits, budget, measure=measure, precise=True)
         budget -= package.infos[name].file_size
+        if name == detail and scan.cells <= limits.max_merge_detail_cells:
+            continue  # our own merge's 各单位明细: bounded by its own budget (and its area, checked in the scan)
         cells += scan.cells
         area += scan.area
         elements += scan.elements
@@ -401,6 +408,34 @@ def _scan_parts(package: Package, limits: Limits) -> None:
             package.parts[name] = kept
             if name == "[Content_Types].xml" and b"macroenabled" in package.parts[name].lower():
                 raise MacroWorkbookError(msg("xlsxsafe.macro"), path=package.path)
+
+
+_WORKBOOK = "xl/workbook.xml"
+_DETAIL_SHEET = re.compile(rb"""<(?:[\w.-]+:)?sheet\s[^>]*name\s*=\s*["']\xe5\x90\x84\xe5\x8d\x95\xe4\xbd\x8d"""
+                           rb"""\xe6\x98\x8e\xe7\xbb\x86["'][^>]*>""")
+_RID = re.compile(rb"""\s(?:[\w.-]+:)?id\s*=\s*["']([^"']+)["']""")
+_RELATIONSHIP = re.compile(rb"<(?:[\w.-]+:)?Relationship\s[^>]*>")
+_ID = re.compile(rb"""\sId\s*=\s*["']([^"']+)["']""")
+
+
+def _merge_detail_part(package: Package) -> str | None:
+    """The part of the 各单位明细 sheet of a workbook ``toolkit merge`` wrote (marked ``GK.format``): one column per
+    unit, so it may hold up to :attr:`Limits.max_merge_detail_cells`; None for any other workbook."""
+    from toolkit.ooxml import resolve_target
+
+    book = package.parts.get(_WORKBOOK, b"")
+    sheet = _DETAIL_SHEET.search(book)
+    if sheet is None or b'name="GK.format"' not in book:
+        return None
+    rid = _RID.search(sheet.group())
+    if rid is None:
+        return None
+    for rel in _RELATIONSHIP.findall(package.parts.get(_RELS, b"")):
+        found, target = _ID.search(rel), _TARGET.search(rel)
+        if found is not None and target is not None and found.group(1) == rid.group(1):
+            part = resolve_target(target.group(1).decode("utf-8", "replace"))
+            return part if part in package.infos else None
+    return None
 
 
 def _normalise_targets(package: Package) -> None:

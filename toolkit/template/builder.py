@@ -23,6 +23,28 @@ from toolkit.xlsxbook import MARKER_SHEET
 INFO_FIRST_ROW = 2
 """Row of the first 基本信息 field (after the title and a gap)."""
 TEXT_FIRST_ROW, TEXT_ROWS = 2, 4
+CELL_TEXT_UNITS = 32_000
+"""UTF-16 code units written into one cell (Excel holds 32 767): a longer text continues in the cells to its
+right, each named ``GK.text.<section>.<n>``, and the reader joins them back."""
+
+
+def split_cell_text(text: str, limit: int = CELL_TEXT_UNITS) -> list[str]:
+    """``text`` in pieces of at most ``limit`` UTF-16 units (as Excel counts), cut after a line break where one
+    is near; joining the pieces gives ``text`` back. Always at least one piece."""
+    pieces: list[str] = []
+    start = 0
+    while True:
+        units, end = 0, start
+        while end < len(text) and units + (2 if ord(text[end]) > 0xFFFF else 1) <= limit:
+            units += 2 if ord(text[end]) > 0xFFFF else 1
+            end += 1
+        if end >= len(text):
+            pieces.append(text[start:])
+            return pieces
+        cut = text.rfind("\n", start, end)
+        end = cut + 1 if cut > start + limit // 2 else end
+        pieces.append(text[start:end])
+        start = end
 """正文: where the first section starts, and the rows each takes (title, prompt, text, gap)."""
 
 
@@ -253,9 +275,12 @@ class Builder:
             ws.write_string(row, 0, section.title, self.fmt["header"])
             ws.write_string(row + 1, 0, section.prompt, self.fmt["prompt"])
             ws.set_row(row + 1, 15 * lines_of(section.prompt, 110 * 1.1) + 2)
-            text = self.data.text(section.id)
+            text, *more = split_cell_text(self.data.text(section.id))
             ws.write_string(row + 2, 0, text, self.fmt["text"])
             ws.set_row(row + 2, max(240, min(409, 16 * lines_of(text, 110) + 8)))
+            for n, piece in enumerate(more, start=2):  # longer than a cell holds (a merge of many units)
+                ws.write_string(row + 2, n - 1, piece, self.fmt["text"])
+                self._define(f"GK.text.{section.id}.{n}", self.text_at[section.id][0], row + 2, n - 1)
             ws.data_validation(row + 2, 0, row + 2, 0, {"validate": "any", "input_title": section.title[:32],
                                                         "input_message": section.prompt[:255]})
             self._define(f"GK.text.{section.id}", *self.text_at[section.id])
