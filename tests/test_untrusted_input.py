@@ -235,3 +235,73 @@ def test_sums_are_exact() -> None:
     assert normalise(123456789012345678.0, ValueKind.COUNT)[1].value == "out_of_range"
     assert normalise("1,000,000,000", ValueKind.COUNT)[1].value == "out_of_range"
     assert normalise(999_999_999, ValueKind.COUNT)[0] == 999_999_999
+
+
+# --- item 17: --previous checks what it is given -----------------------------------------------------------------
+
+
+def _previous_pair(tmp_path: Path, prev_fid: str = "2021", *, year: int | None = None, organ: str = "示例区民政局",
+                   carried_off: int = 0) -> tuple[Path, Path]:
+    """This year's workbook (the example, 2026) and a previous-year workbook whose 结转下年度 this year carries over
+    (``carried_off`` added to its 科研机构 column)."""
+    from toolkit.reader import read_workbook
+    from toolkit.sample import sample_report
+    from toolkit.spec import load_spec
+    from toolkit.template import build_template
+
+    current = read_workbook(EXAMPLE)
+    spec = load_spec(prev_fid)
+    prev = sample_report(spec, 3, organ=organ, year=year or (2025 if prev_fid == "2021" else 2020))
+    for col in spec.table("s3").columns:
+        prev = prev.with_value(f"s3.carried_forward.{col.id}", current.number(f"s3.carried_over.{col.id}"))
+    prev = prev.with_value("s3.carried_forward.research", prev.number("s3.carried_forward.research") + carried_off)
+    return EXAMPLE, build_template(spec, tmp_path / f"上年-{prev_fid}.xlsx", data=prev)
+
+
+@pytest.mark.parametrize(("kind", "year", "organ", "says"), [
+    ("year", 2024, "示例区民政局", "2024年度的报告，不是上一年度（2025年度）"),
+    ("organ", 2025, "另一个局", "是“另一个局”的报告，不是“示例区民政局”的"),
+])
+def test_previous_of_another_year_or_organ_is_a_finding(tmp_path: Path, kind: str, year: int, organ: str,
+                                                       says: str) -> None:
+    """``--previous`` of the wrong year or another organ: a ``previous-mismatch`` error saying so, and no
+    cross-year finding built on it."""
+    from toolkit import api
+
+    current, previous = _previous_pair(tmp_path, year=year, organ=organ, carried_off=5)
+    result = api.check_file(current, annotate=False, previous=previous)
+    found = [f for f in result.findings if f.code == "previous-mismatch"]
+    assert [f.instance for f in found] == [kind]
+    assert says in found[0].message.zh and previous.name in found[0].message.zh
+    assert not [f for f in result.findings if f.code.startswith(("cross-year", "narrative-copied"))]
+
+
+def test_previous_that_is_the_same_file_is_a_finding(tmp_path: Path) -> None:
+    """``check X --previous X``: the previous report is this year's own file: a finding, not a "copied" text."""
+    from toolkit import api
+
+    shutil.copy(EXAMPLE, tmp_path / "本年.xlsx")
+    result = api.check_file(tmp_path / "本年.xlsx", annotate=False, previous=tmp_path / "." / "本年.xlsx")
+    assert [(f.code, f.instance) for f in result.findings] == [("previous-mismatch", "same-file")]
+
+
+def test_a_2019_format_previous_links_to_a_2021_report_with_integer_values(tmp_path: Path) -> None:
+    """Last year in the 2019 format (2020) against a 2021-format report links 上年结转 column by column, and the
+    finding's figures are integers (printed 0, not 0.0)."""
+    from toolkit import api
+    from toolkit.reader import read_workbook
+
+    data = read_workbook(EXAMPLE)
+    current = tmp_path / "2021年报.xlsx"
+    from toolkit.spec import load_spec
+    from toolkit.template import build_template
+
+    info = {**data.info, "year": "2021"}
+    build_template(load_spec("2021"), current, data=type(data)(data.format_id, info, data.values, data.texts))
+    _, previous = _previous_pair(tmp_path, "2019", year=2020, carried_off=2)
+    result = api.check_file(current, annotate=False, previous=previous)
+    carry = [f for f in result.findings if f.code == "cross-year-carry"]
+    assert [f.instance for f in carry] == ["research"], [f.message.zh for f in result.findings]
+    assert isinstance(carry[0].expected, int) and isinstance(carry[0].actual, int)
+    assert "相差2" in carry[0].message.zh and ".0" not in carry[0].message.zh
+    assert not [f for f in result.findings if f.code == "previous-mismatch"]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from toolkit.data import ReportData
+from toolkit.data import ReportData, organ_key
 from toolkit.rules.findings import CheckResult
 from toolkit.spec.models import ReportSpec, Severity
 
@@ -34,9 +34,6 @@ def resolve_spec(*, year: int | None = None, format_id: str | None = None) -> Re
     return load_spec(available_formats()[-1])
 
 
-def organ_key(organ: str) -> str:
-    """How units are matched across folders: the organ name without any whitespace."""
-    return "".join(organ.split())
 
 
 def organs_in(paths: Collection[Path]) -> dict[str, Path]:

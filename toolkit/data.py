@@ -6,12 +6,19 @@ at the exact cell and the raw text the clerk typed.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 
 Number = int | float
 """A cell's numeric value: int for counts, int or float for amounts."""
+
+
+def organ_key(organ: str) -> str:
+    """An organ's name as units are matched (duplicates in a merge, last year's report): NFKC (full-width →
+    half-width), without any whitespace, case-folded."""
+    return "".join(unicodedata.normalize("NFKC", organ).split()).casefold()
 
 
 class ValueStatus(StrEnum):

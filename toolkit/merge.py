@@ -9,13 +9,12 @@ gathered under 【单位】 with its placeholders filled from *that unit's* figu
 from __future__ import annotations
 
 import contextlib
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from toolkit.data import CellValue, Number, ReportData, TextValue, ValueStatus
+from toolkit.data import CellValue, Number, ReportData, TextValue, ValueStatus, organ_key
 from toolkit.messages import msg
 from toolkit.rules.engine import check_data
 from toolkit.rules.findings import CheckResult
@@ -83,11 +82,6 @@ def _unit_name(data: ReportData) -> str:
 
 KEEP_NEWEST = "newest"
 """``keep`` value: of each duplicate group keep the file modified last."""
-
-
-def organ_key(organ: str) -> str:
-    """An organ's name as compared for duplicates: NFKC (full-width → half-width), no whitespace, case-folded."""
-    return "".join(unicodedata.normalize("NFKC", organ).split()).casefold()
 
 
 def _mtime(unit: ReportData) -> float:

@@ -246,6 +246,9 @@ M: dict[str, Text] = {
     "xlsxsafe.too_many_cells": Text("工作簿中的单元格数量或范围异常（约 {count} 个），读取会耗尽内存，不予读取；如确为正常文件，请删除多余的内容后另存",
                                     "the workbook spans about {count} cells: refused"),
     # --- t13b: bounded cost of a workbook (xlsxsafe / xmlscan), merge truth ---------------------------
+    "crossyear.same_file": Text("就是本年度的报告本身", "is this year's report itself"),
+    "crossyear.wrong_year": Text("是{year}年度的报告，不是上一年度（{expected}年度）的", "is the report on {year}, not on the year before ({expected})"),
+    "crossyear.wrong_organ": Text("是“{organ}”的报告，不是“{expected}”的", "is the report of “{organ}”, not of “{expected}”"),
     "merge.duplicates": Text("同一单位同一年度的报告有多份，不能汇总（否则会重复计数）：", "the same organ's report for the same year comes more than once (it would be counted twice):"),
     "merge.duplicate_group": Text("“{organ}”{year}年度 {count} 份：{files}", "“{organ}” {year}: {count} files: {files}"),
     "merge.duplicates_hint": Text("请只留下每个单位的一份；或加 --keep newest 保留修改时间最新的一份，或用 --keep 文件名 指定保留哪一份（可多次使用）",

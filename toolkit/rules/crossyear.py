@@ -7,12 +7,15 @@ rule's ``previous_formats`` (the 三 table is the same in both formats, so 2020 
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import itertools
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
-from toolkit.data import Number, ReportData
+from toolkit.data import Number, ReportData, organ_key
+from toolkit.messages import msg
 from toolkit.rules.findings import CellRef, Finding
 from toolkit.rules.linear import TOLERANCE, foreach_values
 from toolkit.rules.registry import RuleContext, rule_type
@@ -48,11 +51,52 @@ def _applies(rule: RuleSpec, previous: ReportData | None) -> bool:
     return previous is not None and previous.format_id in [str(f) for f in rule.params.get("previous_formats", ())]
 
 
+UNUSABLE = "previous_unusable"
+"""``ctx.extra`` key set by :func:`previous_report` when last year's report is not last year's report of this
+organ: the cross-year rules then do not run (their findings would be false)."""
+
+
+def _same_file(a: Path | None, b: Path | None) -> bool:
+    if a is None or b is None:
+        return False
+    with contextlib.suppress(OSError):
+        return a.resolve() == b.resolve() or a.samefile(b)
+    return False
+
+
+def _mismatches(data: ReportData, previous: ReportData) -> Iterator[tuple[str, str, str]]:
+    """(instance, what zh, what en) for each way ``previous`` is not last year's report of ``data``'s organ."""
+    if _same_file(data.source, previous.source):
+        yield "same-file", msg("crossyear.same_file"), msg("crossyear.same_file", "en")
+        return
+    if data.year is not None and previous.year is not None and previous.year != data.year - 1:
+        fields: dict[str, object] = {"year": previous.year, "expected": data.year - 1}
+        yield "year", msg("crossyear.wrong_year", **fields), msg("crossyear.wrong_year", "en", **fields)
+    if data.organ and previous.organ and organ_key(data.organ) != organ_key(previous.organ):
+        fields = {"organ": previous.organ[:60], "expected": data.organ[:60]}
+        yield "organ", msg("crossyear.wrong_organ", **fields), msg("crossyear.wrong_organ", "en", **fields)
+
+
+@rule_type("previous_report")
+def previous_report(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
+    """What ``--previous`` gives is last year's report of the same organ, and not this year's file itself;
+    otherwise a finding each, and the cross-year rules are not run."""
+    previous = ctx.previous
+    if previous is None:
+        return
+    ctx.evaluated += 1
+    name = previous.source.name if previous.source else ""
+    for instance, what, what_en in _mismatches(ctx.data, previous):
+        ctx.extra[UNUSABLE] = True
+        yield ctx.finding(rule, cells=[CellRef(f"prev.info.{instance}", name)], instance=instance,
+                          expected=None, actual=name, file=name, what=what, what_en=what_en)
+
+
 @rule_type("cross_year")
 def cross_year(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
     """sum(lhs) == sum(rhs) over this year's and last year's cells, for every expansion of ``foreach``."""
     previous = ctx.previous
-    if previous is None or not _applies(rule, previous):
+    if previous is None or not _applies(rule, previous) or ctx.extra.get(UNUSABLE):
         return
     prev_spec = load_spec(previous.format_id)
     foreach: dict[str, Any] = dict(rule.params.get("foreach") or {})
@@ -90,7 +134,7 @@ def cross_year(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
 def narrative_similarity(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
     """Each listed narrative section differs enough from last year's (similarity below ``at_least``)."""
     previous = ctx.previous
-    if previous is None:
+    if previous is None or ctx.extra.get(UNUSABLE):
         return
     threshold = float(rule.params["at_least"])
     for section_id in rule.params["sections"]:
