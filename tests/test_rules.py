@@ -83,6 +83,8 @@ for fid in ("2019", "2021"):
          ""),
         (fid, "sections_present", _text("s6", ""), {"text.s6"}, "s6"),
         (fid, "info_complete", _info("organ", ""), {"info.organ"}, "organ"),
+        (fid, "info_length", _info("organ", "局" * 101), {"info.organ"}, "organ"),
+        (fid, "section_length", _text("s5", "问题" * 10_001), {"text.s5"}, "s5"),
         (fid, "s5_not_empty", _text("s5", "无。"), {"text.s5"}, "s5"),
         (fid, "labels_exact", _label("对外公开总数", "对外公开总数量"), {""}, "对外公开总数量"),
         (fid, "placeholders_known", _text("s1", "共{申请.不存在}件"), {"text.s1"}, "s1:申请.不存在:1"),

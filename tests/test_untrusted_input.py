@@ -305,3 +305,35 @@ def test_a_2019_format_previous_links_to_a_2021_report_with_integer_values(tmp_p
     assert isinstance(carry[0].expected, int) and isinstance(carry[0].actual, int)
     assert "相差2" in carry[0].message.zh and ".0" not in carry[0].message.zh
     assert not [f for f in result.findings if f.code == "previous-mismatch"]
+
+
+# --- item 10: text fields have length limits -------------------------------------------------------------------
+
+
+def test_text_limits_come_from_the_spec_into_the_template_and_the_check(tmp_path: Path) -> None:
+    """Organ, contact and each narrative section declare ``max_length`` in the format file; the template's input
+    message states it (and Excel's length validation holds it), and ``check`` reports a longer text."""
+    from openpyxl import load_workbook
+
+    from toolkit import api
+    from toolkit.spec import load_spec
+    from toolkit.template import build_template
+
+    spec = load_spec("2021")
+    limits = {f.id: f.max_length for f in spec.info_fields}
+    assert limits["organ"] == 100 and limits["contact"] == 50
+    assert all(s.max_length for s in spec.text_sections)
+    path = build_template(spec, tmp_path / "空白.xlsx")
+    wb = load_workbook(path)
+    prompts = [dv.prompt or "" for ws in wb.worksheets for dv in ws.data_validations.dataValidation]
+    assert any("不超过100字" in p for p in prompts) and any("不超过50字" in p for p in prompts)
+    assert sum(f"不超过{spec.text_sections[0].max_length}字" in p for p in prompts) == len(spec.text_sections)
+    lengths = [dv for ws in wb.worksheets for dv in ws.data_validations.dataValidation if dv.type == "textLength"]
+    assert len(lengths) >= 3 + len(spec.text_sections)
+
+    budget.long_shared_string(EXAMPLE, tmp_path / "长名称.xlsx", "示例区民政局", 5_000)
+    result = api.check_file(tmp_path / "长名称.xlsx", annotate=False)
+    found = [f for f in result.findings if f.code == "info-too-long"]
+    assert [f.instance for f in found] == ["organ"]
+    assert "5000字" in found[0].message.zh and "100字" in found[0].message.zh
+    assert found[0].cells[0].location is not None

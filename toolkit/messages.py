@@ -246,6 +246,8 @@ M: dict[str, Text] = {
     "xlsxsafe.too_many_cells": Text("工作簿中的单元格数量或范围异常（约 {count} 个），读取会耗尽内存，不予读取；如确为正常文件，请删除多余的内容后另存",
                                     "the workbook spans about {count} cells: refused"),
     # --- t13b: bounded cost of a workbook (xlsxsafe / xmlscan), merge truth ---------------------------
+    "template.dv.limit": Text("（不超过{limit}字）", " (at most {limit} characters)"),
+    "template.dv.length": Text("“{field}”不超过{limit}字", "“{field}” holds at most {limit} characters"),
     "crossyear.same_file": Text("就是本年度的报告本身", "is this year's report itself"),
     "crossyear.wrong_year": Text("是{year}年度的报告，不是上一年度（{expected}年度）的", "is the report on {year}, not on the year before ({expected})"),
     "crossyear.wrong_organ": Text("是“{organ}”的报告，不是“{expected}”的", "is the report of “{organ}”, not of “{expected}”"),

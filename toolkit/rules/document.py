@@ -71,6 +71,25 @@ def format_year(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
         yield dataclasses.replace(finding, severity=Severity(str(level))) if level else finding
 
 
+@rule_type("text_length")
+def text_length(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
+    """基本信息 fields (``which: info``) or narrative sections (``which: sections``) within their ``max_length``."""
+    if rule.params.get("which") == "info":
+        items = [(f"info.{f.id}", f.label, f.max_length, ctx.data.info.get(f.id, ""), ctx.data.info_locations.get(f.id))
+                 for f in ctx.spec.info_fields if f.max_length is not None]
+    else:
+        items = []
+        for section in ctx.spec.text_sections:
+            tv = ctx.data.texts.get(section.id)
+            if section.max_length is not None and tv is not None:
+                items.append((f"text.{section.id}", section.title, section.max_length, tv.text, tv.location))
+    for key, label, limit, text, location in items:
+        ctx.evaluated += 1
+        if limit is not None and len(text) > limit:
+            yield ctx.finding(rule, cells=[CellRef(key, label, location)], instance=key.split(".", 1)[1],
+                              expected=f"≤ {limit}", actual=len(text), field=label, length=len(text), limit=limit)
+
+
 @rule_type("sections_present")
 def sections_present(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
     """All six sections are there: narrative sections are not blank, table sections hold their tables."""

@@ -213,6 +213,7 @@ def _build(raw: dict[str, Any]) -> ReportSpec:
             tables=tuple(s.get("tables", ())),
             prompt=s.get("prompt", ""),
             aliases=tuple(s.get("aliases", ())),
+            max_length=int(s["max_length"]) if "max_length" in s else None,
         )
         for s in raw["sections"]
     )
@@ -247,6 +248,7 @@ def _build(raw: dict[str, Any]) -> ReportSpec:
                 kind=f["kind"],
                 required=bool(f.get("required", False)),
                 prompt=f.get("prompt", ""),
+                max_length=int(f["max_length"]) if "max_length" in f else None,
             )
             for f in raw["info_fields"]
         ),

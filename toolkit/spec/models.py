@@ -207,6 +207,8 @@ class InfoField:
     """Whether ``check`` reports it missing (rule info_complete)."""
     prompt: str
     """The input message shown in Excel/WPS."""
+    max_length: int | None = None
+    """Most characters the field may hold (the template's input message states it, ``check`` enforces it)."""
 
 
 @dataclass(frozen=True)
@@ -225,6 +227,8 @@ class Section:
     """Filling guidance for a text section."""
     aliases: tuple[str, ...] = ()
     """Other titles real reports print for this section (一、工作基本情况 …)."""
+    max_length: int | None = None
+    """Most characters a text section may hold (stated in the template's input message, enforced by ``check``)."""
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,14 @@ CELL_TEXT_UNITS = 32_000
 right, each named ``GK.text.<section>.<n>``, and the reader joins them back."""
 
 
+def with_limit(prompt: str, max_length: int | None) -> str:
+    """An input message that ends with the field's length limit (within Excel's 255 characters)."""
+    if max_length is None:
+        return prompt[:255]
+    suffix = msg("template.dv.limit", limit=max_length)
+    return prompt[: 255 - len(suffix)] + suffix
+
+
 def split_cell_text(text: str, limit: int = CELL_TEXT_UNITS) -> list[str]:
     """``text`` in pieces of at most ``limit`` UTF-16 units (as Excel counts), cut after a line break where one
     is near; joining the pieces gives ``text`` back. Always at least one piece."""
@@ -151,14 +159,19 @@ class Builder:
                     ws.write_number(i, 1, int(value), self.fmt["input.count"])
                 else:
                     ws.write_string(i, 1, value, self.fmt["input"])
-                ws.write_string(i, 2, info.prompt, self.fmt["prompt"])
-                ws.data_validation(i, 1, i, 1, self._info_validation(info.kind, info.label, info.prompt))
+                prompt = with_limit(info.prompt, info.max_length)
+                ws.write_string(i, 2, prompt, self.fmt["prompt"])
+                ws.data_validation(i, 1, i, 1, self._info_validation(info.kind, info.label, prompt, info.max_length))
             ws.set_row(i, 22)
             self._define(f"GK.info.{info.id}", *self.info_at[info.id])
         ws.activate()
 
-    def _info_validation(self, kind: str, label: str, prompt: str) -> dict[str, Any]:
+    def _info_validation(self, kind: str, label: str, prompt: str, max_length: int | None) -> dict[str, Any]:
         base = {"input_title": label[:32], "input_message": prompt[:255]}
+        if kind != "year" and max_length is not None:
+            return {"validate": "length", "criteria": "<=", "value": max_length,
+                    "error_title": msg("template.dv.error_title"),
+                    "error_message": msg("template.dv.length", field=label, limit=max_length)[:224], **base}
         if kind != "year":
             return {"validate": "any", **base}
         last = self.spec.last_year or 2100
@@ -281,8 +294,13 @@ class Builder:
             for n, piece in enumerate(more, start=2):  # longer than a cell holds (a merge of many units)
                 ws.write_string(row + 2, n - 1, piece, self.fmt["text"])
                 self._define(f"GK.text.{section.id}.{n}", self.text_at[section.id][0], row + 2, n - 1)
-            ws.data_validation(row + 2, 0, row + 2, 0, {"validate": "any", "input_title": section.title[:32],
-                                                        "input_message": section.prompt[:255]})
+            limit = {"validate": "any"} if section.max_length is None else {
+                "validate": "length", "criteria": "<=", "value": section.max_length, "error_type": "warning",
+                "error_title": msg("template.dv.error_title"),
+                "error_message": msg("template.dv.length", field=section.title, limit=section.max_length)[:224]}
+            ws.data_validation(row + 2, 0, row + 2, 0, {**limit, "input_title": section.title[:32],
+                                                        "input_message": with_limit(section.prompt,
+                                                                                    section.max_length)})
             self._define(f"GK.text.{section.id}", *self.text_at[section.id])
             row += TEXT_ROWS
 
