@@ -337,3 +337,33 @@ def test_text_limits_come_from_the_spec_into_the_template_and_the_check(tmp_path
     assert [f.instance for f in found] == ["organ"]
     assert "5000字" in found[0].message.zh and "100字" in found[0].message.zh
     assert found[0].cells[0].location is not None
+
+
+def test_comparing_long_narratives_with_last_year_is_bounded(tmp_path: Path) -> None:
+    """Two 30,000-character sections (quadratic to compare in full: minutes) are compared within the time budget."""
+    import random
+
+    from toolkit.data import ReportData, TextValue
+    from toolkit.sample import sample_report
+    from toolkit.spec import load_spec
+
+    rng = random.Random(5)
+    words = "本年度政府信息公开工作的主要问题改进情况"
+    spec = load_spec("2021")
+
+    def unit(year: int) -> ReportData:
+        data = sample_report(spec, 1, year=year)
+        text = "".join(rng.choice(words) for _ in range(30_000))
+        return ReportData(data.format_id, data.info, data.values, {**data.texts, "s1": TextValue("s1", text)})
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_CPU, (FILE_BUDGET_SECONDS, FILE_BUDGET_SECONDS))
+
+    import pickle
+
+    (tmp_path / "pair.pkl").write_bytes(pickle.dumps((unit(2026), unit(2025))))
+    script = ("import pickle,sys;from toolkit.rules.engine import check_data;"
+              "cur,prev=pickle.loads(open(sys.argv[1],'rb').read());check_data(cur,previous=prev);print('done')")
+    proc = subprocess.run([sys.executable, "-c", script, str(tmp_path / "pair.pkl")], capture_output=True,
+                          text=True, preexec_fn=limit, timeout=120)
+    assert proc.returncode == 0 and "done" in proc.stdout, proc.stderr[-500:]
