@@ -185,7 +185,7 @@ def check_many(
     progress: Callable[[int], None] | None = None,
 ) -> Iterator[UnitRow]:
     """Check ``paths`` in parallel over ``jobs`` processes (default: all cores; never more than the cores, nor
-    than the free memory holds at 500 MB a worker: :func:`toolkit.xlsxsafe.worker_count`); yields rows in input order.
+    than the free memory holds at 500 MB a worker: :func:`toolkit.budget.worker_count`); yields rows in input order.
 
     ``previous`` is last year's workbook, or organ name → last year's workbook (see ``api.check_file``).
     ``progress(n)`` is called as each chunk of n files completes. With one job (or few files) it runs in
@@ -195,7 +195,7 @@ def check_many(
     options: dict[str, Any] = {"annotate": annotate, "lang": lang, "skip": tuple(skip), "format_id": format_id,
                                "previous": previous}
     protect = _clashes(paths, previous) if annotate else {}
-    from toolkit.xlsxsafe import worker_count
+    from toolkit.budget import worker_count
 
     jobs = worker_count(jobs)
     if jobs <= 1 or len(paths) < 8:
