@@ -244,7 +244,13 @@ def test_import_text_and_word(server: Server, tmp_path: Path) -> None:
 def test_folder_summary_and_merge(server: Server, tmp_path: Path) -> None:
     """整个文件夹: one row per unit (an unreadable one included), 校验汇总.xlsx by the units' own names, and the
     merge refused over errors unless forced."""
-    files = [("workbooks", "甲单位.xlsx", CLEAN.read_bytes()), ("workbooks", "乙单位.xlsx", BROKEN.read_bytes()),
+    from toolkit.spec import load_spec
+    from toolkit.template import build_template
+
+    other = api.read(BROKEN)  # another organ: the same organ and year twice would be refused as a duplicate
+    other.info["organ"] = "乙单位"
+    other_path = build_template(load_spec(other.format_id), tmp_path / "乙单位.xlsx", data=other)
+    files = [("workbooks", "甲单位.xlsx", CLEAN.read_bytes()), ("workbooks", "乙单位.xlsx", other_path.read_bytes()),
              ("workbooks", "坏文件.xlsx", b"not a workbook, just text\n")]
     reply = server.post("folder", {"organ": "示例区"}, files)
     html, text = reply.text, _text(reply.text)

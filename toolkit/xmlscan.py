@@ -61,6 +61,7 @@ class XmlScan:
         self.styles = lower.endswith("styles.xml")
         self.strings = lower.endswith("sharedstrings.xml")
         self.in_strings = self.strings
+        self.open_string = False
         self.span = 0
         self.max_cells, self.max_tag_bytes = max_cells, max_tag_bytes
         self.measure, self.precise = measure, precise
@@ -123,17 +124,27 @@ class XmlScan:
             if self.style_records > budget.max_style_records:
                 self._hostile("xlsxsafe.too_many_styles", count=self.style_records, limit=budget.max_style_records)
         if self.measure:
-            self.merges += len(MERGE.findall(text))
-            if self.merges > budget.max_merges:
-                self._hostile("xlsxsafe.too_many_merges", count=self.merges, limit=budget.max_merges)
-            if not self.in_strings:
-                found = SHEET_DATA.search(text)
-                if found is None:
-                    return
-                self.in_strings, self.span = True, 0
-                text = text[found.start():]
-        if self.in_strings:
+            if b"mergeCell" in text:
+                self.merges += len(MERGE.findall(text))
+                if self.merges > budget.max_merges:
+                    self._hostile("xlsxsafe.too_many_merges", count=self.merges, limit=budget.max_merges)
+            self._inline_strings(text, budget.max_string_bytes)
+        elif self.in_strings:
             self._spans(text, budget.max_string_bytes)
+
+    def _inline_strings(self, text: bytes, limit: int) -> None:
+        """A sheet's cells hold one text run each (bounded by ``max_tag_bytes``) except inline strings
+        (``<is>``), which may be many runs: only chunks with one, or inside one, are measured (a sheet of a million
+        number cells costs nothing more)."""
+        last = text.rfind(b"is>")
+        if last < 0 and not self.open_string:
+            self.span = 0
+            return
+        self.in_strings = True
+        self._spans(text, limit)
+        if last >= 0:
+            start = text.rfind(b"<", 0, last)
+            self.open_string = start >= 0 and text[start + 1 : start + 2] != b"/"
 
     def _spans(self, text: bytes, limit: int) -> None:
         """Bytes from one string's (or cell's) start to the next: one string must fit within ``limit``."""
