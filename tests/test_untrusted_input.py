@@ -72,6 +72,13 @@ def test_a_seventeen_million_character_organ_is_refused_within_budget(tmp_path: 
     within_budget(peak)
 
 
+def test_a_long_inline_string_in_a_sheet_is_refused(tmp_path: Path) -> None:
+    """An inline-string cell of 3,000,000 characters in runs (each run under the longest-tag limit) is refused."""
+    path = budget.long_inline_string(EXAMPLE, tmp_path / "内联.xlsx", "xl/worksheets/sheet1.xml", 3_000_000)
+    with pytest.raises(HostileWorkbookError, match="32767"):
+        open_package(path)
+
+
 def test_many_merged_ranges_are_refused(tmp_path: Path) -> None:
     """A sheet with 50,000 merged ranges (openpyxl restyles every covered cell: 9 s) is refused at the gate."""
     path = budget.many_merges(EXAMPLE, tmp_path / "合并.xlsx", APPLY_PART, 50_000)

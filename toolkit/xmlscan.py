@@ -123,14 +123,14 @@ class XmlScan:
             self.style_records += len(STYLE_RECORD.findall(text))
             if self.style_records > budget.max_style_records:
                 self._hostile("xlsxsafe.too_many_styles", count=self.style_records, limit=budget.max_style_records)
-        if self.measure:
+        if self.strings:  # the shared strings (also a target of the workbook's relationships)
+            self._spans(text, budget.max_string_bytes)
+        elif self.measure:
             if b"mergeCell" in text:
                 self.merges += len(MERGE.findall(text))
                 if self.merges > budget.max_merges:
                     self._hostile("xlsxsafe.too_many_merges", count=self.merges, limit=budget.max_merges)
             self._inline_strings(text, budget.max_string_bytes)
-        elif self.in_strings:
-            self._spans(text, budget.max_string_bytes)
 
     def _inline_strings(self, text: bytes, limit: int) -> None:
         """A sheet's cells hold one text run each (bounded by ``max_tag_bytes``) except inline strings

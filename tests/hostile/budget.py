@@ -67,6 +67,17 @@ def long_shared_string(source: Path, target: Path, text: str, chars: int) -> Pat
     return rewrite(source, target, change)
 
 
+def long_inline_string(source: Path, target: Path, sheet_part: str, chars: int) -> Path:
+    """A cell holding an inline string (``<is>``) of ``chars`` characters in rich-text runs of 300 000 each."""
+    runs = b"".join(b"<r><t>" + "示例".encode() * 150_000 + b"</t></r>" for _ in range(max(1, chars // 300_000)))
+    cell = b'<row r="900"><c r="A900" t="inlineStr"><is>' + runs + b"</is></c></row>"
+
+    def change(name: str, data: bytes) -> bytes:
+        return data.replace(b"</sheetData>", cell + b"</sheetData>", 1) if name == sheet_part else data
+
+    return rewrite(source, target, change)
+
+
 def many_merges(source: Path, target: Path, sheet_part: str, count: int) -> Path:
     """``count`` extra merged ranges (two cells each, far below the used range) in one sheet."""
     merges = b"".join(b'<mergeCell ref="A%d:B%d"/>' % (1000 + i, 1000 + i) for i in range(count))
