@@ -102,33 +102,24 @@ def test_output_equal_to_input_is_refused(tmp_path: Path) -> None:
     assert path.read_bytes() == before
 
 
-NANKOU = Path(__file__).parents[2] / "shared" / "reference" / "nankou-2020-annual-report.txt"
-
-
-def _nankou(tmp_path: Path) -> Path:
-    copy = tmp_path / NANKOU.name
-    copy.write_bytes(NANKOU.read_bytes())
-    return copy
-
-
-def test_check_imports_a_published_report_first() -> None:
+def test_check_imports_a_published_report_first(seed_report: Path) -> None:
     """`toolkit check report.txt` imports the published report and checks it: 六 is missing, so exit 1."""
-    result = runner.invoke(app, ["check", str(NANKOU), "--json"])
+    result = runner.invoke(app, ["check", str(seed_report), "--json"])
     assert result.exit_code == 1, result.output
     printed = json.loads(result.stdout)
     assert "section-missing" in {f["code"] for f in printed["findings"] if f["severity"] == "error"}
     assert printed["organ"] == "南口镇" and printed["year"] == 2020 and printed["annotated"] is None
-    assert printed == json.loads(json.dumps(api.check_file(NANKOU).to_dict("zh"), ensure_ascii=False))
+    assert printed == json.loads(json.dumps(api.check_file(seed_report).to_dict("zh"), ensure_ascii=False))
 
 
-def test_import_writes_the_workbook_beside_the_report_and_says_what_it_imported(tmp_path: Path) -> None:
+def test_import_writes_the_workbook_beside_the_report_and_says_what_it_imported(seed_report: Path) -> None:
     """`toolkit import report.txt`: 南口镇2020年报.xlsx beside it holding every imported value; notes printed."""
     from toolkit.importer import import_report
 
-    report = _nankou(tmp_path)
+    report = seed_report
     result = runner.invoke(app, ["import", str(report)])
     assert result.exit_code == 0, result.output
-    written = tmp_path / "南口镇2020年报.xlsx"
+    written = seed_report.parent / "南口镇2020年报.xlsx"
     imported = import_report(report)
     count = f"导入数值 {len(imported.data.values)} 个"
     for shown in ("机关：南口镇", "年度：2020", "格式：2019", count, *imported.missing):
@@ -139,11 +130,11 @@ def test_import_writes_the_workbook_beside_the_report_and_says_what_it_imported(
     assert data.text("s1") == imported.data.text("s1")
 
 
-def test_import_lists_every_uncertain_note(tmp_path: Path) -> None:
+def test_import_lists_every_uncertain_note(tmp_path: Path, seed_report: Path) -> None:
     """With --format 2021 on a 2019-format report, each table that does not fit is printed as not imported."""
     from toolkit.importer import import_report
 
-    report = _nankou(tmp_path)
+    report = seed_report
     result = runner.invoke(app, ["import", str(report), "--format", "2021", "-o", str(tmp_path / "x.xlsx")])
     assert result.exit_code == 0, result.output
     uncertain = import_report(report, format_id="2021").uncertain
@@ -151,11 +142,11 @@ def test_import_lists_every_uncertain_note(tmp_path: Path) -> None:
     assert api.read(tmp_path / "x.xlsx").format_id == "2021"
 
 
-def test_import_json_equals_the_library_result(tmp_path: Path) -> None:
+def test_import_json_equals_the_library_result(tmp_path: Path, seed_report: Path) -> None:
     """`import --json` prints exactly ImportResult.to_dict() plus the output path."""
     from toolkit.importer import import_report
 
-    report, written = _nankou(tmp_path), tmp_path / "导入.xlsx"
+    report, written = seed_report, tmp_path / "导入.xlsx"
     result = runner.invoke(app, ["import", str(report), "-o", str(written), "--json"])
     assert result.exit_code == 0, result.output
     expected = {**import_report(report).to_dict(), "output": str(written)}
@@ -176,9 +167,9 @@ def test_import_unusable_input_is_one_chinese_line_and_exit_two(tmp_path: Path, 
     assert list(tmp_path.glob("*.xlsx")) == []
 
 
-def test_import_never_overwrites_a_workbook_under_the_default_name(tmp_path: Path) -> None:
+def test_import_never_overwrites_a_workbook_under_the_default_name(tmp_path: Path, seed_report: Path) -> None:
     """A 南口镇2020年报.xlsx already beside the report is left alone (exit 2); -o names the output explicitly."""
-    report = _nankou(tmp_path)
+    report = seed_report
     existing = tmp_path / "南口镇2020年报.xlsx"
     existing.write_bytes(b"the clerk's own workbook")
     result = runner.invoke(app, ["import", str(report)])

@@ -1,0 +1,71 @@
+"""Fixtures shared by every test module, and the split between the core suite and the corpus suite.
+
+The core suite (everything outside ``tests/corpus/``) reads nothing outside the repository. ``tests/corpus/`` reads
+the real-report corpus at ``$GK_REFERENCE`` (default ``../shared/reference``); its tests are marked ``corpus``
+here, are skipped with one reason when the corpus is absent, and make the run fail under ``CI=true`` instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from support import CORPUS_DIR, REFERENCE, SEED, corpus_missing, in_ci
+
+from toolkit.data import ReportData
+from toolkit.sample import sample_report
+from toolkit.spec import load_spec
+from toolkit.template import build_template
+
+
+def _in_corpus_suite(item: pytest.Item) -> bool:
+    return CORPUS_DIR in Path(item.path).parents
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test under tests/corpus/ carries the ``corpus`` mark (so ``-m "not corpus"`` leaves them out)."""
+    for item in items:
+        if _in_corpus_suite(item):
+            item.add_marker(pytest.mark.corpus)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Under CI=true an absent corpus ends the run: CI must always run the corpus suite it selected."""
+    missing = corpus_missing()
+    if missing and in_ci() and any(item.get_closest_marker("corpus") for item in session.items):
+        raise pytest.UsageError(f"CI=true and the corpus suite cannot run: {missing}")
+
+
+@pytest.fixture(scope="session")
+def reference() -> Path:
+    """The real-report corpus folder (formats.yaml, published/); only tests/corpus/ may use it."""
+    return REFERENCE
+
+
+@pytest.fixture
+def seed_report(tmp_path: Path) -> Path:
+    """A private copy of the 南口镇 2020 seed report (examples/南口镇2020年报.txt), 已发布的年报.txt in tmp_path."""
+    copy = tmp_path / "已发布的年报.txt"
+    copy.write_bytes(SEED.read_bytes())
+    return copy
+
+
+WorkbookFactory = Callable[..., Path]
+"""``make_workbook(name="年报.xlsx", fid="2021", seed=1, data=None, folder=None)`` → a filled standard workbook."""
+
+
+@pytest.fixture
+def make_workbook(tmp_path: Path) -> WorkbookFactory:
+    """A factory of filled standard workbooks made by ``toolkit template``'s builder, in tmp_path by default."""
+
+    def make(name: str = "年报.xlsx", fid: str = "2021", seed: int = 1, data: ReportData | None = None,
+             folder: Path | None = None) -> Path:
+        spec = load_spec(data.format_id if data is not None else fid)
+        target = (folder or tmp_path) / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return build_template(spec, target, data=data if data is not None else sample_report(spec, seed))
+
+    return make

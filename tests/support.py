@@ -1,0 +1,49 @@
+"""What the tests share that is not a fixture: where things are, and running the real ``toolkit`` command.
+
+The core suite reads only the repository. The real-report corpus (published reports and the transcription of the
+official formats, which the project does not copy) lives outside it, at ``$GK_REFERENCE`` or, by default,
+``../shared/reference`` beside the checkout; only ``tests/corpus/`` reads it.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+"""The repository."""
+EXAMPLES = ROOT / "examples"
+SEED = EXAMPLES / "南口镇2020年报.txt"
+"""The project's worked example: the published 南口镇 2020 report as plain text (one table cell per line)."""
+FIXTURES = ROOT / "tests" / "fixtures"
+
+REFERENCE = Path(os.environ.get("GK_REFERENCE") or ROOT.parent / "shared" / "reference").expanduser().absolute()
+"""The real-report corpus: formats.yaml (the official formats transcribed) and published/*.txt."""
+CORPUS_DIR = ROOT / "tests" / "corpus"
+
+
+def corpus_missing() -> str | None:
+    """Why the corpus suite cannot run (the corpus is not where GK_REFERENCE points), or None when it can."""
+    if (REFERENCE / "formats.yaml").is_file() and (REFERENCE / "published").is_dir():
+        return None
+    return f"corpus not found at {REFERENCE}; set GK_REFERENCE to the folder holding formats.yaml and published/"
+
+
+def in_ci() -> bool:
+    """CI=true (or 1/yes): an absent corpus is then an error, not a skip."""
+    return os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
+
+
+def has_chinese(text: str) -> bool:
+    """Whether ``text`` holds at least one CJK ideograph."""
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def run_toolkit(*args: str, cwd: Path | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """``python -m toolkit ARGS`` in a subprocess, as a user runs it: its real exit code, stdout and stderr."""
+    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
+    env = {**os.environ, "COLUMNS": "200", "PYTHONIOENCODING": "utf-8", "PYTHONPATH": path}  # this checkout's code
+    return subprocess.run([sys.executable, "-m", "toolkit", *args], capture_output=True, text=True,
+                          encoding="utf-8", env=env, cwd=cwd, timeout=timeout, check=False)
