@@ -7,11 +7,10 @@ here, are skipped with one reason when the corpus is absent, and make the run fa
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from support import CORPUS_DIR, REFERENCE, SEED, corpus_missing, in_ci
+from support import CORPUS_DIR, REFERENCE, SEED, WorkbookFactory, corpus_missing, in_ci
 
 from toolkit.data import ReportData
 from toolkit.sample import sample_report
@@ -51,10 +50,6 @@ def seed_report(tmp_path: Path) -> Path:
     copy = tmp_path / "已发布的年报.txt"
     copy.write_bytes(SEED.read_bytes())
     return copy
-
-
-WorkbookFactory = Callable[..., Path]
-"""``make_workbook(name="年报.xlsx", fid="2021", seed=1, data=None, folder=None)`` → a filled standard workbook."""
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,6 +23,10 @@ FIXTURES = ROOT / "tests" / "fixtures"
 REFERENCE = Path(os.environ.get("GK_REFERENCE") or ROOT.parent / "shared" / "reference").expanduser().absolute()
 """The real-report corpus: formats.yaml (the official formats transcribed) and published/*.txt."""
 CORPUS_DIR = ROOT / "tests" / "corpus"
+
+WorkbookFactory = Callable[..., Path]
+"""The ``make_workbook`` fixture: ``(name="年报.xlsx", fid="2021", seed=1, data=None, folder=None)`` → a filled
+standard workbook written by the template builder."""
 
 
 def corpus_missing() -> str | None:
@@ -41,9 +46,15 @@ def has_chinese(text: str) -> bool:
     return any("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
-def run_toolkit(*args: str, cwd: Path | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    """``python -m toolkit ARGS`` in a subprocess, as a user runs it: its real exit code, stdout and stderr."""
+def run_toolkit(*args: str, cwd: Path | None = None, inject: str = "",
+                timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """``python -m toolkit ARGS`` in a subprocess, as a user runs it: its real exit code, stdout and stderr.
+
+    ``inject`` is Python run in that process before the command starts (to make a writer fail the way a read-only
+    disk does, or a library call raise an unexpected exception); the command itself is the real entry point.
+    """
     path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
     env = {**os.environ, "COLUMNS": "200", "PYTHONIOENCODING": "utf-8", "PYTHONPATH": path}  # this checkout's code
-    return subprocess.run([sys.executable, "-m", "toolkit", *args], capture_output=True, text=True,
-                          encoding="utf-8", env=env, cwd=cwd, timeout=timeout, check=False)
+    command = ["-m", "toolkit"] if not inject else ["-c", f"{inject}\nfrom toolkit.cli import main\nmain()"]
+    return subprocess.run([sys.executable, *command, *args], capture_output=True, text=True, encoding="utf-8",
+                          env=env, cwd=cwd, timeout=timeout, check=False)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from support import run_toolkit
 from typer.testing import CliRunner
 
 from toolkit import api
@@ -96,14 +97,14 @@ def test_library_folder_check_names_exactly_the_broken_units(folder: Path) -> No
 
 
 def test_cli_folder_check_exits_with_the_worst_code_and_summarises(folder: Path, tmp_path: Path) -> None:
-    """`toolkit check DIR --no-annotate`: exit 2 (worst row), table names the broken units, summary workbook."""
+    """`toolkit check DIR --no-annotate` (a real process): exit 2, table names the broken units, no traceback."""
     summary = tmp_path / "汇总结果.xlsx"
-    result = runner.invoke(app, ["check", str(folder), "--no-annotate", "-o", str(summary)])
-    assert result.exit_code == 2, result.output
+    result = run_toolkit("check", str(folder), "--no-annotate", "-o", str(summary))
+    assert result.returncode == 2, result.stdout + result.stderr
     assert f"共 {UNITS + 2} 个文件，通过 {UNITS - 3} 个，有错误 3 个，无法读取 2 个" in result.stdout
     for organ in BROKEN:
         assert organ in result.stdout
-    assert "Traceback" not in result.output
+    assert "Traceback" not in result.stdout + result.stderr
     ws = openpyxl.load_workbook(summary).active
     assert ws is not None
     rows = [[c.value for c in row] for row in ws.iter_rows(min_row=2)]
