@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
+import openpyxl
 import pytest
 from support import has_chinese, run_toolkit
 from typer.testing import CliRunner
@@ -12,7 +14,7 @@ from typer.testing import CliRunner
 from toolkit import api
 from toolkit.cli import app
 from toolkit.sample import sample_report
-from toolkit.spec import load_spec
+from toolkit.spec import CellKind, load_spec
 from toolkit.template import build_template
 
 runner = CliRunner()
@@ -198,3 +200,132 @@ def test_lang_en_gives_english_messages_in_the_table_and_the_json(tmp_path: Path
     english = api.check_file(path, annotate=False).to_dict("en")["findings"]
     assert [f["message"] for f in listed["findings"]] == [f["message"] for f in english]
     assert all("total" in f["message"] or "add up" in f["message"] for f in listed["findings"])
+
+
+# --- exit codes, --version, --debug ------------------------------------------------------------------------------
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+BOOM = "import toolkit.api\ndef boom(*args, **kwargs):\n    raise {error}\ntoolkit.api.check_file = boom\n"
+"""Code run before the command: the library call raises ``error`` (what a bug, or Ctrl-C, looks like to the CLI)."""
+
+
+def _documented_exit_codes() -> dict[int, str]:
+    """Exit code → meaning, from README's 退出码 line."""
+    (line,) = [ln for ln in README.read_text(encoding="utf-8").splitlines() if ln.startswith("退出码：")]
+    return {int(code): meaning for code, meaning in re.findall(r"`(\d+)` ([^，。`]+)", line)}
+
+
+def _exit_case(code: int, tmp_path: Path) -> tuple[list[str], str]:
+    """Arguments (and injected code) that make `toolkit` exit with ``code``."""
+    spec = load_spec("2021")
+    data = sample_report(spec, 1)
+    if code == 0:
+        return ["check", str(build_template(spec, tmp_path / "好.xlsx", data=data)), "--no-annotate"], ""
+    if code == 1:
+        broken = data.with_value("s3.granted.total", data.number("s3.granted.total") + 1)
+        return ["check", str(build_template(spec, tmp_path / "坏.xlsx", data=broken)), "--no-annotate"], ""
+    if code == 2:
+        (tmp_path / "文本.xlsx").write_text("不是工作簿", encoding="utf-8")
+        return ["check", str(tmp_path / "文本.xlsx")], ""
+    error = "RuntimeError('程序缺陷')" if code == 3 else "KeyboardInterrupt()"
+    return ["check", str(build_template(spec, tmp_path / "好.xlsx", data=data))], BOOM.format(error=error)
+
+
+def test_readme_documents_every_exit_code() -> None:
+    """README's 退出码 line lists 0, 1, 2, 3 and 130: each is tested below, and no other code is given."""
+    assert sorted(_documented_exit_codes()) == [0, 1, 2, 3, 130]
+
+
+@pytest.mark.parametrize("code", [0, 1, 2, 3, 130])
+def test_each_documented_exit_code_is_what_the_command_gives(tmp_path: Path, code: int) -> None:
+    """A real `toolkit check` process exits with each documented code in its case, with no traceback."""
+    args, inject = _exit_case(code, tmp_path)
+    proc = run_toolkit(*args, inject=inject)
+    assert proc.returncode == code, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stdout + proc.stderr
+    if code in (2, 3):
+        assert len(proc.stderr.strip().splitlines()) == 1 and has_chinese(proc.stderr), proc.stderr
+    if code == 3:
+        assert "程序内部错误" in proc.stderr and "--debug" in proc.stderr and "RuntimeError: 程序缺陷" in proc.stderr
+
+
+def test_usage_error_is_exit_two_in_chinese() -> None:
+    """An unknown option is a usage error: exit 2, said in Chinese on stderr."""
+    proc = run_toolkit("check", "--no-such-option", "x.xlsx")
+    assert proc.returncode == 2 and has_chinese(proc.stderr) and "--no-such-option" in proc.stderr
+
+
+@pytest.mark.parametrize("error", ["RuntimeError('程序缺陷')", "unusable"])
+def test_debug_shows_the_traceback(tmp_path: Path, error: str) -> None:
+    """With --debug an internal error, or a file the toolkit refuses, ends in a Python traceback naming the error."""
+    if error == "unusable":
+        (tmp_path / "文本.xlsx").write_text("不是工作簿", encoding="utf-8")
+        args, inject, name = ["check", str(tmp_path / "文本.xlsx")], "", "NotAWorkbookError"
+    else:
+        args, inject = _exit_case(3, tmp_path)
+        name = "RuntimeError: 程序缺陷"
+    quiet = run_toolkit(*args, inject=inject)
+    loud = run_toolkit("--debug", *args, inject=inject)
+    assert "Traceback" not in quiet.stderr
+    assert loud.returncode != 0 and "Traceback (most recent call last)" in loud.stderr and name in loud.stderr
+
+
+def test_version_prints_the_installed_version() -> None:
+    """`toolkit --version` prints `toolkit <version of the installed distribution>` and exits 0."""
+    from importlib.metadata import version
+
+    proc = run_toolkit("--version")
+    assert proc.returncode == 0 and proc.stdout.strip() == f"toolkit {version('gk-toolkit')}"
+
+
+# --- check with several files, globs, an empty folder; template --from ---------------------------------------------
+
+@pytest.mark.parametrize("given", ["2 files", "7 files", "glob"])
+def test_check_several_files_is_a_batch_with_a_summary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                        given: str) -> None:
+    """2–7 files, or a glob pattern (unexpanded, as Windows shells pass it): one row each, worst exit code."""
+    spec = load_spec("2021")
+    count = 2 if given == "2 files" else 7
+    files = []
+    for i in range(count):
+        data = sample_report(spec, i, organ=f"第{i}街道")
+        if i == 1:
+            data = data.with_value("s3.granted.total", data.number("s3.granted.total") + 1)
+        files.append(build_template(spec, tmp_path / f"{i}-第{i}街道.xlsx", data=data))
+    (tmp_path / "说明.txt").write_text("不是年报", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    args = [str(tmp_path / "*街道.xlsx")] if given == "glob" else [str(f) for f in files]
+    result = runner.invoke(app, ["check", *args, "--no-annotate", "--json"])
+    assert result.exit_code == 1, result.output
+    rows = json.loads(result.stdout)
+    assert [r["file"] for r in rows] == [str(f) for f in files]
+    assert [r["status"] for r in rows] == ["ok", "error", *["ok"] * (count - 2)]
+    summary = openpyxl.load_workbook(tmp_path / "校验汇总.xlsx").active
+    assert summary is not None and summary.max_row == count + 1
+
+
+def test_check_an_empty_folder_says_nothing_was_found(tmp_path: Path) -> None:
+    """An empty folder (or one without workbooks): exit 2, one Chinese line, no summary written."""
+    (tmp_path / "空").mkdir()
+    (tmp_path / "空" / "说明.docx").write_bytes(b"")
+    proc = run_toolkit("check", str(tmp_path / "空"))
+    assert proc.returncode == 2 and proc.stderr.strip() == "没有找到要校验的 .xlsx 文件"
+    assert [p.name for p in (tmp_path / "空").iterdir()] == ["说明.docx"]
+
+
+def test_template_from_last_years_workbook_carries_it_over(tmp_path: Path) -> None:
+    """`template --from 2020年报.xlsx`: 2021, the 2021 format, organ and contact kept, 上年结转 = 结转下年度."""
+    last_spec = load_spec("2019")
+    last = sample_report(last_spec, 6, organ="南口镇", year=2020)
+    last_year = build_template(last_spec, tmp_path / "2020年报.xlsx", data=last)
+    target = tmp_path / "2021年报.xlsx"
+    result = runner.invoke(app, ["template", "--from", str(last_year), "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    assert str(target) in result.stdout
+    new = api.read(target)
+    assert (new.organ, new.year, new.format_id) == ("南口镇", 2021, "2021")
+    assert new.info["contact"] == last.info["contact"]
+    for column in load_spec("2021").table("s3").columns:
+        assert new.number(f"s3.carried_over.{column.id}") == last.number(f"s3.carried_forward.{column.id}")
+    assert {new.values[f"s3.new_received.{c.id}"].value for c in load_spec("2021").table("s3").columns
+            if c.kind is CellKind.INPUT} == {None}  # this year's figures are left to fill in

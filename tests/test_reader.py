@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import random
 import shutil
 import subprocess
@@ -16,7 +17,7 @@ import openpyxl
 import pytest
 import xlsxwriter
 from readerkit import write_label_workbook, write_marker_workbook
-from support import in_ci
+from support import in_ci, run_toolkit
 
 from toolkit.data import LabelSeen, Location, ReportData, ValueStatus
 from toolkit.errors import LayoutError, NotAWorkbookError, ToolkitError, UnknownFormatError
@@ -398,12 +399,16 @@ def test_real_template_without_names_reads_by_labels(tmp_path: Path) -> None:
 
 
 def test_damaged_workbooks_never_leak_exceptions(tmp_path: Path) -> None:
-    """Randomly damaged workbooks (bytes flipped, XML mangled) give a ToolkitError or data, never a traceback."""
+    """Randomly damaged workbooks (bytes flipped, XML mangled) give a ToolkitError or data; `toolkit check` on one
+    and on their folder (real processes) prints no traceback and gives every file its row."""
     spec, data = load_spec("2021"), sample("2021")
     write_marker_workbook(tmp_path / "m.xlsx", spec, data)
     write_label_workbook(tmp_path / "l.xlsx", spec, numbers(data))  # type: ignore[arg-type]
     rng = random.Random(2026)
     sources = [(tmp_path / "m.xlsx").read_bytes(), (tmp_path / "l.xlsx").read_bytes()]
+    damaged_dir = tmp_path / "损坏"
+    damaged_dir.mkdir()
+    refused: list[Path] = []
     for i in range(120):
         blob = rng.choice(sources)
         if i % 2:
@@ -424,12 +429,21 @@ def test_damaged_workbooks_never_leak_exceptions(tmp_path: Path) -> None:
                             part[pos : pos + rng.randint(0, 30)] = junk
                     zout.writestr(name, bytes(part))
             out = buf.getvalue()
-        path = tmp_path / f"d{i}.xlsx"
+        path = damaged_dir / f"d{i:03d}.xlsx"
         path.write_bytes(out)
         try:
             read_workbook(path)
         except ToolkitError as exc:
             assert path.name in str(exc)
+            refused.append(path)
+    one = run_toolkit("check", str(refused[0]), "--no-annotate")
+    assert one.returncode == 2 and "Traceback" not in one.stdout + one.stderr
+    assert len(one.stderr.strip().splitlines()) == 1 and refused[0].name in one.stderr
+    folder = run_toolkit("check", str(damaged_dir), "--no-annotate", "--json", "-o", str(tmp_path / "汇总.xlsx"))
+    assert folder.returncode in (0, 1, 2) and "Traceback" not in folder.stdout + folder.stderr
+    rows = json.loads(folder.stdout)
+    assert [r["file"] for r in rows] == [str(damaged_dir / f"d{i:03d}.xlsx") for i in range(120)]
+    assert {Path(r["file"]).name for r in rows if r.get("key")} == {p.name for p in refused}
 
 
 # --- LibreOffice ------------------------------------------------------------------------------------

@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import hashlib
 import re
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
-from support import SEED, has_chinese
+from support import ROOT, SEED, has_chinese, run_toolkit
 
-from toolkit.errors import UnknownFormatError
+from toolkit.errors import SpecError, UnknownFormatError
 from toolkit.spec import format_for_year, load_spec
+from toolkit.spec import load as spec_load
 from toolkit.spec.models import ReportSpec
 
+FORMATS = ROOT / "toolkit" / "formats"
 CELLS = {"2019": {"s2": 22, "s3": 161, "s4": 15}, "2021": {"s2": 10, "s3": 175, "s4": 15}}
 """Data cells per section of the official tables (国办公开办函〔2019〕60号 and 〔2021〕30号)."""
 S3_DATA_ROWS = {"2019": 23, "2021": 25}
@@ -111,3 +115,43 @@ def test_formats_print_no_invented_subtotals() -> None:
             assert not s3.row(gid).has_cells
         assert not any(k.startswith(("s3.denied.", "s3.unable.", "s3.not_processed.", "s3.results."))
                        for k in spec.cells)
+
+
+BREAKAGES = {
+    "yaml-syntax": ("report_years: {first: 2021, last: null}", "report_years: {first: 2021, last: [null"),
+    "missing-key": ("report_years:", "years:"),
+    "unknown-cell": ("sum_of: [review_maintained,", "sum_of: [review_upheld,"),
+    "duplicate-rule": ("- id: s3_row_total", "- id: s3_balance"),
+}
+"""A format file broken four ways: (text in toolkit/formats/2021.yaml, what it is replaced by)."""
+
+
+def _broken_formats(folder: Path, breakage: str) -> Path:
+    """A copy of toolkit/formats/ whose 2021.yaml is broken in one way."""
+    old, new = BREAKAGES[breakage]
+    text = (FORMATS / "2021.yaml").read_text(encoding="utf-8")
+    assert old in text
+    (folder / "2021.yaml").write_text(text.replace(old, new, 1), encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("breakage", sorted(BREAKAGES))
+def test_a_broken_format_file_is_a_spec_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, breakage: str) -> None:
+    """A format file that does not parse or contradicts itself raises SpecError naming the file, never another error."""
+    folder = _broken_formats(tmp_path, breakage)
+    monkeypatch.setattr(spec_load, "resources", SimpleNamespace(files=lambda package: folder))
+    with pytest.raises(SpecError) as caught:
+        spec_load.load_spec.__wrapped__("2021")
+    assert caught.value.key == "spec-invalid" and "2021.yaml 有误" in caught.value.message
+
+
+def test_a_broken_format_file_stops_the_command_with_one_line(tmp_path: Path) -> None:
+    """`toolkit template` with a broken format file (a real process): exit 2, one Chinese line, no traceback."""
+    folder = _broken_formats(tmp_path, "yaml-syntax")
+    inject = ("from types import SimpleNamespace\nfrom pathlib import Path\nimport toolkit.spec.load as load\n"
+              f"load.resources = SimpleNamespace(files=lambda package: Path({str(folder)!r}))\n")
+    proc = run_toolkit("template", "--year", "2026", "-o", str(tmp_path / "t.xlsx"), inject=inject)
+    assert proc.returncode == 2 and "Traceback" not in proc.stdout + proc.stderr
+    (line,) = proc.stderr.strip().splitlines()
+    assert "格式文件 2021.yaml 有误" in line
+    assert not (tmp_path / "t.xlsx").exists()
