@@ -10,7 +10,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from support import CORPUS_DIR, REFERENCE, SEED, WorkbookFactory, corpus_missing, in_ci
+from support import (
+    CORPUS_DIR,
+    REFERENCE,
+    SEED,
+    FolderFactory,
+    WorkbookFactory,
+    build_workbooks,
+    corpus_missing,
+    in_ci,
+)
 
 from toolkit.data import ReportData
 from toolkit.sample import sample_report
@@ -62,5 +71,18 @@ def make_workbook(tmp_path: Path) -> WorkbookFactory:
         target = (folder or tmp_path) / name
         target.parent.mkdir(parents=True, exist_ok=True)
         return build_template(spec, target, data=data if data is not None else sample_report(spec, seed))
+
+    return make
+
+
+@pytest.fixture
+def make_folder(tmp_path: Path) -> FolderFactory:
+    """A factory of folders of units: ``make_folder(units, name="各单位")`` writes ``NN-<organ>.xlsx`` per unit."""
+
+    def make(units: list[ReportData], name: str = "各单位") -> Path:
+        folder = tmp_path / name
+        folder.mkdir(parents=True)
+        build_workbooks((folder / f"{i:02d}-{unit.organ}.xlsx", unit) for i, unit in enumerate(units))
+        return folder
 
     return make

@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,9 +25,29 @@ REFERENCE = Path(os.environ.get("GK_REFERENCE") or ROOT.parent / "shared" / "ref
 """The real-report corpus: formats.yaml (the official formats transcribed) and published/*.txt."""
 CORPUS_DIR = ROOT / "tests" / "corpus"
 
+from toolkit.data import ReportData  # noqa: E402  (after the paths, which need no toolkit)
+from toolkit.spec import load_spec  # noqa: E402
+from toolkit.template import build_template  # noqa: E402
+
 WorkbookFactory = Callable[..., Path]
 """The ``make_workbook`` fixture: ``(name="年报.xlsx", fid="2021", seed=1, data=None, folder=None)`` → a filled
 standard workbook written by the template builder."""
+FolderFactory = Callable[..., Path]
+"""The ``make_folder`` fixture: ``(units, name="各单位")`` → a folder holding ``NN-<organ>.xlsx`` per unit."""
+
+
+def _build(job: tuple[Path, ReportData]) -> Path:
+    path, data = job
+    return build_template(load_spec(data.format_id), path, data=data)
+
+
+def build_workbooks(jobs: Iterable[tuple[Path, ReportData]]) -> list[Path]:
+    """Write each (path, data) as a filled standard workbook; many of them in parallel processes."""
+    todo = list(jobs)
+    if len(todo) < 8:
+        return [_build(job) for job in todo]
+    with ProcessPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+        return list(pool.map(_build, todo, chunksize=8))
 
 
 def corpus_missing() -> str | None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from support import has_chinese, run_toolkit
+from support import WorkbookFactory, has_chinese, run_toolkit
 from typer.testing import CliRunner
 
 from toolkit import api
@@ -42,14 +42,9 @@ def test_every_command_help_is_chinese_with_a_runnable_example(command: str) -> 
     assert "Show this message" not in result.output
 
 
-def _workbook(tmp_path: Path, fid: str = "2021", seed: int = 1, name: str = "年报.xlsx") -> Path:
-    spec = load_spec(fid)
-    return build_template(spec, tmp_path / name, data=sample_report(spec, seed))
-
-
-def test_check_clean_workbook_exits_zero_and_writes_the_copy(tmp_path: Path) -> None:
+def test_check_clean_workbook_exits_zero_and_writes_the_copy(tmp_path: Path, make_workbook: WorkbookFactory) -> None:
     """A clean workbook: exit 0, summary printed, highlighted copy beside it, original unchanged."""
-    path = _workbook(tmp_path)
+    path = make_workbook()
     before = path.read_bytes()
     result = runner.invoke(app, ["check", str(path)])
     assert result.exit_code == 0, result.output
