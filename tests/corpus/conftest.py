@@ -2,6 +2,8 @@
 
 Where the corpus is absent every test here is skipped from this one place, so pytest's summary shows a single
 line with the reason (and under CI=true the run fails before any test starts: see tests/conftest.py).
+Find the corpus through ``support.REFERENCE`` (``$GK_REFERENCE``, default ``../shared/reference``), and read it
+inside the tests, never at import: a module that reads it while being collected breaks the run where it is absent.
 """
 
 from __future__ import annotations
