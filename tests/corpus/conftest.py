@@ -9,12 +9,14 @@ inside the tests, never at import: a module that reads it while being collected 
 from __future__ import annotations
 
 import pytest
-from support import corpus_missing
+from support import corpus_missing, in_ci
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    """Skip a corpus test, with the one reason, when the corpus is not where GK_REFERENCE points."""
+    """Skip a corpus test, with the one reason, when the corpus is not where GK_REFERENCE points (fail: CI=true)."""
     missing = corpus_missing()
+    if missing and in_ci():
+        pytest.fail(f"CI=true and the corpus suite cannot run: {missing}", pytrace=False)
     if missing:
         pytest.skip(f"corpus suite not run: {missing}")
