@@ -4,7 +4,6 @@ unchanged and no partial output. (The time each case takes is a figure of benchm
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import os
 import resource
@@ -244,12 +243,12 @@ toolkit.fileio.tempfile = SimpleNamespace(mkstemp=mkstemp)
 
 
 def test_read_only_output_folder(tmp_path: Path, workbook: Path) -> None:
-    """A copy into a read-only folder (EROFS, as for root on a read-only mount): exit 2, the folder named."""
-    folder = tmp_path / "只读"
+    """A copy into a read-only folder (EROFS, as for root on a read-only mount): exit 2 saying so, nothing written."""
+    folder = tmp_path / "报送目录"
     folder.mkdir()
-    line = _check_refused(["-o", str(folder / "副本.xlsx")], workbook, "请检查目录权限",
+    line = _check_refused(["-o", str(folder / "副本.xlsx")], workbook, "只读",
                           inject=READ_ONLY.format(folder=str(folder)))
-    assert "只读" in line and os.strerror(errno.EROFS) in line
+    assert "副本.xlsx" in line
     assert list(folder.iterdir()) == []
 
 
