@@ -39,6 +39,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.corpus)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist (``-n``), refuse at once a CI=true run whose paths hold tests/corpus/ when it is absent.
+
+    The workers collect, so the exact check below cannot run here; this one looks at the paths and ``-m`` given.
+    """
+    if not (in_ci() and corpus_missing() and config.getoption("numprocesses", None)):
+        return
+    if hasattr(config, "workerinput") or "not corpus" in (config.getoption("markexpr") or ""):
+        return
+    paths = [Path(a.split("::")[0]).resolve() for a in config.args] or [Path(config.rootpath, "tests")]
+    if any(p == CORPUS_DIR or p in CORPUS_DIR.parents or CORPUS_DIR in p.parents for p in paths):
+        raise pytest.UsageError(f"CI=true and the corpus suite cannot run: {corpus_missing()}")
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Under CI=true an absent corpus ends the run before any test: CI must run the corpus suite it selected.
