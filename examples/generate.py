@@ -1,6 +1,6 @@
 """Make the example workbooks and their expected check results (``python examples/generate.py``).
 
-* 南口镇2020年报.xlsx — the seed: ../shared/reference/nankou-2020-annual-report.txt imported into the 2019-format
+* 南口镇2020年报.xlsx — the seed: 南口镇2020年报.txt (the published report as plain text) imported into the 2019-format
   workbook (its numbers and narrative as published; it lacks 六, so its check has one error).
 * 示例区民政局2026年报.xlsx — a clean 2021-format workbook (generated consistent numbers, narrative using placeholders).
 * 示例区民政局2026年报-有错.xlsx — the same with the mistakes clerks make: a column that does not balance, a total
@@ -23,7 +23,7 @@ from toolkit.spec import load_spec
 from toolkit.template import build_template
 
 HERE = Path(__file__).resolve().parent
-SEED = HERE.parent.parent / "shared" / "reference" / "nankou-2020-annual-report.txt"
+SEED = HERE / "南口镇2020年报.txt"
 
 STREET_TEXTS = {
     "s1": "{年度}年，示例区民政局认真贯彻落实《中华人民共和国政府信息公开条例》，围绕全区民政中心工作，"

@@ -5,15 +5,14 @@ is a row (not the end of the run), the exit code is the worst, and last year's f
 from __future__ import annotations
 
 import json
-import os
 import random
 import shutil
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
 import openpyxl
 import pytest
+from support import build_workbooks, run_toolkit
 from typer.testing import CliRunner
 
 from toolkit import api
@@ -24,7 +23,6 @@ from toolkit.data import ReportData, TextValue
 from toolkit.sample import SAMPLE_TEXTS, sample_report
 from toolkit.spec import load_spec
 from toolkit.spec.models import CellKind
-from toolkit.template import build_template
 
 runner = CliRunner()
 SPEC = load_spec("2021")
@@ -54,22 +52,12 @@ FAKE_XLS = "旧系统导出.xls"
 """A text file named .xls."""
 
 
-def _write(job: tuple[Path, ReportData]) -> Path:
-    path, data = job
-    return build_template(load_spec(data.format_id), path, data=data)
-
-
-def _build_all(jobs: list[tuple[Path, ReportData]]) -> None:
-    with ProcessPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
-        list(pool.map(_write, jobs, chunksize=8))
-
-
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """52 unit workbooks (three broken), one corrupt .xlsx and one text file named .xls."""
     root = tmp_path_factory.mktemp("units") / "各街道2026"
     root.mkdir()
-    _build_all([(root / f"{i:02d}-第{i}街道.xlsx", _unit(i)) for i in range(1, UNITS + 1)])
+    build_workbooks([(root / f"{i:02d}-第{i}街道.xlsx", _unit(i)) for i in range(1, UNITS + 1)])
     (root / CORRUPT).write_bytes(b"\x00" + random.Random(5).randbytes(4095))
     (root / FAKE_XLS).write_text("单位,本年新收\n第1街道,3\n", encoding="utf-8")
     return root
@@ -96,14 +84,14 @@ def test_library_folder_check_names_exactly_the_broken_units(folder: Path) -> No
 
 
 def test_cli_folder_check_exits_with_the_worst_code_and_summarises(folder: Path, tmp_path: Path) -> None:
-    """`toolkit check DIR --no-annotate`: exit 2 (worst row), table names the broken units, summary workbook."""
+    """`toolkit check DIR --no-annotate` (a real process): exit 2, table names the broken units, no traceback."""
     summary = tmp_path / "汇总结果.xlsx"
-    result = runner.invoke(app, ["check", str(folder), "--no-annotate", "-o", str(summary)])
-    assert result.exit_code == 2, result.output
+    result = run_toolkit("check", str(folder), "--no-annotate", "-o", str(summary))
+    assert result.returncode == 2, result.stdout + result.stderr
     assert f"共 {UNITS + 2} 个文件，通过 {UNITS - 3} 个，有错误 3 个，无法读取 2 个" in result.stdout
     for organ in BROKEN:
         assert organ in result.stdout
-    assert "Traceback" not in result.output
+    assert "Traceback" not in result.stdout + result.stderr
     ws = openpyxl.load_workbook(summary).active
     assert ws is not None
     rows = [[c.value for c in row] for row in ws.iter_rows(min_row=2)]
@@ -188,7 +176,7 @@ def test_previous_folder_is_matched_by_organ_and_flags_only_the_broken_carry(tmp
         shown = f"第 {i} 街道" if i == 6 else previous.organ  # whitespace in the organ name does not matter
         previous = replace(previous, info={**previous.info, "organ": shown})
         jobs += [(this_year / f"{i:02d}.xlsx", data), (last_year / f"{YEAR - 1}年报-{11 - i:02d}.xlsx", previous)]
-    _build_all(jobs)
+    build_workbooks(jobs)
     result = runner.invoke(app, ["check", str(this_year), "--previous", str(last_year), "--no-annotate", "--json"])
     assert result.exit_code == 1, result.output
     printed = {r["organ"]: r for r in json.loads(result.stdout)}

@@ -3,25 +3,22 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
+import re
 from pathlib import Path
 
+import openpyxl
 import pytest
+from support import WorkbookFactory, has_chinese, run_toolkit
 from typer.testing import CliRunner
 
 from toolkit import api
 from toolkit.cli import app
 from toolkit.sample import sample_report
-from toolkit.spec import load_spec
+from toolkit.spec import CellKind, load_spec
 from toolkit.template import build_template
 
 runner = CliRunner()
 COMMANDS = sorted(c.name or "" for c in app.registered_commands)
-
-
-def _has_chinese(text: str) -> bool:
-    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
 def test_top_level_help_is_chinese_and_lists_every_command() -> None:
@@ -41,18 +38,13 @@ def test_every_command_help_is_chinese_with_a_runnable_example(command: str) -> 
     assert "用法" in result.output and "示例" in result.output and "选项" in result.output
     examples = [line.strip() for line in result.output.splitlines() if line.strip().startswith(f"toolkit {command}")]
     assert examples, result.output
-    assert _has_chinese(result.output)
+    assert has_chinese(result.output)
     assert "Show this message" not in result.output
 
 
-def _workbook(tmp_path: Path, fid: str = "2021", seed: int = 1, name: str = "年报.xlsx") -> Path:
-    spec = load_spec(fid)
-    return build_template(spec, tmp_path / name, data=sample_report(spec, seed))
-
-
-def test_check_clean_workbook_exits_zero_and_writes_the_copy(tmp_path: Path) -> None:
+def test_check_clean_workbook_exits_zero_and_writes_the_copy(tmp_path: Path, make_workbook: WorkbookFactory) -> None:
     """A clean workbook: exit 0, summary printed, highlighted copy beside it, original unchanged."""
-    path = _workbook(tmp_path)
+    path = make_workbook()
     before = path.read_bytes()
     result = runner.invoke(app, ["check", str(path)])
     assert result.exit_code == 0, result.output
@@ -77,8 +69,7 @@ def test_unusable_input_is_one_chinese_line_and_exit_two(tmp_path: Path) -> None
     """A text file named .xlsx: exit 2, one Chinese line naming the file, no traceback."""
     bad = tmp_path / "不是表格.xlsx"
     bad.write_text("hello", encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-m", "toolkit", "check", str(bad)], capture_output=True, text=True,
-                          check=False)
+    proc = run_toolkit("check", str(bad))
     assert proc.returncode == 2
     assert "不是表格.xlsx" in proc.stderr and "Traceback" not in proc.stderr + proc.stdout
     assert len(proc.stderr.strip().splitlines()) == 1
@@ -93,42 +84,24 @@ def test_template_command_writes_the_format_for_the_year(tmp_path: Path) -> None
     assert data.format_id == "2019" and data.organ == "南口镇" and data.year == 2020
 
 
-def test_output_equal_to_input_is_refused(tmp_path: Path) -> None:
-    """-o naming the input itself is refused with exit 2 and the input is untouched."""
-    path = _workbook(tmp_path)
-    before = path.read_bytes()
-    result = runner.invoke(app, ["check", str(path), "-o", str(path)])
-    assert result.exit_code == 2
-    assert path.read_bytes() == before
-
-
-NANKOU = Path(__file__).parents[2] / "shared" / "reference" / "nankou-2020-annual-report.txt"
-
-
-def _nankou(tmp_path: Path) -> Path:
-    copy = tmp_path / NANKOU.name
-    copy.write_bytes(NANKOU.read_bytes())
-    return copy
-
-
-def test_check_imports_a_published_report_first() -> None:
+def test_check_imports_a_published_report_first(seed_report: Path) -> None:
     """`toolkit check report.txt` imports the published report and checks it: 六 is missing, so exit 1."""
-    result = runner.invoke(app, ["check", str(NANKOU), "--json"])
+    result = runner.invoke(app, ["check", str(seed_report), "--json"])
     assert result.exit_code == 1, result.output
     printed = json.loads(result.stdout)
     assert "section-missing" in {f["code"] for f in printed["findings"] if f["severity"] == "error"}
     assert printed["organ"] == "南口镇" and printed["year"] == 2020 and printed["annotated"] is None
-    assert printed == json.loads(json.dumps(api.check_file(NANKOU).to_dict("zh"), ensure_ascii=False))
+    assert printed == json.loads(json.dumps(api.check_file(seed_report).to_dict("zh"), ensure_ascii=False))
 
 
-def test_import_writes_the_workbook_beside_the_report_and_says_what_it_imported(tmp_path: Path) -> None:
+def test_import_writes_the_workbook_beside_the_report_and_says_what_it_imported(seed_report: Path) -> None:
     """`toolkit import report.txt`: 南口镇2020年报.xlsx beside it holding every imported value; notes printed."""
     from toolkit.importer import import_report
 
-    report = _nankou(tmp_path)
+    report = seed_report
     result = runner.invoke(app, ["import", str(report)])
     assert result.exit_code == 0, result.output
-    written = tmp_path / "南口镇2020年报.xlsx"
+    written = seed_report.parent / "南口镇2020年报.xlsx"
     imported = import_report(report)
     count = f"导入数值 {len(imported.data.values)} 个"
     for shown in ("机关：南口镇", "年度：2020", "格式：2019", count, *imported.missing):
@@ -139,11 +112,11 @@ def test_import_writes_the_workbook_beside_the_report_and_says_what_it_imported(
     assert data.text("s1") == imported.data.text("s1")
 
 
-def test_import_lists_every_uncertain_note(tmp_path: Path) -> None:
+def test_import_lists_every_uncertain_note(tmp_path: Path, seed_report: Path) -> None:
     """With --format 2021 on a 2019-format report, each table that does not fit is printed as not imported."""
     from toolkit.importer import import_report
 
-    report = _nankou(tmp_path)
+    report = seed_report
     result = runner.invoke(app, ["import", str(report), "--format", "2021", "-o", str(tmp_path / "x.xlsx")])
     assert result.exit_code == 0, result.output
     uncertain = import_report(report, format_id="2021").uncertain
@@ -151,11 +124,11 @@ def test_import_lists_every_uncertain_note(tmp_path: Path) -> None:
     assert api.read(tmp_path / "x.xlsx").format_id == "2021"
 
 
-def test_import_json_equals_the_library_result(tmp_path: Path) -> None:
+def test_import_json_equals_the_library_result(tmp_path: Path, seed_report: Path) -> None:
     """`import --json` prints exactly ImportResult.to_dict() plus the output path."""
     from toolkit.importer import import_report
 
-    report, written = _nankou(tmp_path), tmp_path / "导入.xlsx"
+    report, written = seed_report, tmp_path / "导入.xlsx"
     result = runner.invoke(app, ["import", str(report), "-o", str(written), "--json"])
     assert result.exit_code == 0, result.output
     expected = {**import_report(report).to_dict(), "output": str(written)}
@@ -169,16 +142,16 @@ def test_import_unusable_input_is_one_chinese_line_and_exit_two(tmp_path: Path, 
     """A file that holds no report, or a type that cannot be imported: exit 2, one line naming it, no traceback."""
     bad = tmp_path / name
     bad.write_text(content, encoding="utf-8")
-    result = runner.invoke(app, ["import", str(bad)])
-    assert result.exit_code == 2
-    assert name in result.stderr and _has_chinese(result.stderr)
-    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.output
+    result = run_toolkit("import", str(bad))
+    assert result.returncode == 2
+    assert name in result.stderr and has_chinese(result.stderr)
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stdout + result.stderr
     assert list(tmp_path.glob("*.xlsx")) == []
 
 
-def test_import_never_overwrites_a_workbook_under_the_default_name(tmp_path: Path) -> None:
+def test_import_never_overwrites_a_workbook_under_the_default_name(tmp_path: Path, seed_report: Path) -> None:
     """A 南口镇2020年报.xlsx already beside the report is left alone (exit 2); -o names the output explicitly."""
-    report = _nankou(tmp_path)
+    report = seed_report
     existing = tmp_path / "南口镇2020年报.xlsx"
     existing.write_bytes(b"the clerk's own workbook")
     result = runner.invoke(app, ["import", str(report)])
@@ -205,8 +178,7 @@ def test_findings_are_shown_when_only_the_copy_cannot_be_written(tmp_path: Path)
     data = sample_report(spec, 3)
     path = build_template(spec, tmp_path / "坏.xlsx", data=data.with_value("s3.granted.total", 999))
     target = tmp_path / "无此目录" / "x.xlsx"
-    proc = subprocess.run([sys.executable, "-m", "toolkit", "check", str(path), "-o", str(target)],
-                          capture_output=True, text=True, check=False)
+    proc = run_toolkit("check", str(path), "-o", str(target))
     assert proc.returncode == 2
     assert "错误 2 项" in proc.stdout and "s3" not in proc.stderr
     assert "无此目录" in proc.stderr and "Traceback" not in proc.stderr + proc.stdout
@@ -223,3 +195,132 @@ def test_lang_en_gives_english_messages_in_the_table_and_the_json(tmp_path: Path
     english = api.check_file(path, annotate=False).to_dict("en")["findings"]
     assert [f["message"] for f in listed["findings"]] == [f["message"] for f in english]
     assert all("total" in f["message"] or "add up" in f["message"] for f in listed["findings"])
+
+
+# --- exit codes, --version, --debug ------------------------------------------------------------------------------
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+BOOM = "import toolkit.api\ndef boom(*args, **kwargs):\n    raise {error}\ntoolkit.api.check_file = boom\n"
+"""Code run before the command: the library call raises ``error`` (what a bug, or Ctrl-C, looks like to the CLI)."""
+
+
+def _documented_exit_codes() -> dict[int, str]:
+    """Exit code → meaning, from README's 退出码 line."""
+    (line,) = [ln for ln in README.read_text(encoding="utf-8").splitlines() if ln.startswith("退出码：")]
+    return {int(code): meaning for code, meaning in re.findall(r"`(\d+)` ([^，。`]+)", line)}
+
+
+def _exit_case(code: int, tmp_path: Path) -> tuple[list[str], str]:
+    """Arguments (and injected code) that make `toolkit` exit with ``code``."""
+    spec = load_spec("2021")
+    data = sample_report(spec, 1)
+    if code == 0:
+        return ["check", str(build_template(spec, tmp_path / "好.xlsx", data=data)), "--no-annotate"], ""
+    if code == 1:
+        broken = data.with_value("s3.granted.total", data.number("s3.granted.total") + 1)
+        return ["check", str(build_template(spec, tmp_path / "坏.xlsx", data=broken)), "--no-annotate"], ""
+    if code == 2:
+        (tmp_path / "文本.xlsx").write_text("不是工作簿", encoding="utf-8")
+        return ["check", str(tmp_path / "文本.xlsx")], ""
+    error = "RuntimeError('程序缺陷')" if code == 3 else "KeyboardInterrupt()"
+    return ["check", str(build_template(spec, tmp_path / "好.xlsx", data=data))], BOOM.format(error=error)
+
+
+def test_readme_documents_every_exit_code() -> None:
+    """README's 退出码 line lists 0, 1, 2, 3 and 130: each is tested below, and no other code is given."""
+    assert sorted(_documented_exit_codes()) == [0, 1, 2, 3, 130]
+
+
+@pytest.mark.parametrize("code", [0, 1, 2, 3, 130])
+def test_each_documented_exit_code_is_what_the_command_gives(tmp_path: Path, code: int) -> None:
+    """A real `toolkit check` process exits with each documented code in its case, with no traceback."""
+    args, inject = _exit_case(code, tmp_path)
+    proc = run_toolkit(*args, inject=inject)
+    assert proc.returncode == code, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stdout + proc.stderr
+    if code in (2, 3):
+        assert len(proc.stderr.strip().splitlines()) == 1 and has_chinese(proc.stderr), proc.stderr
+    if code == 3:
+        assert "程序内部错误" in proc.stderr and "--debug" in proc.stderr and "RuntimeError: 程序缺陷" in proc.stderr
+
+
+def test_usage_error_is_exit_two_in_chinese() -> None:
+    """An unknown option is a usage error: exit 2, said in Chinese on stderr."""
+    proc = run_toolkit("check", "--no-such-option", "x.xlsx")
+    assert proc.returncode == 2 and has_chinese(proc.stderr) and "--no-such-option" in proc.stderr
+
+
+@pytest.mark.parametrize("error", ["RuntimeError('程序缺陷')", "unusable"])
+def test_debug_shows_the_traceback(tmp_path: Path, error: str) -> None:
+    """With --debug an internal error, or a file the toolkit refuses, ends in a Python traceback naming the error."""
+    if error == "unusable":
+        (tmp_path / "文本.xlsx").write_text("不是工作簿", encoding="utf-8")
+        args, inject, name = ["check", str(tmp_path / "文本.xlsx")], "", "NotAWorkbookError"
+    else:
+        args, inject = _exit_case(3, tmp_path)
+        name = "RuntimeError: 程序缺陷"
+    quiet = run_toolkit(*args, inject=inject)
+    loud = run_toolkit("--debug", *args, inject=inject)
+    assert "Traceback" not in quiet.stderr
+    assert loud.returncode != 0 and "Traceback (most recent call last)" in loud.stderr and name in loud.stderr
+
+
+def test_version_prints_the_installed_version() -> None:
+    """`toolkit --version` prints `toolkit <version of the installed distribution>` and exits 0."""
+    from importlib.metadata import version
+
+    proc = run_toolkit("--version")
+    assert proc.returncode == 0 and proc.stdout.strip() == f"toolkit {version('gk-toolkit')}"
+
+
+# --- check with several files, globs, an empty folder; template --from ---------------------------------------------
+
+@pytest.mark.parametrize("given", ["2 files", "7 files", "glob"])
+def test_check_several_files_is_a_batch_with_a_summary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                        given: str) -> None:
+    """2–7 files, or a glob pattern (unexpanded, as Windows shells pass it): one row each, worst exit code."""
+    spec = load_spec("2021")
+    count = 2 if given == "2 files" else 7
+    files = []
+    for i in range(count):
+        data = sample_report(spec, i, organ=f"第{i}街道")
+        if i == 1:
+            data = data.with_value("s3.granted.total", data.number("s3.granted.total") + 1)
+        files.append(build_template(spec, tmp_path / f"{i}-第{i}街道.xlsx", data=data))
+    (tmp_path / "说明.txt").write_text("不是年报", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    args = [str(tmp_path / "*街道.xlsx")] if given == "glob" else [str(f) for f in files]
+    result = runner.invoke(app, ["check", *args, "--no-annotate", "--json"])
+    assert result.exit_code == 1, result.output
+    rows = json.loads(result.stdout)
+    assert [r["file"] for r in rows] == [str(f) for f in files]
+    assert [r["status"] for r in rows] == ["ok", "error", *["ok"] * (count - 2)]
+    summary = openpyxl.load_workbook(tmp_path / "校验汇总.xlsx").active
+    assert summary is not None and summary.max_row == count + 1
+
+
+def test_check_an_empty_folder_says_nothing_was_found(tmp_path: Path) -> None:
+    """An empty folder (or one without workbooks): exit 2, one Chinese line, no summary written."""
+    (tmp_path / "空").mkdir()
+    (tmp_path / "空" / "说明.docx").write_bytes(b"")
+    proc = run_toolkit("check", str(tmp_path / "空"))
+    assert proc.returncode == 2 and proc.stderr.strip() == "没有找到要校验的 .xlsx 文件"
+    assert [p.name for p in (tmp_path / "空").iterdir()] == ["说明.docx"]
+
+
+def test_template_from_last_years_workbook_carries_it_over(tmp_path: Path) -> None:
+    """`template --from 2020年报.xlsx`: 2021, the 2021 format, organ and contact kept, 上年结转 = 结转下年度."""
+    last_spec = load_spec("2019")
+    last = sample_report(last_spec, 6, organ="南口镇", year=2020)
+    last_year = build_template(last_spec, tmp_path / "2020年报.xlsx", data=last)
+    target = tmp_path / "2021年报.xlsx"
+    result = runner.invoke(app, ["template", "--from", str(last_year), "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    assert str(target) in result.stdout
+    new = api.read(target)
+    assert (new.organ, new.year, new.format_id) == ("南口镇", 2021, "2021")
+    assert new.info["contact"] == last.info["contact"]
+    for column in load_spec("2021").table("s3").columns:
+        assert new.number(f"s3.carried_over.{column.id}") == last.number(f"s3.carried_forward.{column.id}")
+    assert {new.values[f"s3.new_received.{c.id}"].value for c in load_spec("2021").table("s3").columns
+            if c.kind is CellKind.INPUT} == {None}  # this year's figures are left to fill in

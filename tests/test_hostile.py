@@ -1,6 +1,6 @@
 """Broken and hostile inputs (tests/hostile/make_corpus.py) and unwritable outputs: each gives the expected exit
-code and finding codes or error key, a Chinese message naming the file, no traceback, bounded time and memory,
-the input unchanged and no partial output."""
+code and finding codes or error key, a Chinese message naming the file, no traceback, bounded memory, the input
+unchanged and no partial output. (The time each case takes is a figure of benchmarks/run.py.)"""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ import resource
 import shutil
 import subprocess
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from hostile.make_corpus import make_corpus
+from support import has_chinese, run_toolkit
 from typer.testing import CliRunner
 
 from toolkit import api
@@ -28,8 +28,6 @@ MEMORY_LIMIT = 1536 << 20
 """Address space a ``toolkit check`` subprocess may use (RLIMIT_AS)."""
 MAX_RSS_MB = 400
 """Resident memory a ``toolkit check`` subprocess may reach on any case (a clean check needs about 90 MB)."""
-MAX_SECONDS = 5.0
-"""Time one case may take in-process."""
 
 runner = CliRunner()
 
@@ -113,10 +111,6 @@ def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _has_chinese(text: str) -> bool:
-    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
-
-
 def _leftovers(folder: Path) -> list[str]:
     """Temporary or half-written files the toolkit left in ``folder``."""
     return [p.name for p in folder.iterdir() if p.name.startswith(".~gk-")]
@@ -126,7 +120,7 @@ def _assert_error(exc: ToolkitError, path: Path, expect: Expect) -> None:
     text = str(exc)
     assert exc.key == expect.key and exc.exit_code == 2, (exc.key, text)
     assert expect.says in exc.message, text
-    assert path.name in text and _has_chinese(exc.message) and "Traceback" not in text
+    assert path.name in text and has_chinese(exc.message)
 
 
 def _assert_findings(result: CheckResult, path: Path, expect: Expect) -> None:
@@ -135,7 +129,7 @@ def _assert_findings(result: CheckResult, path: Path, expect: Expect) -> None:
     assert expect.codes <= codes, sorted(codes)
     assert result.source is not None and result.source.name == path.name
     messages = [f.message.get("zh") for f in result.findings]
-    assert all(_has_chinese(m) for m in messages)
+    assert all(has_chinese(m) for m in messages)
     if expect.says:
         assert any(expect.says in m for m in messages), messages[:5]
     for finding in result.findings:
@@ -145,11 +139,10 @@ def _assert_findings(result: CheckResult, path: Path, expect: Expect) -> None:
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_corpus_case_gives_the_expected_outcome(corpus: dict[str, Path], tmp_path: Path, name: str) -> None:
-    """Each case: its error key or finding codes, Chinese, file named, fast, input unchanged, no partial output."""
+    """Each case: its error key or finding codes, Chinese, file named, input unchanged, no partial output."""
     expect = EXPECTED[name]
     path = _fresh(corpus, name, tmp_path)
     before = _sha(path)
-    start = time.perf_counter()
     try:
         result = api.check_file(path)
     except ToolkitError as exc:
@@ -161,7 +154,6 @@ def test_corpus_case_gives_the_expected_outcome(corpus: dict[str, Path], tmp_pat
         _assert_findings(result, path, expect)
         if path.suffix == ".xlsx":
             assert result.annotated == annotated_path(path) and result.annotated.exists()
-    assert time.perf_counter() - start < MAX_SECONDS
     assert _sha(path) == before
     assert not _leftovers(path.parent)
 
@@ -195,18 +187,16 @@ def test_cli_check_on_corpus_case(corpus: dict[str, Path], tmp_path: Path, name:
     expect = EXPECTED[name]
     path = _fresh(corpus, name, tmp_path / "in")
     before = _sha(path)
-    start = time.perf_counter()
     code, out, err, rss = _run_limited(["check", str(path)], tmp_path)
-    assert time.perf_counter() - start < 3 * MAX_SECONDS
     assert code == expect.exit_code, (out, err)
     assert "Traceback" not in out + err
     assert rss < MAX_RSS_MB
     if code == 2:
         lines = err.strip().splitlines()
-        assert len(lines) == 1 and path.name in lines[0] and _has_chinese(lines[0]), err
+        assert len(lines) == 1 and path.name in lines[0] and has_chinese(lines[0]), err
         assert expect.says in lines[0]
     else:
-        assert path.name in out and _has_chinese(out), out
+        assert path.name in out and has_chinese(out), out
     assert _sha(path) == before
     assert not _leftovers(path.parent)
 
@@ -222,29 +212,44 @@ def workbook(corpus: dict[str, Path], tmp_path: Path) -> Path:
     return path
 
 
-def _check_refused(args: list[str], workbook: Path, says: str) -> str:
-    """`toolkit check` must exit 2 with one Chinese line naming the output, leaving the folder as it was."""
+def _check_refused(args: list[str], workbook: Path, says: str, *, inject: str = "") -> str:
+    """`toolkit check` (a real process) exits 2 with one Chinese line on stderr, no traceback, folder as it was."""
     before = _sha(workbook)
     listing = sorted(p.name for p in workbook.parent.iterdir())
-    result = runner.invoke(app, ["check", str(workbook), *args])
-    assert result.exit_code == 2, result.output
-    assert says in result.output and _has_chinese(result.output) and "Traceback" not in result.output
+    proc = run_toolkit("check", str(workbook), *args, inject=inject)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stdout + proc.stderr
+    (line,) = proc.stderr.strip().splitlines()
+    assert says in line and has_chinese(line), line
     assert _sha(workbook) == before
     assert sorted(p.name for p in workbook.parent.iterdir()) == listing
-    return result.output
+    return line
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into a chmod 0o555 folder anyway (as in CI)")
+READ_ONLY = """
+import errno, os, tempfile
+from pathlib import Path
+from types import SimpleNamespace
+import toolkit.fileio
+
+def mkstemp(*args, dir=None, **kwargs):
+    if dir is not None and Path(dir).resolve() == Path({folder!r}).resolve():
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(dir))
+    return tempfile.mkstemp(*args, dir=dir, **kwargs)
+
+toolkit.fileio.tempfile = SimpleNamespace(mkstemp=mkstemp)
+"""
+"""The atomic writer's view of the disk, where ``folder`` is on a read-only file system (which stops root too)."""
+
+
 def test_read_only_output_folder(tmp_path: Path, workbook: Path) -> None:
-    """A copy into a read-only folder: exit 2, the folder named, nothing written."""
-    folder = tmp_path / "只读"
+    """A copy into a read-only folder (EROFS, as for root on a read-only mount): exit 2 saying so, nothing written."""
+    folder = tmp_path / "报送目录"
     folder.mkdir()
-    folder.chmod(0o555)
-    try:
-        _check_refused(["-o", str(folder / "副本.xlsx")], workbook, "请检查目录权限")
-        assert list(folder.iterdir()) == []
-    finally:
-        folder.chmod(0o755)
+    line = _check_refused(["-o", str(folder / "副本.xlsx")], workbook, "只读",
+                          inject=READ_ONLY.format(folder=str(folder)))
+    assert "副本.xlsx" in line
+    assert list(folder.iterdir()) == []
 
 
 def test_missing_output_folder(tmp_path: Path, workbook: Path) -> None:
@@ -334,14 +339,3 @@ def test_unreadable_copy_source_leaves_no_partial_output(corpus: dict[str, Path]
     assert result.exit_code == 2 and "标注副本" in result.output
     assert not annotated_path(path).exists() and not _leftovers(path.parent)
     assert runner.invoke(app, ["check", str(path), "--no-annotate"]).exit_code == 0
-
-
-def test_renamed_sheet_and_inserted_rows_are_followed(corpus: dict[str, Path]) -> None:
-    """Excel moves the template's names with a renamed sheet and inserted rows: the cells are found where they went."""
-    renamed = api.read(corpus["sheet_renamed"]).values["s3.new_received.total"].location
-    assert renamed is not None and renamed.sheet == "依申请（改名）"
-    before = api.read(corpus["chinese_path"]).values["s3.carried_forward.total"]
-    after = api.read(corpus["rows_inserted"]).values["s3.carried_forward.total"]
-    assert before.location is not None and after.location is not None
-    assert int(after.location.cell[1:]) == int(before.location.cell[1:]) + 2
-    assert after.value == before.value

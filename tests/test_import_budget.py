@@ -14,6 +14,9 @@ import pytest
 MEMORY = 1024 * 1024 * 1024
 """Address space allowed to one import (the interpreter with its libraries takes ~150 MB of it)."""
 SECONDS = 30
+"""CPU time allowed to one import (RLIMIT_CPU: a budget of work, not of wall time, which a busy machine stretches)."""
+HANG = 10 * SECONDS
+"""Wall time after which the subprocess is taken to hang (a guard, far above what any load makes of SECONDS)."""
 CODE = """
 import sys
 from toolkit.errors import ToolkitError
@@ -28,6 +31,7 @@ except ToolkitError as exc:
 
 def _limit() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
+    resource.setrlimit(resource.RLIMIT_CPU, (SECONDS, SECONDS))
 
 
 def _hostile(tmp_path: Path, name: str) -> Path:
@@ -56,7 +60,7 @@ def test_hostile_report_files_end_within_the_budget(tmp_path: Path, name: str) -
     whose XML inflates to 40 MB: each ends under the limits with a result or a Chinese refusal."""
     path = _hostile(tmp_path, name)
     done = subprocess.run([sys.executable, "-c", CODE, str(path)], capture_output=True, text=True,
-                          timeout=SECONDS, preexec_fn=_limit, check=False)
+                          timeout=HANG, preexec_fn=_limit, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "Traceback" not in done.stderr
     verdict = done.stdout.split()[0]

@@ -9,6 +9,7 @@ import docx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support import FIXTURES, SEED
 
 from toolkit.data import ReportData
 from toolkit.importer import import_report
@@ -16,7 +17,6 @@ from toolkit.sample import sample_report
 from toolkit.spec import load_spec
 from toolkit.spec.models import ReportSpec, Table
 
-SEED = Path(__file__).resolve().parents[1].parent / "shared" / "reference" / "nankou-2020-annual-report.txt"
 Cell = tuple[str, int, int]
 """A table cell to write: (text, rowspan, colspan)."""
 
@@ -182,7 +182,7 @@ def test_table_cells_are_located_by_table_row_and_cell(tmp_path: Path) -> None:
         assert values["s4.cases.after_review_total"].location is not None
 
 
-MIRROR = Path(__file__).resolve().parent / "fixtures" / "import" / "traditional-mirror.html"
+MIRROR = FIXTURES / "import" / "traditional-mirror.html"
 """A hand-typed 2021-format page in traditional characters, site chrome around it; its 三 stops after （三）2."""
 
 

@@ -8,16 +8,14 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from support import FolderFactory
 from typer.testing import CliRunner
 
 from toolkit import api
 from toolkit.cli import app
-from toolkit.data import ReportData
 from toolkit.merge import CONTRIBUTION_SHEET, contribution_rows, merge_reports
-from toolkit.rules.engine import check_data
 from toolkit.sample import sample_report
 from toolkit.spec import load_spec
-from toolkit.template import build_template
 
 runner = CliRunner()
 
@@ -36,33 +34,6 @@ def test_every_merged_cell_is_the_sum_of_the_units() -> None:
     for key in load_spec("2021").cells:
         assert outcome.data.number(key) == pytest.approx(sum(u.number(key) for u in units)), key
     assert outcome.data.organ == "某区" and outcome.data.year == 2026
-
-
-def test_merged_report_checks_clean_when_units_do() -> None:
-    """Sums of consistent units are consistent: the merged report has no error and no warning."""
-    for fid in ("2019", "2021"):
-        outcome = merge_reports(_units(12, fid), organ="某区")
-        assert outcome.data is not None
-        assert check_data(outcome.data).findings == []
-
-
-def test_merge_refuses_mixed_years_and_lists_every_unit() -> None:
-    """Units of different years (or formats) are refused, each unit listed with its year and format."""
-    units = [*_units(3), sample_report(load_spec("2019"), 9, organ="老格式镇", year=2020)]
-    outcome = merge_reports(units)
-    assert outcome.refused
-    assert any("老格式镇：2020年度，2019格式" in p for p in outcome.problems)
-    assert sum(1 for p in outcome.problems if p.startswith("单位")) == 3
-
-
-def test_merge_refuses_units_with_errors_unless_forced() -> None:
-    """A unit with an error-level finding blocks the merge, named in the refusal; --force merges anyway."""
-    units = _units(4)
-    units[2] = units[2].with_value("s3.granted.total", units[2].number("s3.granted.total") + 1)
-    refused = merge_reports(units)
-    assert refused.refused and any(p.startswith("单位02：错误") for p in refused.problems)
-    forced = merge_reports(units, force=True)
-    assert forced.data is not None
 
 
 def test_narratives_are_gathered_per_unit() -> None:
@@ -87,68 +58,63 @@ def test_contribution_rows_list_each_unit_and_the_sum() -> None:
     assert len(rows) == len(spec.cells) + 1
 
 
-def _folder(tmp_path: Path, units: list[ReportData], name: str = "各单位") -> Path:
-    folder = tmp_path / name
-    folder.mkdir()
-    for i, unit in enumerate(units):
-        build_template(load_spec(unit.format_id), folder / f"{i:02d}-{unit.organ}.xlsx", data=unit)
-    return folder
-
-
-def test_cli_merge_writes_every_cell_as_the_sum_and_each_units_contribution(tmp_path: Path) -> None:
-    """`toolkit merge DIR -o 汇总.xlsx`: each cell of the workbook is the units' sum; 各单位明细 lists each unit."""
+def test_cli_merge_writes_the_merged_report_and_each_contribution(tmp_path: Path, make_folder: FolderFactory) -> None:
+    """`toolkit merge DIR -o 汇总.xlsx` writes the library's merged report; 各单位明细 lists each unit and the sum."""
     units = _units(6)
     target = tmp_path / "汇总.xlsx"
-    result = runner.invoke(app, ["merge", str(_folder(tmp_path, units)), "-o", str(target), "--org", "某区"])
+    result = runner.invoke(app, ["merge", str(make_folder(units)), "-o", str(target), "--org", "某区"])
     assert result.exit_code == 0, result.output
     assert "已汇总 6 个单位" in result.stdout
-    merged = api.read(target)
+    merged, library = api.read(target), merge_reports(units, organ="某区").data
+    assert library is not None
     assert (merged.organ, merged.year, merged.format_id) == ("某区", 2026, "2021")
     spec = load_spec("2021")
-    for key in spec.cells:
-        assert merged.number(key) == pytest.approx(sum(u.number(key) for u in units)), key
+    assert {k: merged.number(k) for k in spec.cells} == pytest.approx({k: library.number(k) for k in spec.cells})
     sheet = openpyxl.load_workbook(target)[CONTRIBUTION_SHEET]
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
     assert rows[0] == ["栏目", *(u.organ for u in units), "合计"]
     assert [r[0] for r in rows[1:]] == [c.label for c in spec.cells.values()]
+    assert [r[1:-1] for r in rows[1:]] == [[u.number(k) for u in units] for k in spec.cells]
     assert all(r[-1] == pytest.approx(sum(r[1:-1])) for r in rows[1:])
 
 
 @pytest.mark.parametrize("fid", ["2019", "2021"])
-def test_merged_workbook_checks_clean_when_the_units_do(tmp_path: Path, fid: str) -> None:
+def test_merged_workbook_checks_clean_when_the_units_do(tmp_path: Path, fid: str, make_folder: FolderFactory) -> None:
     """`toolkit check merged.xlsx` exits 0 with no finding when every unit is clean."""
     target = tmp_path / "merged.xlsx"
-    assert runner.invoke(app, ["merge", str(_folder(tmp_path, _units(5, fid))), "-o", str(target)]).exit_code == 0
+    assert runner.invoke(app, ["merge", str(make_folder(_units(5, fid))), "-o", str(target)]).exit_code == 0
     result = runner.invoke(app, ["check", str(target), "--no-annotate", "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["findings"] == []
 
 
-def test_cli_merge_refuses_mixed_years_and_lists_the_units(tmp_path: Path) -> None:
+def test_cli_merge_refuses_mixed_years_and_lists_the_units(tmp_path: Path, make_folder: FolderFactory) -> None:
     """Units of 2026 and 2020: exit 1, every unit listed with its year and format on stderr, nothing written."""
     units = [*_units(3), sample_report(load_spec("2019"), 9, organ="老格式镇", year=2020)]
     target = tmp_path / "汇总.xlsx"
-    result = runner.invoke(app, ["merge", str(_folder(tmp_path, units)), "-o", str(target)])
+    result = runner.invoke(app, ["merge", str(make_folder(units)), "-o", str(target)])
     assert result.exit_code == 1
     assert "年度或格式不一致" in result.stderr and "老格式镇：2020年度，2019格式" in result.stderr
     assert all(f"{u.organ}：2026年度，2021格式" in result.stderr for u in units[:3])
+    assert all(problem in result.stderr for problem in merge_reports(units).problems)
     assert not target.exists()
 
 
-def test_cli_merge_refuses_a_unit_with_errors_unless_forced(tmp_path: Path) -> None:
+def test_cli_merge_refuses_a_unit_with_errors_unless_forced(tmp_path: Path, make_folder: FolderFactory) -> None:
     """A unit with an error blocks the merge (exit 1, named); --force merges it and says so on stderr."""
     units = _units(3)
     units[1] = units[1].with_value("s3.granted.total", units[1].number("s3.granted.total") + 1)
-    folder, target = _folder(tmp_path, units), tmp_path / "汇总.xlsx"
+    folder, target = make_folder(units), tmp_path / "汇总.xlsx"
     refused = runner.invoke(app, ["merge", str(folder), "-o", str(target)])
     assert refused.exit_code == 1 and "单位01：错误 2 项" in refused.stderr and not target.exists()
+    assert all(problem in refused.stderr for problem in merge_reports(units).problems)
     forced = runner.invoke(app, ["merge", str(folder), "-o", str(target), "--force"])
     assert forced.exit_code == 0 and "--force" in forced.stderr and target.exists()
 
 
-def test_cli_merge_json_equals_the_library_result(tmp_path: Path) -> None:
+def test_cli_merge_json_equals_the_library_result(tmp_path: Path, make_folder: FolderFactory) -> None:
     """`merge --json` prints exactly MergeOutcome.to_dict() of the library call."""
-    folder, target = _folder(tmp_path, _units(3)), tmp_path / "汇总.xlsx"
+    folder, target = make_folder(_units(3)), tmp_path / "汇总.xlsx"
     result = runner.invoke(app, ["merge", str(folder), "-o", str(target), "--json"])
     assert result.exit_code == 0, result.output
     expected = api.merge_files([folder], target, overwrite=True).to_dict()
@@ -156,10 +122,10 @@ def test_cli_merge_json_equals_the_library_result(tmp_path: Path) -> None:
     assert [u["organ"] for u in expected["units"]] == ["单位00", "单位01", "单位02"]
 
 
-def test_an_earlier_summary_is_never_counted_as_a_unit(tmp_path: Path) -> None:
+def test_an_earlier_summary_is_never_counted_as_a_unit(tmp_path: Path, make_folder: FolderFactory) -> None:
     """The output inside the folder is skipped on a rerun (--overwrite); another summary among the inputs refuses."""
     units = _units(3)
-    folder = _folder(tmp_path, units)
+    folder = make_folder(units)
     target = folder / "汇总.xlsx"
     assert runner.invoke(app, ["merge", str(folder), "-o", str(target)]).exit_code == 0
     assert runner.invoke(app, ["merge", str(folder), "-o", str(target)]).exit_code == 2
@@ -169,9 +135,9 @@ def test_an_earlier_summary_is_never_counted_as_a_unit(tmp_path: Path) -> None:
     assert again.exit_code == 1 and "汇总.xlsx" in again.stderr and "汇总表" in again.stderr
 
 
-def test_merge_of_unusable_input_is_exit_two(tmp_path: Path) -> None:
+def test_merge_of_unusable_input_is_exit_two(tmp_path: Path, make_folder: FolderFactory) -> None:
     """A unit that is not a workbook: exit 2 with one Chinese line naming it."""
-    folder = _folder(tmp_path, _units(2))
+    folder = make_folder(_units(2))
     (folder / "坏.xlsx").write_text("not a workbook", encoding="utf-8")
     result = runner.invoke(app, ["merge", str(folder), "-o", str(tmp_path / "汇总.xlsx")])
     assert result.exit_code == 2 and "坏.xlsx" in result.stderr

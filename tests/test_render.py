@@ -15,6 +15,7 @@ import docx
 import pytest
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
+from support import EXAMPLES, SEED
 
 from toolkit.data import ReportData, TextValue
 from toolkit.errors import OfficeMissingError, ToolkitError
@@ -27,7 +28,6 @@ from toolkit.rules.registry import fmt_number
 from toolkit.sample import sample_report
 from toolkit.spec import Column, Row, Severity, Table, ValueKind, load_spec
 
-SEED = Path(__file__).parents[2] / "shared" / "reference" / "nankou-2020-annual-report.txt"
 LEAD = "（一）健全组织机构，加强组织领导。"
 
 
@@ -430,7 +430,7 @@ def test_seed_example_workbook_needs_force_and_then_reproduces_the_seed(tmp_path
 
     from toolkit.cli import app
 
-    example = Path(__file__).parents[1] / "examples" / "南口镇2020年报.xlsx"
+    example = EXAMPLES / "南口镇2020年报.xlsx"
     runner = CliRunner()
     refused = runner.invoke(app, ["report", str(example), "-o", str(tmp_path / "r.docx")])
     assert refused.exit_code == 1 and not (tmp_path / "r.docx").exists()

@@ -167,10 +167,12 @@ def test_sum_findings_report_expected_and_actual() -> None:
 
 def test_text_and_error_cells_skip_sums_but_are_reported() -> None:
     """A cell holding words or #REF! is a value-kind error; the sums it is part of are not assessed."""
-    data = _set("s3.granted.natural", "#REF!", ValueStatus.EXCEL_ERROR)(sample_report(load_spec("2021"), seed=5))
-    data = _add("s3.granted.total", 0)(data)
-    rules = {f.rule for f in check_data(data).findings}
-    assert rules == {"value_kinds"}
+    data = sample_report(load_spec("2021"), seed=5)
+    as_zero = _set("s3.granted.natural", 0, ValueStatus.OK)(data)  # were the cell counted as 0, sums would fail
+    assert {"s3_row_total", "s3_results_total"} <= {f.rule for f in check_data(as_zero).findings}
+    for raw, status in (("#REF!", ValueStatus.EXCEL_ERROR), ("见附件", ValueStatus.INVALID)):
+        broken = _set("s3.granted.natural", raw, status)(data)
+        assert {f.rule for f in check_data(broken).findings} == {"value_kinds"}, raw
 
 
 def test_blank_cells_count_as_zero_in_sums_and_are_reported() -> None:

@@ -59,8 +59,9 @@ def load_spec(format_id: str) -> ReportSpec:
     text = resources.files("toolkit.formats").joinpath(f"{format_id}.yaml").read_text(encoding="utf-8")
     try:
         return _build(yaml.load(text, Loader=_YamlLoader))
-    except (KeyError, TypeError, ValueError) as exc:
-        raise SpecError(f"格式文件 {format_id}.yaml 有误：{exc}") from exc
+    except (KeyError, TypeError, ValueError, yaml.YAMLError) as exc:
+        detail = " ".join(str(exc).split())  # YAML errors span lines; the user gets one
+        raise SpecError(f"格式文件 {format_id}.yaml 有误：{detail}") from exc
 
 
 def _text(raw: Any) -> Text:
