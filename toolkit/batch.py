@@ -149,7 +149,11 @@ def _pooled(paths: list[Path], options: dict[str, Any], protect: dict[Path, list
                         yield idxs[0], _isolated(paths[idxs[0]], options, protect)
                         continue
                     chunk = ([paths[i] for i in idxs], options, protect)
-                    running[pool.submit(_check_chunk, chunk)] = idxs
+                    try:
+                        running[pool.submit(_check_chunk, chunk)] = idxs
+                    except BrokenProcessPool:  # a worker died before this chunk could be handed out
+                        queue.appendleft(idxs)
+                        break
                 if not running:
                     break
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
