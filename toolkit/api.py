@@ -16,6 +16,7 @@ from toolkit.rules.findings import CheckResult
 from toolkit.spec.models import ReportSpec, Severity
 
 if TYPE_CHECKING:
+    from toolkit.desk.rulesfile import OfficeRules
     from toolkit.importer import ImportResult
     from toolkit.merge import MergeOutcome
 
@@ -151,12 +152,14 @@ def check_file(
     previous: Path | Mapping[str, Path] | None = None,
     overwrite: bool = False,
     protect: Collection[Path] = (),
+    rules: OfficeRules | Path | None = None,
 ) -> CheckResult:
     """Read and check one workbook (or published report); write the highlighted copy unless ``annotate`` is off.
 
     The copy goes to ``output`` or beside the input as ``<name>.校验.xlsx``; the input is never modified.
     ``previous`` is last year's workbook of the same body, or a mapping organ name → last year's workbook
-    (folder mode: units are matched by organ name); it enables the cross-year rules.
+    (folder mode: units are matched by organ name); it enables the cross-year rules. ``rules`` is the office's
+    rules file (or its loaded form, :class:`toolkit.desk.rulesfile.OfficeRules`): rules off, levels, thresholds.
     Raises :class:`toolkit.errors.ToolkitError` only when the input cannot be used at all, or when the copy
     cannot be written; then the exception's ``check_result`` holds the findings of the check that did run.
     The file is read once: the copy is made from the bytes checked. An ``output`` that exists is replaced only
@@ -182,7 +185,13 @@ def check_file(
     if isinstance(previous, Mapping):
         previous = previous.get(organ_key(data.organ))
     previous_data = read(Path(previous)) if previous is not None else None
-    result = check_data(data, skip=skip, previous=previous_data)
+    spec = None
+    if rules is not None:
+        from toolkit.desk.rulesfile import OfficeRules, load_rules_file
+
+        office = rules if isinstance(rules, OfficeRules) else load_rules_file(Path(rules))
+        spec = office.apply(load_spec(data.format_id))
+    result = check_data(data, spec, skip=skip, previous=previous_data)
     if CONTROL_CHAR_CODE not in skip:
         result.findings.extend(control_char_findings(data, load_spec(data.format_id)))
     if annotate and package is not None:

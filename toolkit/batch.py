@@ -187,6 +187,7 @@ def check_many(
     format_id: str | None = None,
     previous: Path | dict[str, Path] | None = None,
     progress: Callable[[int], None] | None = None,
+    rules: Any = None,
 ) -> Iterator[UnitRow]:
     """Check ``paths`` in parallel over ``jobs`` processes (default: all cores; never more than the cores, nor
     than the free memory holds at 500 MB a worker: :func:`toolkit.budget.worker_count`); yields rows in input order.
@@ -194,10 +195,11 @@ def check_many(
     ``previous`` is last year's workbook, or organ name → last year's workbook (see ``api.check_file``).
     ``progress(n)`` is called as each chunk of n files completes. With one job (or few files) it runs in
     this process, which is faster than starting workers. Every path gives exactly one row, whatever happens
-    to it; a highlighted copy never replaces another of the inputs.
+    to it; a highlighted copy never replaces another of the inputs. ``rules``: the office's rules
+    (``api.check_file``).
     """
     options: dict[str, Any] = {"annotate": annotate, "lang": lang, "skip": tuple(skip), "format_id": format_id,
-                               "previous": previous}
+                               "previous": previous, "rules": rules}
     protect = _clashes(paths, previous) if annotate else {}
     from toolkit.budget import worker_count
 

@@ -153,6 +153,8 @@ def check_cmd(
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help=msg("cli.opt.jobs"))] = None,
     previous: Annotated[Path | None, typer.Option("--previous", "-p", help=msg("cli.opt.previous"))] = None,
     overwrite: Annotated[bool, typer.Option(OVERWRITE, help=msg("cli.opt.overwrite"))] = False,
+    rules_file: Annotated[Path | None, typer.Option("--rules", help=msg("cli.opt.rules"))] = None,
+    returns: Annotated[Path | None, typer.Option("--returns", help=msg("cli.opt.returns"))] = None,
 ) -> None:
     """Check one workbook, or a folder/several workbooks with a summary."""
     from toolkit import api, present
@@ -162,12 +164,21 @@ def check_cmd(
         api.check_skips(skip or ())
     except Exception as exc:
         _fail(exc)
+    rules = None
+    if rules_file is not None:
+        from toolkit.desk.rulesfile import load_rules_file
+
+        try:
+            rules = load_rules_file(rules_file)
+        except Exception as exc:
+            _fail(exc)
     scan = scan_inputs(files)
     paths = scan.paths
     if len(paths) == 1 and not is_folder(paths[0]) and not any(is_folder(f) for f in files):
         try:
             result = api.check_file(paths[0], format_id=format_id, annotate=not no_annotate, output=output,
-                                    skip=tuple(skip or ()), lang=lang.value, previous=previous, overwrite=overwrite)
+                                    skip=tuple(skip or ()), lang=lang.value, previous=previous, overwrite=overwrite,
+                                    rules=rules)
         except Exception as exc:
             done = getattr(exc, "check_result", None)
             if done is not None and not as_json:  # the check ran; only its copy could not be written
@@ -184,13 +195,14 @@ def check_cmd(
     last_year: Path | dict[str, Path] | None = previous
     if previous is not None and is_folder(previous):
         last_year = api.organs_in(scan_inputs([previous]).paths)
-    _check_batch(scan, files, output, not no_annotate, as_json, lang.value, format_id, tuple(skip or ()), jobs,
-                 last_year, overwrite)
+    _check_batch(scan, files, output, not no_annotate or returns is not None, as_json, lang.value, format_id,
+                 tuple(skip or ()), jobs, last_year, overwrite, rules, returns)
 
 
 def _check_batch(scan: InputScan, inputs: list[Path], output: Path | None, annotate: bool, as_json: bool,
                  lang: str, format_id: str | None, skip: tuple[str, ...], jobs: int | None,
-                 previous: Path | dict[str, Path] | None, overwrite: bool) -> NoReturn:
+                 previous: Path | dict[str, Path] | None, overwrite: bool, rules: object = None,
+                 returns: Path | None = None) -> NoReturn:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from toolkit import present
@@ -213,7 +225,7 @@ def _check_batch(scan: InputScan, inputs: list[Path], output: Path | None, annot
         task = bar.add_task("check", total=len(paths))
         try:
             for row in check_many(paths, jobs=jobs, annotate=annotate, lang=lang, skip=skip, format_id=format_id,
-                                  previous=previous, progress=lambda n: bar.advance(task, n)):
+                                  previous=previous, progress=lambda n: bar.advance(task, n), rules=rules):
                 rows.append(row)
         except Exception as exc:
             _fail(exc)

@@ -164,3 +164,27 @@ class MacroWorkbookError(WorkbookError):
     key = "workbook-macro"
     meaning = "含宏的工作簿（.xlsm 或含 VBA 工程）"
     advice = "为安全起见不读取含宏的文件：在 Excel 或 WPS 中选择“文件—另存为—Excel 工作簿(*.xlsx)”（不含宏）后再校验。"
+
+
+class RulesFileError(ToolkitError):
+    """The office's rules file (--rules) cannot be used: not YAML, an unknown rule id, a bad level or threshold."""
+
+    key = "rules-file-invalid"
+    meaning = "审核规则文件有误（不是 YAML、规则编号不存在、级别或阈值不合法）"
+    advice = "按提示改正审核规则文件；可用的规则编号见 docs/错误说明.md 的“规则”列。"
+
+
+class RosterError(ToolkitError):
+    """The list of expected units (--from) cannot be used: no 单位名称 column, unreadable, too large."""
+
+    key = "roster-list-invalid"
+    meaning = "单位名单无法使用（缺少“单位名称”列、无法读取或过大）"
+    advice = "名单用 .xlsx 或 .csv，第一行为表头，含“单位名称”列（可选“类别”“联系人”“报送日期”）。"
+
+
+class DeskStateError(ToolkitError):
+    """The desk's state file (审核记录.sqlite) cannot be opened or is not the desk's."""
+
+    key = "desk-state-unusable"
+    meaning = "审核记录文件无法打开或不是本工具的审核记录"
+    advice = "审核记录只保存历史，删除后不会丢失任何报表；可将其改名保留后重新运行。"

@@ -7,6 +7,7 @@ Each block belongs to one module; keys are ``<module>.<what>``.
 
 from __future__ import annotations
 
+from toolkit.messages_desk import DESK
 from toolkit.spec.models import Text
 
 M: dict[str, Text] = {
@@ -551,6 +552,8 @@ M: dict[str, Text] = {
     "fileio.kind.pdf": Text("PDF 文件", "a PDF file"),
     # --- untrusted: end ---
 }
+
+M.update(DESK)  # the review desk's strings (toolkit/messages_desk.py)
 
 
 def msg(key: str, lang: str = "zh", /, **fields: object) -> str:

@@ -56,6 +56,8 @@ class Finding:
     """Which expansion of the rule (e.g. the column id) — with ``rule`` a stable fingerprint."""
     fields: Mapping[str, Any] = field(default_factory=dict)
     """The named fields the message was built from."""
+    category: str = ""
+    """The rule's category (表内, 表间, 跨年, 文字, 格式; see ``toolkit.spec.models.CATEGORIES``)."""
 
     @property
     def fingerprint(self) -> str:
@@ -69,6 +71,7 @@ class Finding:
             "rule": self.rule,
             "fingerprint": self.fingerprint,
             "severity": self.severity.value,
+            "category": self.category,
             "message": self.message.get(lang),
             "hint": self.hint.get(lang) if self.hint else None,
             "cells": [c.to_dict() for c in self.cells],

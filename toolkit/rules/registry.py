@@ -107,6 +107,7 @@ class RuleContext:
             actual=actual,
             instance=instance,
             fields=shown,
+            category=rule.category,
         )
 
 

@@ -11,6 +11,7 @@ import yaml
 
 from toolkit.errors import SpecError, UnknownFormatError
 from toolkit.spec.models import (
+    CATEGORIES,
     CellKind,
     CellSpec,
     Column,
@@ -200,9 +201,11 @@ def _validate(spec: ReportSpec) -> None:
         seen.add(rule.id)
         if rule.type != "guidance" and not rule.code:
             raise ValueError(f"rule {rule.id} has no code")
+        if rule.category not in CATEGORIES:
+            raise ValueError(f"rule {rule.id}: category {rule.category!r} is not one of {'/'.join(CATEGORIES)}")
 
 
-_RULE_KEYS = {"id", "type", "severity", "title", "message", "code", "hint", "source"}
+_RULE_KEYS = {"id", "type", "severity", "title", "message", "code", "hint", "source", "category"}
 
 
 def _build(raw: dict[str, Any]) -> ReportSpec:
@@ -230,6 +233,7 @@ def _build(raw: dict[str, Any]) -> ReportSpec:
             hint=_text(r["hint"]) if "hint" in r else None,
             source=r.get("source", ""),
             params={k: v for k, v in r.items() if k not in _RULE_KEYS},
+            category=str(r.get("category", "")),
         )
         for r in raw["rules"]
     )

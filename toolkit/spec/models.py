@@ -231,6 +231,10 @@ class Section:
     """Most characters a text section may hold (stated in the template's input message, enforced by ``check``)."""
 
 
+CATEGORIES = ("表内", "表间", "跨年", "文字", "格式")
+"""Finding categories reviewers use: within a table, between tables, against last year, narrative, form."""
+
+
 @dataclass(frozen=True)
 class RuleSpec:
     """A check rule as declared in the format file; its ``type`` selects the implementation."""
@@ -253,6 +257,8 @@ class RuleSpec:
     """Where the rule comes from (formats.md)."""
     params: Mapping[str, Any] = field(default_factory=dict)
     """Type-specific parameters (lhs, rhs, op, foreach, table, along, section, …)."""
+    category: str = ""
+    """What reviewers call the kind of problem: one of :data:`CATEGORIES` (表内, 表间, 跨年, 文字, 格式)."""
 
 
 @dataclass(frozen=True)
