@@ -341,6 +341,23 @@ def serve_cmd(
     raise typer.Exit(serve(port, open_browser=not no_browser, lang=lang.value))
 
 
+@app.command("roster", help=msg("cli.roster.help"), short_help=msg("cli.roster.short"), options_metavar="[选项]")
+def roster_cmd(
+    folder: Annotated[Path, typer.Argument(help=msg("cli.arg.roster_folder"), show_default=False)],
+    unit_list: Annotated[Path, typer.Option("--from", help=msg("cli.opt.roster_from"))],
+    deadline: Annotated[str | None, typer.Option("--deadline", help=msg("cli.opt.deadline"))] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help=msg("cli.opt.roster_output"))] = None,
+    as_json: Annotated[bool, typer.Option("--json", help=msg("cli.opt.json"))] = False,
+) -> None:
+    """Who has sent, who hasn't, who is late, who was returned."""
+    from toolkit.desk import cli_support
+
+    try:
+        cli_support.roster(out, folder, unit_list, deadline, output, as_json)
+    except Exception as exc:
+        _fail(exc)
+
+
 def _files_not_options(argv: list[str]) -> list[str]:
     """``argv`` with every argument that starts with ``-`` but names an existing file moved after ``--``.
 

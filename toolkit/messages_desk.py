@@ -6,6 +6,20 @@ from toolkit.spec.models import Text
 
 DESK: dict[str, Text] = {
     # --- cli (desk options and commands) -----------------------------------------------------------
+    "cli.roster.help": Text(
+        "报送情况：按单位名单核对文件夹中各单位的报送文件，列出已报送、未报送、逾期、退回待改、已整改，"
+        "以及名单外的单位和同一单位的多个文件；结果同时写入校验汇总.xlsx 的“报送情况”工作表。\n\n"
+        "[bold]示例[/bold]\n\n  toolkit roster 各单位2026/ --from 名单.xlsx\n\n"
+        "  toolkit roster 各单位2026/ --from 各单位2025/ --deadline 2027-01-31",
+        "Roster: who has sent, who has not, who is late, who was returned."),
+    "cli.roster.short": Text("核对各单位报送情况", "who has sent, who is late"),
+    "cli.arg.roster_folder": Text("各单位报送文件所在的文件夹", "folder of the units' returns"),
+    "cli.opt.roster_from": Text("单位名单（.xlsx 或 .csv，含“单位名称”列，可选“类别”“联系人”“报送日期”），"
+                                "或上一年度的文件夹", "unit list (.xlsx/.csv) or last year's folder"),
+    "cli.opt.deadline": Text("报送截止日期，默认为报告年度次年1月31日", "deadline (default 31 January next year)"),
+    "cli.opt.roster_output": Text("写入“报送情况”工作表的汇总表，默认为文件夹中的校验汇总.xlsx",
+                                  "summary workbook to write the roster sheet into"),
+    "desk.bad_date": Text("日期“{text}”无法识别，请写成 2027-01-31", "cannot read date {text}"),
     "cli.opt.rules": Text("本单位（审核机关）的审核规则文件（YAML）：关闭规则、调整级别、设定阈值",
                           "the office's rules file (YAML): rules off, levels, thresholds"),
     "cli.opt.returns": Text("退回文件夹：为有错误或未说明警告的单位写出标红副本和问题清单（.xlsx 与 .docx）",
@@ -29,4 +43,25 @@ DESK: dict[str, Text] = {
     "desk.rules.bad_value": Text("规则“{id}”的阈值“{name}”应为不小于 0 的数字，而不是“{value}”",
                                  "rule {id}: threshold {name} must be a number >= 0, not {value}"),
     "desk.rules.not_a_mapping": Text("“{where}”应为键值表", "{where} must be a mapping"),
+    # --- desk.state --------------------------------------------------------------------------------
+    "desk.state.unusable": Text("审核记录文件无法打开：{reason}", "desk state file unusable: {reason}"),
+    "desk.state.foreign": Text("该文件不是本工具的审核记录，未作改动", "not a desk state file; left untouched"),
+    "desk.state.newer": Text("审核记录由更新版本的工具写出（版本 {version}），请升级工具",
+                             "state file written by a newer toolkit (schema {version})"),
+    # --- desk.roster -------------------------------------------------------------------------------
+    "desk.roster.too_big": Text("单位名单过大（超过 16 MB）", "unit list larger than 16 MB"),
+    "desk.roster.unreadable": Text("单位名单无法读取：{reason}", "unit list unreadable: {reason}"),
+    "desk.roster.encoding": Text("单位名单不是 UTF-8 或 GBK 编码的 CSV", "unit list is not UTF-8 or GBK CSV"),
+    "desk.roster.no_name_column": Text("单位名单第一行没有“单位名称”列", "unit list has no 单位名称 column"),
+    "desk.roster.no_folder": Text("不是文件夹", "not a folder"),
+    "desk.roster.ambiguous": Text("名称可对应多个单位：{names}，请人工确认", "name fits several units: {names}"),
+    "desk.roster.not_listed": Text("报送了文件，但不在名单中", "sent a file but is not on the list"),
+    "desk.roster.duplicate": Text("同一单位有 {n} 个文件", "{n} files for one unit"),
+    "desk.roster.not_resubmitted": Text("退回后尚未重新报送", "not resubmitted since returned"),
+    "desk.roster.unchecked": Text("已重新报送，尚未校验", "resubmitted, not yet checked"),
+    "desk.roster.still_errors": Text("重新报送后仍有 {n} 个错误（退回后未改）", "resubmitted with {n} errors"),
+    "desk.roster.title": Text("报送情况：名单 {expected} 个单位，已报送 {sent} 个，未报送 {missing} 个，"
+                              "逾期 {late} 个，退回待改 {returned} 个，已整改 {fixed} 个，名单外 {extra} 个，无法对应 {ambiguous} 个",
+                              "roster: {expected} expected, {sent} sent, {missing} missing, {late} late"),
+    "desk.roster.written": Text("已写入 {path} 的“报送情况”工作表", "written to the 报送情况 sheet of {path}"),
 }

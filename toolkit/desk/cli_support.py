@@ -1,0 +1,45 @@
+"""What the desk's commands do between parsing and exiting (kept out of toolkit/cli.py, which stays thin)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from rich.console import Console
+
+from toolkit.desk.terminal import print_table
+from toolkit.errors import ToolkitError
+from toolkit.messages import msg
+
+
+def parse_date(text: str | None) -> dt.date | None:
+    """``2027-01-31`` (or 2027/1/31, 2027年1月31日) → a date; a usage error otherwise."""
+    if text is None:
+        return None
+    from toolkit.desk.roster import _date
+
+    day = _date(text)
+    if day is None:
+        raise ToolkitError(msg("desk.bad_date", text=text))
+    return day
+
+
+def roster(out: Console, folder: Path, unit_list: Path, deadline: str | None, output: Path | None,
+           as_json: bool) -> None:
+    """``toolkit roster``: build, write the sheet, print."""
+    from toolkit.batch import SUMMARY_NAME
+    from toolkit.desk.roster import ROSTER_COLUMNS, make_roster
+
+    summary = output or Path(folder) / SUMMARY_NAME
+    result = make_roster(folder, unit_list, deadline=parse_date(deadline), summary=summary)
+    if as_json:
+        out.print_json(json.dumps(result.to_dict(), ensure_ascii=False))
+        return
+    c = result.counts()
+    listed = [e for e in result.entries if e.status not in ("名单外", "无法对应")]
+    title = msg("desk.roster.title", expected=len(listed), sent=sum(1 for e in listed if e.files),
+                missing=c.get("未报送", 0), late=c.get("逾期", 0), returned=c.get("退回待改", 0),
+                fixed=c.get("已整改", 0), extra=c.get("名单外", 0), ambiguous=c.get("无法对应", 0))
+    print_table(out, title, ROSTER_COLUMNS, result.rows())
+    out.print(msg("desk.roster.written", path=summary))
