@@ -61,7 +61,8 @@ DESK: dict[str, Text] = {
     "desk.roster.unchecked": Text("已重新报送，尚未校验", "resubmitted, not yet checked"),
     "desk.roster.still_errors": Text("重新报送后仍有 {n} 个错误（退回后未改）", "resubmitted with {n} errors"),
     "desk.roster.title": Text("报送情况：名单 {expected} 个单位，已报送 {sent} 个，未报送 {missing} 个，"
-                              "逾期 {late} 个，退回待改 {returned} 个，已整改 {fixed} 个，名单外 {extra} 个，无法对应 {ambiguous} 个",
+                              "逾期 {late} 个，退回待改 {returned} 个，已整改 {fixed} 个，"
+                              "名单外 {extra} 个，无法对应 {ambiguous} 个",
                               "roster: {expected} expected, {sent} sent, {missing} missing, {late} late"),
     "desk.roster.written": Text("已写入 {path} 的“报送情况”工作表", "written to the 报送情况 sheet of {path}"),
 }
