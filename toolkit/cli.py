@@ -239,6 +239,13 @@ def _check_batch(scan: InputScan, inputs: list[Path], output: Path | None, annot
         _print_json([r.result for r in rows])
     else:
         present.print_batch(out, rows, written, scan.skipped)
+    if returns is not None:
+        from toolkit.desk import cli_support
+
+        try:
+            cli_support.returns(err if as_json else out, inputs, [r.result for r in rows], returns)
+        except Exception as exc:
+            _fail(exc)
     raise typer.Exit(max(r.exit_code for r in rows))
 
 
@@ -356,6 +363,23 @@ def roster_cmd(
         cli_support.roster(out, folder, unit_list, deadline, output, as_json)
     except Exception as exc:
         _fail(exc)
+
+
+@app.command("compare", help=msg("cli.compare.help"), short_help=msg("cli.compare.short"),
+             options_metavar="[选项]")
+def compare_cmd(
+    files: Annotated[list[Path], typer.Argument(help=msg("cli.arg.compare_files"), show_default=False)],
+    rules_file: Annotated[Path | None, typer.Option("--rules", help=msg("cli.opt.rules"))] = None,
+    as_json: Annotated[bool, typer.Option("--json", help=msg("cli.opt.json"))] = False,
+) -> None:
+    """What changed between the returned and the corrected version."""
+    from toolkit.desk import cli_support
+
+    try:
+        code = cli_support.compare(out, files, as_json, rules_file)
+    except Exception as exc:
+        _fail(exc)
+    raise typer.Exit(code)
 
 
 def _files_not_options(argv: list[str]) -> list[str]:

@@ -20,6 +20,17 @@ DESK: dict[str, Text] = {
     "cli.opt.roster_output": Text("写入“报送情况”工作表的汇总表，默认为文件夹中的校验汇总.xlsx",
                                   "summary workbook to write the roster sheet into"),
     "desk.bad_date": Text("日期“{text}”无法识别，请写成 2027-01-31", "cannot read date {text}"),
+    "cli.compare.help": Text(
+        "对照退回的版本和整改后的版本：每个原有问题标为已改或未改，新出现的标为新增，并列出每个改动的单元格"
+        "（原值→新值）。只给一个文件时，从审核记录中找到该单位最近一次退回的版本。\n\n"
+        "[bold]示例[/bold]\n\n  toolkit compare 退回/单位甲.xlsx 各单位2026/单位甲.xlsx\n\n"
+        "  toolkit compare 各单位2026/单位甲.xlsx",
+        "Compare the returned and the corrected version."),
+    "cli.compare.short": Text("对照退回版本与整改版本", "compare returned and corrected versions"),
+    "cli.arg.compare_files": Text("退回的版本和整改后的版本（只给整改后的版本时从审核记录中查找退回版本）",
+                                  "OLD NEW, or NEW alone"),
+    "desk.compare.usage": Text("请给出一个或两个文件：toolkit compare [退回的版本] 整改后的版本",
+                               "give one or two files"),
     "cli.opt.rules": Text("本单位（审核机关）的审核规则文件（YAML）：关闭规则、调整级别、设定阈值",
                           "the office's rules file (YAML): rules off, levels, thresholds"),
     "cli.opt.returns": Text("退回文件夹：为有错误或未说明警告的单位写出标红副本和问题清单（.xlsx 与 .docx）",
@@ -65,4 +76,21 @@ DESK: dict[str, Text] = {
                               "名单外 {extra} 个，无法对应 {ambiguous} 个",
                               "roster: {expected} expected, {sent} sent, {missing} missing, {late} late"),
     "desk.roster.written": Text("已写入 {path} 的“报送情况”工作表", "written to the 报送情况 sheet of {path}"),
+    # --- desk.returns ------------------------------------------------------------------------------
+    "desk.returns.title": Text("{unit}政府信息公开工作年度报告问题清单", "{unit}: list of problems"),
+    "desk.returns.fix": Text("按问题明细修改", "fix as described"),
+    "desk.returns.or_explain": Text("；确无问题的，在年报表“说明”中写明理由", "; or explain it in the 说明 sheet"),
+    "desk.returns.footer": Text("请逐项整改，在“整改结果”栏写明整改情况，连同修改后的年报表一并报送。",
+                                "fix each item, fill in 整改结果 and send it back with the corrected workbook"),
+    "desk.returns.done": Text("已为 {n} 个单位写出退回材料：{path}", "returns written for {n} units: {path}"),
+    # --- desk.compare ------------------------------------------------------------------------------
+    "desk.compare.no_state": Text("没有审核记录，无法找到退回的版本；请写出两个文件：toolkit compare 旧文件 新文件",
+                                  "no state file; give both files"),
+    "desk.compare.never_returned": Text("审核记录中“{unit}”没有退回过，请写出两个文件",
+                                        "{unit} was never returned; give both files"),
+    "desk.compare.unfixed": Text("退回后未改：{message}", "not fixed after return: {message}"),
+    "desk.compare.title": Text("{unit}：已改 {fixed} 项，未改 {unfixed} 项，新增 {new} 项，改动单元格 {cells} 个",
+                               "{unit}: {fixed} fixed, {unfixed} not fixed, {new} new, {cells} cells changed"),
+    "desk.compare.findings": Text("问题对照", "findings"),
+    "desk.compare.changes": Text("改动的单元格", "changed cells"),
 }

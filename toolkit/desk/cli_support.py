@@ -43,3 +43,37 @@ def roster(out: Console, folder: Path, unit_list: Path, deadline: str | None, ou
                 fixed=c.get("已整改", 0), extra=c.get("名单外", 0), ambiguous=c.get("无法对应", 0))
     print_table(out, title, ROSTER_COLUMNS, result.rows())
     out.print(msg("desk.roster.written", path=summary))
+
+
+def returns(out: Console, inputs: list[Path], results: list[dict[str, object]], target: Path) -> None:
+    """``check … --returns DIR``: write the returns, remember them, print what was written."""
+    from toolkit.desk.returns import make_returns
+
+    folder = inputs[0] if len(inputs) == 1 and inputs[0].is_dir() else Path(".")
+    outcome = make_returns(folder, results, target)
+    out.print(msg("desk.returns.done", n=len(outcome.sent), path=target))
+    if outcome.sent:
+        print_table(out, "", ("序号", "单位", "问题数", "问题清单"), outcome.rows())
+
+
+def compare(out: Console, files: list[Path], as_json: bool, rules_file: Path | None) -> int:
+    """``toolkit compare [OLD] NEW``: the comparison printed; returns the exit code."""
+    from toolkit.desk.compare import compare_files
+    from toolkit.desk.rulesfile import load_rules_file
+
+    if not 1 <= len(files) <= 2:
+        raise ToolkitError(msg("desk.compare.usage"))
+    old, new = (None, files[0]) if len(files) == 1 else (files[0], files[1])
+    rules = load_rules_file(rules_file) if rules_file is not None else None
+    result = compare_files(old, new, rules=rules)
+    if as_json:
+        out.print_json(json.dumps(result.to_dict(), ensure_ascii=False))
+        return result.exit_code
+    c = result.counts()
+    out.print(msg("desk.compare.title", unit=result.unit, fixed=c["已改"], unfixed=c["未改"], new=c["新增"],
+                  cells=c["改动单元格"]))
+    print_table(out, msg("desk.compare.findings"), ("结果", "级别", "类别", "问题"),
+                [(s, f["severity"], f.get("category", ""), f["message"]) for s, f in result.items])
+    print_table(out, msg("desk.compare.changes"), ("项目", "位置", "原值", "新值"),
+                [(ch.label, ch.where, ch.old, ch.new) for ch in result.changes])
+    return result.exit_code

@@ -107,10 +107,15 @@ class DeskState:
             self.db.row_factory = sqlite3.Row
             self.db.execute("PRAGMA busy_timeout = 60000")
             self.db.execute("PRAGMA foreign_keys = ON")
+            self._refuse_foreign()
             self.db.execute("PRAGMA journal_mode = WAL")
             self._migrate()
         except sqlite3.DatabaseError as exc:
+            self.db.close()
             raise DeskStateError(msg("desk.state.unusable", reason=exc), path=self.path) from exc
+        except DeskStateError:
+            self.db.close()
+            raise
 
     def __enter__(self) -> DeskState:
         return self
@@ -133,13 +138,16 @@ class DeskState:
             raise
         self.db.execute("COMMIT")
 
+    def _refuse_foreign(self) -> None:
+        """Another program's database (or a newer desk's) is refused before anything is written to it."""
+        app_id = self.db.execute("PRAGMA application_id").fetchone()[0]
+        tables = self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if app_id != APPLICATION_ID and (app_id or tables):
+            raise DeskStateError(msg("desk.state.foreign"), path=self.path)
+
     def _migrate(self) -> None:
         with self.transaction() as db:
-            app_id = db.execute("PRAGMA application_id").fetchone()[0]
             version = db.execute("PRAGMA user_version").fetchone()[0]
-            tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-            if app_id != APPLICATION_ID and (app_id or tables):
-                raise DeskStateError(msg("desk.state.foreign"), path=self.path)
             if version > len(MIGRATIONS):
                 raise DeskStateError(msg("desk.state.newer", version=version), path=self.path)
             for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
