@@ -191,7 +191,12 @@ def check_file(
 
         office = rules if isinstance(rules, OfficeRules) else load_rules_file(Path(rules))
         spec = office.apply(load_spec(data.format_id))
-    result = check_data(data, spec, skip=skip, previous=previous_data)
+    explanations = None
+    if package is not None:
+        from toolkit.desk.explanations import read_explanations
+
+        explanations = read_explanations(package.blob, spec or load_spec(data.format_id))
+    result = check_data(data, spec, skip=skip, previous=previous_data, explanations=explanations)
     if CONTROL_CHAR_CODE not in skip:
         result.findings.extend(control_char_findings(data, load_spec(data.format_id)))
     if annotate and package is not None:

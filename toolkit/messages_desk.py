@@ -93,4 +93,16 @@ DESK: dict[str, Text] = {
                                "{unit}: {fixed} fixed, {unfixed} not fixed, {new} new, {cells} cells changed"),
     "desk.compare.findings": Text("问题对照", "findings"),
     "desk.compare.changes": Text("改动的单元格", "changed cells"),
+    # --- template.explain (the 说明 sheet) ------------------------------------------------------------
+    "template.notes.sheet": Text("说明", "说明"),
+    "template.notes.title": Text("警告说明（确无问题的警告，在此写明理由后可报送）", "explanations of warnings"),
+    "template.notes.prompt": Text(
+        "校验出的警告如确无问题（例如数字确实大幅增长），在对应行的“说明”栏写明具体理由，校验时显示为“已说明”，"
+        "不再计入警告。只写“无”“已核实”等不算说明。错误必须修改，不能以说明代替。",
+        "write why a warning is not a mistake; 无/已核实 does not count; errors must be fixed"),
+    "template.notes.col.no": Text("序号", "No."),
+    "template.notes.col.rule": Text("警告项目", "warning"),
+    "template.notes.col.id": Text("规则编号", "rule id"),
+    "template.notes.col.text": Text("说明", "explanation"),
+    "desk.explained": Text("【已说明】{message}（说明：{text}）", "[explained] {message} (explanation: {text})"),
 }

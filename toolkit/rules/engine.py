@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 from toolkit.data import ReportData
 from toolkit.rules import crossyear, document, placeholders, tables  # noqa: F401  (importing registers the rule types)
-from toolkit.rules.findings import CheckResult, Finding
+from toolkit.rules import explained as _explained
+from toolkit.rules.findings import CellRef, CheckResult, Finding
 from toolkit.rules.registry import RuleContext, implementation
 from toolkit.spec.load import load_spec
 from toolkit.spec.models import ReportSpec
@@ -18,20 +19,29 @@ def check_data(
     *,
     skip: Collection[str] = (),
     previous: ReportData | None = None,
+    explanations: Mapping[str, tuple[str, CellRef]] | None = None,
 ) -> CheckResult:
     """Check ``data`` against its format: every rule declared in the format file, except those in ``skip``.
 
     ``skip`` holds rule ids or finding codes to leave out. ``previous`` is last year's report of the same
-    body (either format); without it the cross-year rules do not run. Findings come errors first, then warnings, then
-    infos; within a severity in rule order and table order. Never raises for bad data: problems are findings.
+    body (either format); without it the cross-year rules do not run. ``explanations`` (rule id → the unit's
+    说明 and where it is) accepts that rule's warnings when substantive (:mod:`toolkit.rules.explained`).
+    Findings come errors first, then warnings, then infos; within a severity in rule order and table order.
+    Never raises for bad data: problems are findings.
     """
     spec = spec or load_spec(data.format_id)
     ctx = RuleContext(spec, data, previous=previous)
     findings: list[Finding] = []
-    for rule in spec.rules:
+    ctx.extra["explanations"] = dict(explanations or {})
+    ordered = sorted(spec.rules, key=lambda r: r.type == "explanation_quality")  # 说明 are judged last
+    for rule in ordered:
         if rule.id in skip or rule.code in skip:
             continue
+        if rule.type == "explanation_quality":
+            ctx.extra["warned_rules"] = {f.rule for f in findings if f.severity.rank == 1}
         findings.extend(implementation(rule.type)(ctx, rule))
+    if explanations:
+        findings = _explained.accept(findings, spec, explanations)
     findings.sort(key=lambda f: -f.severity.rank)
     return CheckResult(
         source=data.source,

@@ -58,6 +58,8 @@ class Finding:
     """The named fields the message was built from."""
     category: str = ""
     """The rule's category (表内, 表间, 跨年, 文字, 格式; see ``toolkit.spec.models.CATEGORIES``)."""
+    explanation: str = ""
+    """For a warning the unit explained in its 说明 sheet: that text (the warning then no longer counts)."""
 
     @property
     def fingerprint(self) -> str:
@@ -72,6 +74,8 @@ class Finding:
             "fingerprint": self.fingerprint,
             "severity": self.severity.value,
             "category": self.category,
+            "explained": bool(self.explanation),
+            "explanation": self.explanation or None,
             "message": self.message.get(lang),
             "hint": self.hint.get(lang) if self.hint else None,
             "cells": [c.to_dict() for c in self.cells],
@@ -100,8 +104,13 @@ class CheckResult:
     """The highlighted copy, when one was written."""
 
     def count(self, severity: Severity) -> int:
-        """Number of findings of ``severity``."""
-        return sum(1 for f in self.findings if f.severity is severity)
+        """Number of findings of ``severity`` (warnings accepted by a 说明 not counted)."""
+        return sum(1 for f in self.findings if f.severity is severity and not f.explanation)
+
+    @property
+    def explained(self) -> int:
+        """Number of warnings accepted by a written 说明."""
+        return sum(1 for f in self.findings if f.explanation)
 
     @property
     def errors(self) -> int:
@@ -134,6 +143,7 @@ class CheckResult:
             "errors": self.errors,
             "warnings": self.warnings,
             "infos": self.count(Severity.INFO),
+            "explained": self.explained,
             "rules_checked": self.rules_checked,
             "annotated": str(self.annotated) if self.annotated else None,
             "findings": [f.to_dict(lang) for f in self.findings],

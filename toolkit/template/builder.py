@@ -15,6 +15,7 @@ from toolkit.ooxml import a1, split_a1
 from toolkit.rules.linear import LinearCheck, linear_checks
 from toolkit.spec.models import CellKind, CellSpec, ReportSpec, ValueKind
 from toolkit.template.checks import checks_sheet, live_checks
+from toolkit.template.explain import explanations_sheet
 from toolkit.template.guide import guide_sheet
 from toolkit.template.style import NUMBER_FORMATS, SHEET_SETUP, STYLES, absolute, chunks, lines_of, quote
 from toolkit.untrusted import xml_text
@@ -121,6 +122,7 @@ class Builder:
         self.text_sheet()
         checks_sheet(self)
         guide_sheet(self)
+        explanations_sheet(self)
         for title, rows in self.extra_sheets:
             self.extra_sheet(title, rows)
         self.marker()

@@ -1,0 +1,79 @@
+"""Reading the 说明 a unit wrote for its warnings: the 说明 sheet the template provides (规则编号 | 说明), or a 说明
+column the unit added to the 校验 sheet (matched by the rule's title in its 校验项目 column).
+
+It reads the bytes the safety gate checked (never the file again), only cell values (read-only mode), at most :data:`MAX_ROWS` rows and :data:`MAX_TEXT` characters per 说明.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from toolkit.data import Location
+from toolkit.rules.findings import CellRef
+from toolkit.spec.models import ReportSpec
+
+MAX_ROWS = 500
+"""Rows read from each sheet."""
+
+MAX_TEXT = 2_000
+"""Characters kept of one 说明."""
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()[:MAX_TEXT]
+
+
+def read_explanations(source: bytes, spec: ReportSpec) -> dict[str, tuple[str, CellRef]]:
+    """Rule id → (说明 text, where it is) for every non-blank 说明 in the workbook (empty when it has none)."""
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
+
+    from toolkit.template.explain import RULE_ID_COLUMN, TEXT_COLUMN, sheet_name
+
+    rules = {r.id: r for r in spec.rules}
+    by_title = {r.title.zh: r.id for r in spec.rules}
+    found: dict[str, tuple[str, CellRef]] = {}
+    try:
+        wb = load_workbook(io.BytesIO(source), read_only=True, data_only=True)
+    except Exception:  # unreadable here means no 说明 were read; the check itself already succeeded
+        return found
+    try:
+        name = sheet_name()
+        if name in wb.sheetnames:
+            for r, row in enumerate(wb[name].iter_rows(max_row=MAX_ROWS, max_col=TEXT_COLUMN + 1, values_only=True),
+                                    start=1):
+                cells = list(row) + [None] * (TEXT_COLUMN + 1 - len(row))
+                rule_id, text = _text(cells[RULE_ID_COLUMN]), _text(cells[TEXT_COLUMN])
+                if rule_id in rules and text:
+                    where = Location(name, f"{get_column_letter(TEXT_COLUMN + 1)}{r}")
+                    found[rule_id] = (text, CellRef(f"notes.{rule_id}", rules[rule_id].title.zh, where))
+        checks = spec.sheets.get("checks")
+        if checks in wb.sheetnames:
+            found.update({k: v for k, v in _checks_column(wb[checks], by_title, rules).items() if k not in found})
+    finally:
+        wb.close()
+    return found
+
+
+def _checks_column(ws: Any, by_title: dict[str, str], rules: dict[str, Any]) -> dict[str, tuple[str, CellRef]]:
+    """A 说明 column the unit added to the 校验 sheet: its header in the first rows, rule titles in column C."""
+    from openpyxl.utils import get_column_letter
+
+    rows = list(ws.iter_rows(max_row=MAX_ROWS, max_col=20, values_only=True))
+    column = None
+    for row in rows[:6]:
+        for c, value in enumerate(row):
+            if _text(value) == "说明":
+                column = c
+    found: dict[str, tuple[str, CellRef]] = {}
+    if column is None:
+        return found
+    for r, row in enumerate(rows, start=1):
+        cells = list(row) + [None] * 20
+        rule_id = by_title.get(_text(cells[2]))
+        text = _text(cells[column])
+        if rule_id and text and text != "说明" and rule_id not in found:
+            where = Location(ws.title, f"{get_column_letter(column + 1)}{r}")
+            found[rule_id] = (text, CellRef(f"notes.{rule_id}", rules[rule_id].title.zh, where))
+    return found

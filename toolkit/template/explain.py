@@ -1,0 +1,57 @@
+"""The 说明 sheet: one row per warning-level rule, where the unit writes why a warning is not a mistake.
+
+``toolkit check`` then shows that warning as 已说明 with the text and no longer counts it; an empty or placeholder
+说明 (无, 已核实) is a finding of its own (rule type ``explanation_quality``). Errors cannot be explained away.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from toolkit.messages import msg
+from toolkit.spec.models import ReportSpec, RuleSpec, Severity
+
+if TYPE_CHECKING:
+    from toolkit.template.builder import Builder
+
+EXPLANATION_HEADER_ROW = 2
+"""0-based row of the header; the rules start below it."""
+
+RULE_ID_COLUMN, TEXT_COLUMN = 2, 3
+"""0-based columns of the rule id and of the 说明 the unit writes."""
+
+
+def sheet_name() -> str:
+    """The sheet's name (说明)."""
+    return msg("template.notes.sheet")
+
+
+def explainable_rules(spec: ReportSpec) -> list[RuleSpec]:
+    """The rules whose warnings a 说明 can accept: warning level, with a finding code."""
+    return [r for r in spec.rules if r.severity is Severity.WARNING and r.code and r.type != "explanation_quality"]
+
+
+def explanations_sheet(b: Builder) -> None:
+    """序号 | 警告项目 | 规则编号 | 说明 (unlocked, wrapped) for every explainable rule."""
+    ws = b.wb.add_worksheet(sheet_name())
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.set_column(0, 0, 6)
+    ws.set_column(1, 1, 44)
+    ws.set_column(2, 2, 22)
+    ws.set_column(3, 3, 70)
+    ws.merge_range(0, 0, 0, 3, msg("template.notes.title"), b.fmt["title"])
+    ws.merge_range(1, 0, 1, 3, msg("template.notes.prompt"), b.fmt["prompt"])
+    ws.set_row(1, 32)
+    for c, key in enumerate(("no", "rule", "id", "text")):
+        ws.write_string(EXPLANATION_HEADER_ROW, c, msg(f"template.notes.col.{key}"), b.fmt["header"])
+    ws.freeze_panes(EXPLANATION_HEADER_ROW + 1, 0)
+    for i, rule in enumerate(explainable_rules(b.spec)):
+        row = EXPLANATION_HEADER_ROW + 1 + i
+        ws.write_number(row, 0, i + 1, b.fmt["plain"])
+        ws.write_string(row, 1, rule.title.zh, b.fmt["plain"])
+        ws.write_string(row, RULE_ID_COLUMN, rule.id, b.fmt["plain"])
+        ws.write_blank(row, TEXT_COLUMN, None, b.fmt["text"])
+        ws.set_row(row, 36)
+    ws.protect("", {"format_columns": True, "format_rows": True})
