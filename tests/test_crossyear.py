@@ -34,7 +34,7 @@ def _pair(prev_fid: str, cur_fid: str, seed: int = 7) -> tuple[ReportData, Repor
             k = f"s2_20_1.{row}."
             cur = cur.with_value(k + "in_force", prev.number(k + "in_force") + cur.number(k + "issued")
                                  - cur.number(k + "repealed"))
-    extra = "今年新增加的工作内容有所不同。" * 3
+    extra = "今年新增加的工作内容有所不同。" * 4  # under half repeated: not 雷同 (narrative_repeats_last_year)
     cur = replace(cur, texts={k: TextValue(k, v + extra) for k, v in SAMPLE_TEXTS.items()})
     return prev, cur
 

@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 
 from toolkit.data import ReportData
-from toolkit.rules import crossyear, document, placeholders, tables  # noqa: F401  (importing registers the rule types)
+from toolkit.rules import (  # noqa: F401  (importing registers the rule types)
+    crossyear,
+    document,
+    placeholders,
+    review,
+    tables,
+)
 from toolkit.rules import explained as _explained
 from toolkit.rules.findings import CellRef, CheckResult, Finding
 from toolkit.rules.registry import RuleContext, implementation
