@@ -243,7 +243,7 @@ def _check_batch(scan: InputScan, inputs: list[Path], output: Path | None, annot
         from toolkit.desk import cli_support
 
         try:
-            cli_support.returns(err if as_json else out, inputs, [r.result for r in rows], returns)
+            cli_support.returns(err if as_json else out, inputs, [r.result for r in rows], returns, written)
         except Exception as exc:
             _fail(exc)
     raise typer.Exit(max(r.exit_code for r in rows))

@@ -105,4 +105,5 @@ DESK: dict[str, Text] = {
     "template.notes.col.id": Text("规则编号", "rule id"),
     "template.notes.col.text": Text("说明", "explanation"),
     "desk.explained": Text("【已说明】{message}（说明：{text}）", "[explained] {message} (explanation: {text})"),
+    "desk.similar.title": Text("单位间正文雷同：{n} 对", "near-identical narratives: {n} pairs"),
 }

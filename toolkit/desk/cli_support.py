@@ -45,15 +45,20 @@ def roster(out: Console, folder: Path, unit_list: Path, deadline: str | None, ou
     out.print(msg("desk.roster.written", path=summary))
 
 
-def returns(out: Console, inputs: list[Path], results: list[dict[str, object]], target: Path) -> None:
+def returns(out: Console, inputs: list[Path], results: list[dict[str, object]], target: Path,
+            summary: Path | None = None) -> None:
     """``check … --returns DIR``: write the returns, remember them, print what was written."""
-    from toolkit.desk.returns import make_returns
+    from toolkit.desk.returns import SIMILAR_COLUMNS, make_returns
 
     folder = inputs[0] if len(inputs) == 1 and inputs[0].is_dir() else Path(".")
-    outcome = make_returns(folder, results, target)
+    outcome = make_returns(folder, results, target, summary=summary)
     out.print(msg("desk.returns.done", n=len(outcome.sent), path=target))
     if outcome.sent:
         print_table(out, "", ("序号", "单位", "问题数", "问题清单"), outcome.rows())
+    if outcome.similar:
+        print_table(out, msg("desk.similar.title", n=len(outcome.similar)), SIMILAR_COLUMNS,
+                    [[i, p.first, p.second, f"{p.ratio:.0%}", p.passage[:60]]
+                     for i, p in enumerate(outcome.similar, start=1)])
 
 
 def compare(out: Console, files: list[Path], as_json: bool, rules_file: Path | None) -> int:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.desk.sheets import fill_sheet, printable
+from toolkit.desk.similar import DEFAULT_AT_LEAST, SimilarPair, similar_units
 from toolkit.desk.state import DeskState, file_hash, open_state
 from toolkit.desk.units import unit_key
 from toolkit.fileio import write_atomic
@@ -116,10 +117,12 @@ class ReturnSent:
 
 @dataclass
 class ReturnsOutcome:
-    """Every return written into the returns folder."""
+    """Every return written into the returns folder, the near-identical narratives, the scoring rows."""
 
     folder: Path
     sent: list[ReturnSent] = field(default_factory=list)
+    similar: list[SimilarPair] = field(default_factory=list)
+    scoring: list[list[Any]] = field(default_factory=list)
 
     def rows(self) -> list[list[Any]]:
         """序号, 单位, 问题数, 问题清单 for the terminal."""
@@ -155,9 +158,32 @@ def remember(state: DeskState, results: Iterable[Mapping[str, Any]]) -> dict[str
     return ids
 
 
-def make_returns(folder: Path, results: Sequence[Mapping[str, Any]], target: Path) -> ReturnsOutcome:
+def narratives(results: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    """Unit → its narrative sections joined, for the readable files among ``results``."""
+    from toolkit.api import read
+    from toolkit.errors import ToolkitError
+
+    found: dict[str, str] = {}
+    for result in results:
+        if "findings" not in result or not result.get("file"):
+            continue
+        try:
+            data = read(Path(result["file"]))
+        except ToolkitError:
+            continue
+        found[str(result.get("organ") or Path(result["file"]).stem)] = "\n".join(t.text for t in data.texts.values())
+    return found
+
+
+def make_returns(folder: Path, results: Sequence[Mapping[str, Any]], target: Path, *,
+                 summary: Path | None = None, similar_at_least: float = DEFAULT_AT_LEAST) -> ReturnsOutcome:
     """Write the returns for ``results`` (``CheckResult.to_dict`` forms of ``folder``'s files) into ``target``,
-    and record the check and the returns in the folder's state file."""
+    record the check and the returns in the folder's state file, and — with ``summary`` — write the 单位间雷同 and
+    评分素材 sheets into it."""
+    from toolkit.desk.roster import default_deadline
+    from toolkit.desk.scoring import SCORING_COLUMNS, SCORING_SHEET, scoring_rows
+    from toolkit.desk.sheets import put_sheet
+
     target = Path(target)
     target.mkdir(parents=True, exist_ok=True)
     outcome = ReturnsOutcome(target)
@@ -187,4 +213,18 @@ def make_returns(folder: Path, results: Sequence[Mapping[str, Any]], target: Pat
             if not (again and last is not None and last.submission.id == ids[unit_key(organ)]):
                 state.record_return(unit_key(organ), ids[unit_key(organ)], copy)
             outcome.sent.append(ReturnSent(organ, original, copy, xlsx, docx, annotated, len(rows)))
+        outcome.similar = similar_units(narratives(results), at_least=similar_at_least)
+        outcome.scoring = scoring_rows(results, state, deadline=default_deadline(Path(folder)),
+                                       similar=outcome.similar)
+    if summary is not None:
+        put_sheet(summary, SIMILAR_SHEET, SIMILAR_COLUMNS,
+                  [[i, p.first, p.second, f"{p.ratio:.0%}", p.passage[:200]] for i, p in
+                   enumerate(outcome.similar, start=1)], (6, 24, 24, 8, 80))
+        put_sheet(summary, SCORING_SHEET, SCORING_COLUMNS, outcome.scoring)
     return outcome
+
+
+SIMILAR_SHEET = "单位间雷同"
+"""The sheet of near-identical narratives in 校验汇总.xlsx."""
+
+SIMILAR_COLUMNS = ("序号", "单位", "相似单位", "重复率", "最长的相同段落")

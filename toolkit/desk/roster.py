@@ -267,11 +267,13 @@ def build_roster(folder: Path, expected: list[Expected], *, deadline: dt.date | 
 
 def _returned_status(state: Any, key: str, path: Path, file_hash: Any) -> tuple[str, str]:
     """退回待改 / 已整改 from the desk's memory ("" when the unit was never returned)."""
-    sent = state.last_return(key)
-    if sent is None:
+    returns = state.returns_to(key)
+    if not returns:
         return "", ""
-    sha = file_hash(path)
+    sent, sha = returns[0], file_hash(path)
     if sha == sent.submission.sha256:
+        if len(returns) > 1 and sent.submission.errors:  # this version was itself sent back again
+            return "退回待改", msg("desk.roster.still_errors", n=sent.submission.errors)
         return "退回待改", msg("desk.roster.not_resubmitted")
     now = state.submission_by_hash(key, sha)
     if now is None:

@@ -218,14 +218,17 @@ class DeskState:
         row = self.db.execute("SELECT * FROM submissions WHERE unit = ? AND sha256 = ?", (unit, sha256)).fetchone()
         return self._submission(row) if row else None
 
+    def returns_to(self, unit: str) -> list[ReturnSent]:
+        """Every return sent to ``unit``, latest first."""
+        rows = self.db.execute(
+            "SELECT r.id AS rid, r.copy, r.sent_at, s.* FROM returns r JOIN submissions s ON s.id = r.submission"
+            " WHERE r.unit = ? ORDER BY r.sent_at DESC, r.id DESC", (unit,)).fetchall()
+        return [ReturnSent(int(r["rid"]), unit, self._submission(r), r["copy"], float(r["sent_at"])) for r in rows]
+
     def last_return(self, unit: str) -> ReturnSent | None:
         """The latest return sent to ``unit`` (None when never returned)."""
-        row = self.db.execute(
-            "SELECT r.id AS rid, r.copy, r.sent_at, s.* FROM returns r JOIN submissions s ON s.id = r.submission"
-            " WHERE r.unit = ? ORDER BY r.sent_at DESC, r.id DESC LIMIT 1", (unit,)).fetchone()
-        if row is None:
-            return None
-        return ReturnSent(int(row["rid"]), unit, self._submission(row), row["copy"], float(row["sent_at"]))
+        sent = self.returns_to(unit)
+        return sent[0] if sent else None
 
     def findings_of(self, submission: int) -> list[dict[str, Any]]:
         """The findings recorded for a submission, in fingerprint order."""
