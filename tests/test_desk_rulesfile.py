@@ -105,3 +105,12 @@ def test_cli_check_with_rules_file(tmp_path: Path) -> None:
     assert any(f["rule"] == "s5_not_empty" and f["severity"] == "error" and f["category"] == "文字" for f in found)
     bad = runner.invoke(app, ["check", str(book), "--rules", str(_rules(tmp_path, "关闭: [x]\n"))])
     assert bad.exit_code == 2 and "规则编号" in bad.output and "Traceback" not in bad.output
+
+
+def test_readme_rules_file_example_is_valid(tmp_path: Path) -> None:
+    """The rules file shown in README's section for the supervising office loads."""
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```yaml\n", 1)[1].split("```", 1)[0]
+    office = load_rules_file(_rules(tmp_path, "\n".join(line.strip() for line in block.splitlines())))
+    assert office.off == {"labels_exact"} and office.levels["year_on_year_jump"] is Severity.INFO
+    assert office.thresholds["narrative_repeats_last_year"] == {"at_least": 0.4}
