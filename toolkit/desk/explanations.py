@@ -1,7 +1,8 @@
 """Reading the 说明 a unit wrote for its warnings: the 说明 sheet the template provides (规则编号 | 说明), or a 说明
 column the unit added to the 校验 sheet (matched by the rule's title in its 校验项目 column).
 
-It reads the bytes the safety gate checked (never the file again), only cell values (read-only mode), at most :data:`MAX_ROWS` rows and :data:`MAX_TEXT` characters per 说明.
+It reads the bytes the safety gate checked (never the file again), only cell values (read-only mode),
+at most :data:`MAX_ROWS` rows and :data:`MAX_TEXT` characters per 说明.
 """
 
 from __future__ import annotations
