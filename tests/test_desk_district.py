@@ -35,8 +35,11 @@ def _golden(name: str, value: Any) -> None:
 
 
 def _sheet(path: Path, title: str) -> list[list[Any]]:
-    ws = load_workbook(path, read_only=True)[title]
-    return [["" if v is None else v for v in row] for row in ws.iter_rows(values_only=True)]
+    wb = load_workbook(path, read_only=True)
+    try:
+        return [["" if v is None else v for v in row] for row in wb[title].iter_rows(values_only=True)]
+    finally:
+        wb.close()
 
 
 @pytest.fixture(scope="module")

@@ -174,7 +174,7 @@ def check_cmd(
             _fail(exc)
     scan = scan_inputs(files)
     paths = scan.paths
-    if len(paths) == 1 and not is_folder(paths[0]) and not any(is_folder(f) for f in files):
+    if len(paths) == 1 and not is_folder(paths[0]) and not any(is_folder(f) for f in files) and returns is None:
         try:
             result = api.check_file(paths[0], format_id=format_id, annotate=not no_annotate, output=output,
                                     skip=tuple(skip or ()), lang=lang.value, previous=previous, overwrite=overwrite,

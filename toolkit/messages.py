@@ -33,6 +33,7 @@ M: dict[str, Text] = {
         "退出码：0 无错误（可有警告），1 有错误，2 文件无法使用。\n\n"
         "[bold]示例[/bold]\n\n  toolkit check 2026年报.xlsx\n\n  toolkit check 2026年报.xlsx --json --no-annotate\n\n"
         "  toolkit check 2026年报.xlsx --previous 2025年报.xlsx\n\n  toolkit check 各单位2026/ --previous 各单位2025/\n\n"
+        "  toolkit check 各单位2026/ --previous 各单位2025/ --returns 退回/ --rules 本市审核规则.yaml\n\n"
         "校验多个单位时，推荐直接给出所在文件夹（toolkit check 各单位/），不要用 *.xlsx：文件名以“-”开头的文件会被当作选项。"
         "一定要逐个列出文件时，在文件名前加 --：\n\n  toolkit check -- *.xlsx",
         "Check filled workbooks; exit 0 clean, 1 errors, 2 unusable input.",

@@ -1,8 +1,8 @@
 """Reading the 说明 a unit wrote for its warnings: the 说明 sheet the template provides (规则编号 | 说明), or a 说明
 column the unit added to the 校验 sheet (matched by the rule's title in its 校验项目 column).
 
-It reads the bytes the safety gate checked (never the file again), only cell values (read-only mode),
-at most :data:`MAX_ROWS` rows and :data:`MAX_TEXT` characters per 说明.
+It reads the bytes the safety gate checked (never the file again), cell values only (python-calamine, a few
+milliseconds), at most :data:`MAX_ROWS` rows and :data:`MAX_TEXT` characters per 说明.
 """
 
 from __future__ import annotations
@@ -25,43 +25,54 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()[:MAX_TEXT]
 
 
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _rows(workbook: Any, name: str) -> list[list[Any]]:
+    try:
+        return [list(r) for r in workbook.get_sheet_by_name(name).to_python(nrows=MAX_ROWS)]
+    except Exception:  # a sheet calamine cannot read holds no 说明 we can use
+        return []
+
+
 def read_explanations(source: bytes, spec: ReportSpec) -> dict[str, tuple[str, CellRef]]:
     """Rule id → (说明 text, where it is) for every non-blank 说明 in the workbook (empty when it has none)."""
-    from openpyxl import load_workbook
-    from openpyxl.utils import get_column_letter
+    from python_calamine import CalamineWorkbook
 
     from toolkit.template.explain import RULE_ID_COLUMN, TEXT_COLUMN, sheet_name
 
     rules = {r.id: r for r in spec.rules}
-    by_title = {r.title.zh: r.id for r in spec.rules}
     found: dict[str, tuple[str, CellRef]] = {}
     try:
-        wb = load_workbook(io.BytesIO(source), read_only=True, data_only=True)
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(source))
     except Exception:  # unreadable here means no 说明 were read; the check itself already succeeded
         return found
-    try:
-        name = sheet_name()
-        if name in wb.sheetnames:
-            for r, row in enumerate(wb[name].iter_rows(max_row=MAX_ROWS, max_col=TEXT_COLUMN + 1, values_only=True),
-                                    start=1):
-                cells = list(row) + [None] * (TEXT_COLUMN + 1 - len(row))
-                rule_id, text = _text(cells[RULE_ID_COLUMN]), _text(cells[TEXT_COLUMN])
-                if rule_id in rules and text:
-                    where = Location(name, f"{get_column_letter(TEXT_COLUMN + 1)}{r}")
-                    found[rule_id] = (text, CellRef(f"notes.{rule_id}", rules[rule_id].title.zh, where))
-        checks = spec.sheets.get("checks")
-        if checks in wb.sheetnames:
-            found.update({k: v for k, v in _checks_column(wb[checks], by_title, rules).items() if k not in found})
-    finally:
-        wb.close()
+    names = set(workbook.sheet_names)
+    name = sheet_name()
+    if name in names:
+        for r, row in enumerate(_rows(workbook, name)):
+            cells = row + [None] * (TEXT_COLUMN + 1 - len(row))
+            rule_id, text = _text(cells[RULE_ID_COLUMN]), _text(cells[TEXT_COLUMN])
+            if rule_id in rules and text:
+                where = Location(name, f"{_column_letter(TEXT_COLUMN)}{r + 1}")
+                found[rule_id] = (text, CellRef(f"notes.{rule_id}", rules[rule_id].title.zh, where))
+    checks = spec.sheets.get("checks")
+    if checks in names:
+        by_title = {r.title.zh: r.id for r in spec.rules}
+        for rule_id, entry in _checks_column(checks, _rows(workbook, str(checks)), by_title, rules).items():
+            found.setdefault(rule_id, entry)
     return found
 
 
-def _checks_column(ws: Any, by_title: dict[str, str], rules: dict[str, Any]) -> dict[str, tuple[str, CellRef]]:
+def _checks_column(title: str, rows: list[list[Any]], by_title: dict[str, str],
+                   rules: dict[str, Any]) -> dict[str, tuple[str, CellRef]]:
     """A 说明 column the unit added to the 校验 sheet: its header in the first rows, rule titles in column C."""
-    from openpyxl.utils import get_column_letter
-
-    rows = list(ws.iter_rows(max_row=MAX_ROWS, max_col=20, values_only=True))
     column = None
     for row in rows[:6]:
         for c, value in enumerate(row):
@@ -70,11 +81,11 @@ def _checks_column(ws: Any, by_title: dict[str, str], rules: dict[str, Any]) -> 
     found: dict[str, tuple[str, CellRef]] = {}
     if column is None:
         return found
-    for r, row in enumerate(rows, start=1):
-        cells = list(row) + [None] * 20
+    for r, row in enumerate(rows):
+        cells = row + [None] * (max(column, 2) + 1 - len(row))
         rule_id = by_title.get(_text(cells[2]))
         text = _text(cells[column])
         if rule_id and text and text != "说明" and rule_id not in found:
-            where = Location(ws.title, f"{get_column_letter(column + 1)}{r}")
+            where = Location(title, f"{_column_letter(column)}{r + 1}")
             found[rule_id] = (text, CellRef(f"notes.{rule_id}", rules[rule_id].title.zh, where))
     return found
