@@ -16,8 +16,8 @@ from toolkit.spec import load_spec
 SPEC = load_spec("2021")
 
 
-def _with_text(section: str, text: str, fid: str = "2021") -> ReportData:
-    data = sample_report(load_spec(fid), 4, year=2026 if fid == "2021" else 2020)
+def _with_text(section: str, text: str, fid: str = "2021", year: int | None = None) -> ReportData:
+    data = sample_report(load_spec(fid), 4, year=year or (2026 if fid == "2021" else 2020))
     data.texts[section] = TextValue(section, text)
     return data
 
@@ -88,7 +88,7 @@ def test_narrative_repeating_last_year_shows_ratio_and_passage() -> None:
     """A narrative repeating most of last year's is narrative-repeat with the ratio and the longest passage."""
     last_text = ("本机关坚持以公开为常态、不公开为例外，围绕中心工作，持续深化政务公开，"
                  "推进决策、执行、管理、服务、结果公开。") * 2
-    last = _with_text("s1", last_text)
+    last = _with_text("s1", last_text, year=2025)
     now = _with_text("s1", last_text + "本年度新建了政务公开专区。")
     (finding,) = [f for f in check_data(now, previous=last).findings if f.code == "narrative-repeat"]
     assert "%" in finding.message.zh and "本机关坚持以公开为常态" in finding.message.zh

@@ -64,8 +64,8 @@ def test_rule_switched_off_disappears_and_level_change_shows(tmp_path: Path) -> 
 def test_threshold_changes_what_a_rule_accepts(tmp_path: Path) -> None:
     """阈值 replaces a numeric parameter: a narrative copied from last year passes once the ratio is raised."""
     spec = load_spec("2021")
-    data: ReportData = sample_report(spec, 2)
-    last = sample_report(spec, 2, year=2020)
+    data: ReportData = sample_report(spec, 2, year=2026)
+    last = sample_report(spec, 2, year=2025)
     assert [f for f in check_data(data, spec, previous=last).findings if f.rule == "narrative_not_copied"]
     office = load_rules_file(_rules(tmp_path, "thresholds:\n  narrative_not_copied: {at_least: 1.01}\n"))
     assert not [f for f in check_data(data, office.apply(spec), previous=last).findings

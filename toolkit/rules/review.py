@@ -9,6 +9,7 @@ import fnmatch
 import re
 from collections.abc import Iterator
 
+from toolkit.rules.crossyear import UNUSABLE
 from toolkit.rules.findings import CellRef, Finding
 from toolkit.rules.registry import RuleContext, rule_type
 from toolkit.rules.similarity import repeated
@@ -106,7 +107,7 @@ def yoy_jump(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
     """Each figure matching ``cells`` is within ``low``…``high`` times last year's when that was at least ``base``
     (a zero where last year had ``base`` or more is reported as such)."""
     previous = ctx.previous
-    if previous is None:
+    if previous is None or ctx.extra.get(UNUSABLE):
         return
     prev_spec = load_spec(previous.format_id)
     base, high, low = float(rule.params["base"]), float(rule.params["high"]), float(rule.params["low"])
@@ -130,7 +131,7 @@ def yoy_jump(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
 def narrative_repeat(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
     """The narrative (``sections`` together) repeats less than ``at_least`` of itself from last year's report."""
     previous = ctx.previous
-    if previous is None:
+    if previous is None or ctx.extra.get(UNUSABLE):
         return
     sections = [str(s) for s in rule.params.get("sections", [s.id for s in ctx.spec.text_sections])]
     now = "\n".join(ctx.data.text(s) for s in sections)
