@@ -630,8 +630,9 @@ def test_a_folder_of_2000_units_with_every_hostile_case_runs_to_the_end(tmp_path
     print(f"\n{UNITS} units: {elapsed:.1f} s, peak RSS of the largest process {peak_mb:.0f} MB")
     assert proc.returncode == 2, proc.stderr[-2000:]
     assert "Traceback" not in proc.stderr and "内部错误" not in proc.stdout + proc.stderr
-    ws = openpyxl.load_workbook(folder / SUMMARY_NAME, read_only=True)["校验汇总"]
-    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    book = openpyxl.load_workbook(folder / SUMMARY_NAME, read_only=True)
+    rows = list(book["校验汇总"].iter_rows(min_row=2, values_only=True))
+    book.close()  # a read-only workbook keeps its file open until closed (a ResourceWarning, an error here)
     assert len(rows) == len(units) == UNITS
     assert sorted(str(r[7]) for r in rows) == sorted(p.name for p in units)
     assert {r[6] for r in rows} >= {"通过", "有错误", "无法读取"}
