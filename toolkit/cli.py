@@ -6,6 +6,7 @@ Results go to stdout, diagnostics to stderr; tracebacks only with ``--debug``.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import sys
@@ -130,12 +131,17 @@ def template_cmd(
 ) -> None:
     """Write a blank (or pre-filled) standard workbook."""
     from toolkit import api
+    from toolkit.template import is_future_year
 
     try:
+        if year is None and previous is None and (year := api.default_year(format_id)) is not None:
+            err.print(msg("cli.template.default_year", year=year, format=api.resolve_spec(year=year).id))
         path = api.make_template(year=year, organ=org, format_id=format_id, output=output, previous=previous,
                                  overwrite=overwrite)
     except Exception as exc:
         _fail(exc)
+    if year is not None and is_future_year(year):
+        err.print(msg("cli.template.future_year", year=year, today=dt.date.today().year))
     out.print(_show(msg("cli.template.done", path=path)))
 
 

@@ -550,6 +550,18 @@ M: dict[str, Text] = {
     "fileio.kind.md": Text("Markdown 文本", "Markdown text"),
     "fileio.kind.pdf": Text("PDF 文件", "a PDF file"),
     # --- untrusted: end ---
+    # --- issue 17: template year, fonts, print, usage (t17) ------------------------------------------
+    "template.info.title_year": Text("{year}年度政府信息公开工作年度报告填报表（{format}格式，{document}）",
+                                     "workbook for the {year} annual report ({format} format, {document})"),
+    "template.info.title_blank": Text("政府信息公开工作年度报告填报表（{format}格式，{document}，适用于{years}的报告）",
+                                      "annual report workbook ({format} format, {document}, for reports on {years})"),
+    "template.info.years_range": Text("{first}—{last}年度", "{first}–{last}"),
+    "template.info.years_from": Text("{first}年度起", "{first} onward"),
+    "template.check.unfilled": Text("未填写", "not filled"),
+    "cli.template.default_year": Text("未指定报告年度，按{year}年度生成（{format}格式）；其他年度请加 --year，如 --year {year}",
+                                      "no --year given: made for {year} ({format} format); use --year for another year"),
+    "cli.template.future_year": Text("注意：报告年度{year}晚于今年（{today}年），请确认年度是否填写正确（仍已生成）",
+                                     "note: the report year {year} is after this year ({today}); check it (the workbook was written)"),
 }
 
 

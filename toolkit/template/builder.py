@@ -146,7 +146,8 @@ class Builder:
         ws.set_column(0, 0, 14)
         ws.set_column(1, 1, 36)
         ws.set_column(2, 2, 48)
-        ws.merge_range(0, 0, 0, 2, msg("template.info.title", document=self.spec.issuing_document), self.fmt["title"])
+        ws.merge_range(0, 0, 0, 2, self.title(), self.fmt["title"])
+        ws.set_row(0, 36)
         for i, info in enumerate(self.spec.info_fields, start=INFO_FIRST_ROW):
             ws.write_string(i, 0, info.label, self.fmt["label"])
             value = self.data.info.get(info.id, "")
@@ -157,14 +158,25 @@ class Builder:
             else:
                 if info.kind == "year" and value.strip().isdigit():
                     ws.write_number(i, 1, int(value), self.fmt["input.count"])
-                else:
+                elif value:
                     ws.write_string(i, 1, value, self.fmt["input"])
+                else:  # a real blank: an empty string would count as filled in on the 校验 sheet
+                    ws.write_blank(i, 1, None, self.fmt["input"])
                 prompt = with_limit(info.prompt, info.max_length)
                 ws.write_string(i, 2, prompt, self.fmt["prompt"])
                 ws.data_validation(i, 1, i, 1, self._info_validation(info.kind, info.label, prompt, info.max_length))
             ws.set_row(i, 22)
             self._define(f"GK.info.{info.id}", *self.info_at[info.id])
         ws.activate()
+
+    def title(self) -> str:
+        """基本信息's title: the report year and the format it was made for (the years a blank one covers)."""
+        spec, year = self.spec, self.data.info.get("year", "").strip()
+        if year.isdigit():
+            return msg("template.info.title_year", year=year, format=spec.id, document=spec.issuing_document)
+        years = (msg("template.info.years_range", first=spec.first_year, last=spec.last_year) if spec.last_year
+                 else msg("template.info.years_from", first=spec.first_year))
+        return msg("template.info.title_blank", format=spec.id, document=spec.issuing_document, years=years)
 
     def _info_validation(self, kind: str, label: str, prompt: str, max_length: int | None) -> dict[str, Any]:
         base = {"input_title": label[:32], "input_message": prompt[:255]}
@@ -289,7 +301,10 @@ class Builder:
             ws.write_string(row + 1, 0, section.prompt, self.fmt["prompt"])
             ws.set_row(row + 1, 15 * lines_of(section.prompt, 110 * 1.1) + 2)
             text, *more = split_cell_text(self.data.text(section.id))
-            ws.write_string(row + 2, 0, text, self.fmt["text"])
+            if text:
+                ws.write_string(row + 2, 0, text, self.fmt["text"])
+            else:  # a real blank: an empty string would count as filled in on the 校验 sheet
+                ws.write_blank(row + 2, 0, None, self.fmt["text"])
             ws.set_row(row + 2, max(240, min(409, 16 * lines_of(text, 110) + 8)))
             for n, piece in enumerate(more, start=2):  # longer than a cell holds (a merge of many units)
                 ws.write_string(row + 2, n - 1, piece, self.fmt["text"])

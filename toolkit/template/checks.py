@@ -14,13 +14,17 @@ from toolkit.messages import msg
 from toolkit.ooxml import a1
 from toolkit.rules.linear import LinearCheck
 from toolkit.spec.models import CellKind, RuleSpec, Severity
-from toolkit.template.live_rules import has_live_form, link_to, live_rules
+from toolkit.template.live_rules import _input_ranges, _ref, has_live_form, link_to, live_rules
 from toolkit.template.style import absolute, rectangles
 
 if TYPE_CHECKING:
     from toolkit.template.builder import Builder
 
 PASS, FAIL = msg("template.check.pass"), msg("template.check.fail")
+UNFILLED = msg("template.check.unfilled")
+"""What every result (and the counts) show while nothing at all is filled in: a blank template is not wrong."""
+FILLED_CELL = "$I$2"
+"""Hidden cell of the 校验 sheet counting what has been filled in (inputs, 基本信息, 正文); 0 → 未填写."""
 CHECKS_FIRST_ROW = 4
 """Zero-based row of the first check on the 校验 sheet; checks follow in :func:`linear_checks` order."""
 CHECK_RESULT_COLUMN = 7
@@ -159,10 +163,16 @@ def checks_sheet(b: Builder) -> None:
     n_err = sum(r.weight for r in rows if r.rule.severity is Severity.ERROR)
     n_warn = sum(r.weight for r in rows) - n_err
     ws.merge_range(0, 0, 0, 7, msg("template.checks.title"), b.fmt["title"])
+    filled_formula, filled = _filled(b)
+    ws.write_formula(FILLED_CELL.replace("$", ""), f"={filled_formula}", None, filled)
+
+    def unless_blank(formula: str, value: object) -> tuple[str, object]:
+        return f'=IF({FILLED_CELL}=0,"{UNFILLED}",{formula})', value if filled else UNFILLED
+
     ws.write_string(1, 0, msg("template.checks.errors"), b.fmt["bold"])
-    ws.write_formula(1, 2, f"=SUM(I{first + 1}:I{last + 1})", b.fmt["bold"], n_err)
+    ws.write_formula(1, 2, *_styled(unless_blank(f"SUM(I{first + 1}:I{last + 1})", n_err), b.fmt["bold"]))
     ws.write_string(2, 0, msg("template.checks.warnings"), b.fmt["bold"])
-    ws.write_formula(2, 2, f"=SUM(J{first + 1}:J{last + 1})", b.fmt["bold"], n_warn)
+    ws.write_formula(2, 2, *_styled(unless_blank(f"SUM(J{first + 1}:J{last + 1})", n_warn), b.fmt["bold"]))
     for c, key in enumerate(("no", "severity", "rule", "target", "left", "op", "right", "result")):
         ws.write_string(3, c, msg(f"template.checks.col.{key}"), b.fmt["header"])
     ws.freeze_panes(4, 0)
@@ -182,14 +192,15 @@ def checks_sheet(b: Builder) -> None:
             ws.write_string(row, 5, check.op)
         if check.right is not None:
             ws.write_formula(row, 6, f"={check.right}", None, right)
-        ws.write_formula(row, CHECK_RESULT_COLUMN, f'=IF({check.fails},"{FAIL}","{PASS}")', None,
-                         FAIL if failed else PASS)
+        formula, shown = unless_blank(f'IF({check.fails},"{FAIL}","{PASS}")', FAIL if failed else PASS)
+        ws.write_formula(row, CHECK_RESULT_COLUMN, formula, None, shown)
         helper = 8 if check.rule.severity is Severity.ERROR else 9
         counted = f"E{row + 1}" if check.per_cell else "1"
         ws.write_formula(row, helper, f'=IF(H{row + 1}="{FAIL}",{counted},0)', None, check.weight)
     ws.conditional_format(first, 7, last, 7, {"type": "cell", "criteria": "==", "value": f'"{FAIL}"',
                                               "format": b.fmt["bad"]})
-    ws.conditional_format(1, 2, 2, 2, {"type": "cell", "criteria": ">", "value": 0, "format": b.fmt["bad"]})
+    ws.conditional_format(1, 2, 2, 2, {"type": "formula", "criteria": "=AND(ISNUMBER(C2),C2>0)",
+                                       "format": b.fmt["bad"]})
     note_row = last + 2
     ws.merge_range(note_row, 0, note_row, 7, msg("template.checks.others"), b.fmt["plain"])
     ws.set_row(note_row, 30)
@@ -197,6 +208,21 @@ def checks_sheet(b: Builder) -> None:
     for j, rule in enumerate(others):
         ws.write_string(note_row + 1 + j, 1, msg(f"annotate.severity.{rule.severity}"), b.fmt["plain"])
         ws.write_string(note_row + 1 + j, 2, rule.title.zh, b.fmt["plain"])
+
+
+def _styled(formula_value: tuple[str, object], style: Any) -> tuple[str, Any, object]:
+    """(formula, value) → (formula, style, value), the order ``write_formula`` takes."""
+    return formula_value[0], style, formula_value[1]
+
+
+def _filled(b: Builder) -> tuple[str, int]:
+    """A formula counting the cells filled in anywhere (table inputs, 基本信息, 正文) and its value on the data."""
+    fields = [f.id for f in b.spec.info_fields if f.kind != "format"]
+    refs = [*_input_ranges(b), *(_ref(b.info_at[f]) for f in fields), *(_ref(w) for w in b.text_at.values())]
+    count = sum(1 for k, c in b.spec.cells.items() if c.kind is CellKind.INPUT and b.written(k) != "blank")
+    count += sum(1 for f in fields if b.data.info.get(f, ""))  # COUNTA counts a cell of spaces too
+    count += sum(1 for s in b.spec.text_sections if b.data.text(s.id))
+    return "+".join(f"COUNTA({r})" for r in refs), count
 
 
 def _target(check: LinearCheck) -> str:
