@@ -219,6 +219,8 @@ class ReportOutcome:
     """The check of the workbook."""
     refused: bool
     """True when error-level findings stopped the report (no ``force``)."""
+    rare_characters: str = ""
+    """Characters of the organ name and the narrative outside GB2312, which the official fonts lack."""
 
 
 def make_report(
@@ -255,7 +257,10 @@ def make_report(
     target = Path(output) if output is not None else path.with_name(default_report_name(spec, data, to))
     check_output(target, inputs=path, overwrite=overwrite, suffixes=suffixes)
     written = render_report(spec, data, to, target, forced_findings=errors)
-    return ReportOutcome(written, result, refused=False)
+    from toolkit.render.fonts import outside_gb2312
+
+    rare = outside_gb2312([data.organ, *(t.text for t in data.texts.values())])
+    return ReportOutcome(written, result, refused=False, rare_characters=rare)
 
 
 @dataclass(frozen=True)

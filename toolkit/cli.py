@@ -261,6 +261,8 @@ def report_cmd(
         raise typer.Exit(1)
     if outcome.result.errors:
         err.print(msg("cli.report.forced", errors=outcome.result.errors))
+    if outcome.rare_characters:
+        err.print(msg("cli.report.rare_characters", chars="、".join(outcome.rare_characters)))
     out.print(_show(msg("cli.report.done", path=outcome.path)))
 
 

@@ -560,6 +560,11 @@ M: dict[str, Text] = {
     "template.check.unfilled": Text("未填写", "not filled"),
     "cli.template.default_year": Text("未指定报告年度，按{year}年度生成（{format}格式）；其他年度请加 --year，如 --year {year}",
                                       "no --year given: made for {year} ({format} format); use --year for another year"),
+    "cli.report.rare_characters": Text(
+        "注意：机关名称或正文中的“{chars}”不在 GB2312 字符集内，仿宋_GB2312、方正小标宋简体等公文字体没有这些字，"
+        "打印时可能显示为方框或其他字体；请在 Word/WPS 中检查，必要时对这些字单独设置字体（如宋体、思源宋体）",
+        "note: “{chars}” in the organ name or the narrative are outside GB2312; the official fonts lack them "
+        "and may print boxes or another face: check them in Word/WPS"),
     "cli.template.future_year": Text("注意：报告年度{year}晚于今年（{today}年），请确认年度是否填写正确（仍已生成）",
                                      "note: the report year {year} is after this year ({today}); check it (the workbook was written)"),
 }
