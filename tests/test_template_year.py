@@ -22,6 +22,7 @@ from toolkit.template import (
     default_report_year,
     is_future_year,
 )
+from toolkit.template.checks import COUNT_COLUMN
 
 UNFILLED = "未填写"
 
@@ -35,7 +36,8 @@ def _shown(path: Path, fid: str) -> tuple[list[object], list[object]]:
     spec = load_spec(fid)
     grid = _grid(path, spec.sheets["checks"])
     rows = len(check_sheet_rows(spec))
-    return [grid[1][2], grid[2][2]], [grid[CHECKS_FIRST_ROW + i][CHECK_RESULT_COLUMN] for i in range(rows)]
+    counts = [grid[1][COUNT_COLUMN], grid[2][COUNT_COLUMN]]
+    return counts, [grid[CHECKS_FIRST_ROW + i][CHECK_RESULT_COLUMN] for i in range(rows)]
 
 
 def test_report_year_being_prepared_follows_the_reporting_season() -> None:

@@ -7,7 +7,7 @@ while the user types (the same :class:`~toolkit.rules.linear.LinearCheck` the ch
 
 Cached formula results are always the true values of the data written (0 for a blank template), because WPS and
 LibreOffice may show cached results without recalculating. A hidden marker (defined names ``GK.<cell key>``,
-``GK.info.<field>``, ``GK.text.<section>``, ``GK.format`` and the veryHidden ``_toolkit`` sheet) lets the reader
+``GK.info.<field>``, ``GK.text.<section>``, ``GK.format`` → 基本信息's 格式 cell) lets the reader
 find every cell after rows are inserted or sheets renamed.
 
 Only classic features that Excel 2010+, WPS and LibreOffice share: data validation, formula conditional formats

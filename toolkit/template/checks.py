@@ -15,7 +15,7 @@ from toolkit.ooxml import a1
 from toolkit.rules.linear import LinearCheck
 from toolkit.spec.models import CellKind, RuleSpec, Severity
 from toolkit.template.live_rules import _input_ranges, _ref, has_live_form, link_to, live_rules
-from toolkit.template.style import absolute, rectangles
+from toolkit.template.style import STYLES, absolute, break_at_words, lines_of, rectangles
 
 if TYPE_CHECKING:
     from toolkit.template.builder import Builder
@@ -23,12 +23,15 @@ if TYPE_CHECKING:
 PASS, FAIL = msg("template.check.pass"), msg("template.check.fail")
 UNFILLED = msg("template.check.unfilled")
 """What every result (and the counts) show while nothing at all is filled in: a blank template is not wrong."""
-FILLED_CELL = "$I$2"
-"""Hidden cell of the 校验 sheet counting what has been filled in (inputs, 基本信息, 正文); 0 → 未填写."""
+FILLED_NAME = "_GK_filled"
+"""Defined name counting what has been filled in (inputs, 基本信息, 正文); 0 → 未填写. A name, not a cell: a
+hidden helper cell still prints as ### in LibreOffice."""
 CHECKS_FIRST_ROW = 4
 """Zero-based row of the first check on the 校验 sheet; checks follow in :func:`linear_checks` order."""
 CHECK_RESULT_COLUMN = 7
 """Zero-based column of a check's 通过/不通过 on the 校验 sheet."""
+COUNT_COLUMN = 3
+"""Zero-based column of the failing errors (row 1) and warnings (row 2) at the top of the 校验 sheet."""
 
 
 def live_checks(b: Builder, ws: Worksheet, layout: SheetLayout) -> None:
@@ -153,28 +156,32 @@ def check_rows(b: Builder) -> list[CheckRow]:
 def checks_sheet(b: Builder) -> None:
     """Every rule a formula can evaluate, live: the figures, 通过/不通过, and the failing counts at the top;
     then the rules only ``toolkit check`` evaluates."""
-    ws = b.add_sheet("checks", landscape=True)
-    widths = [6, 6, 44, 52, 11, 6, 11, 9, 4, 4]
-    for c, w in enumerate(widths):
-        ws.set_column(c, c, w)
+    widths = (5, 5, 31, 33, 9, 5, 8, 7)  # at 100%: the sheet runs to several pages (see print_scale)
+    ws = b.add_sheet("checks", widths, landscape=True)
+    heights: dict[int, float] = {}
     ws.set_column(8, 9, 4, None, {"hidden": True})
     rows = check_rows(b)
     first, last = CHECKS_FIRST_ROW, CHECKS_FIRST_ROW + len(rows) - 1
     n_err = sum(r.weight for r in rows if r.rule.severity is Severity.ERROR)
     n_warn = sum(r.weight for r in rows) - n_err
     ws.merge_range(0, 0, 0, 7, msg("template.checks.title"), b.fmt["title"])
+    heights[0] = 20 * lines_of(msg("template.checks.title"), 103 * 11 / 14) + 6  # 14 pt over eight columns
     filled_formula, filled = _filled(b)
-    ws.write_formula(FILLED_CELL.replace("$", ""), f"={filled_formula}", None, filled)
+    b.wb.define_name(FILLED_NAME, f"={filled_formula}")
 
     def unless_blank(formula: str, value: object) -> tuple[str, object]:
-        return f'=IF({FILLED_CELL}=0,"{UNFILLED}",{formula})', value if filled else UNFILLED
+        return f'=IF({FILLED_NAME}=0,"{UNFILLED}",{formula})', value if filled else UNFILLED
 
-    ws.write_string(1, 0, msg("template.checks.errors"), b.fmt["bold"])
-    ws.write_formula(1, 2, *_styled(unless_blank(f"SUM(I{first + 1}:I{last + 1})", n_err), b.fmt["bold"]))
-    ws.write_string(2, 0, msg("template.checks.warnings"), b.fmt["bold"])
-    ws.write_formula(2, 2, *_styled(unless_blank(f"SUM(J{first + 1}:J{last + 1})", n_warn), b.fmt["bold"]))
-    for c, key in enumerate(("no", "severity", "rule", "target", "left", "op", "right", "result")):
-        ws.write_string(3, c, msg(f"template.checks.col.{key}"), b.fmt["header"])
+    count = b.wb.add_format({**STYLES["bold"], "align": "left"})
+    ws.merge_range(1, 0, 1, 2, msg("template.checks.errors"), b.fmt["bold"])  # wide enough in every application
+    ws.write_formula(1, COUNT_COLUMN, *_styled(unless_blank(f"SUM(I{first + 1}:I{last + 1})", n_err), count))
+    ws.merge_range(2, 0, 2, 2, msg("template.checks.warnings"), b.fmt["bold"])
+    ws.write_formula(2, COUNT_COLUMN, *_styled(unless_blank(f"SUM(J{first + 1}:J{last + 1})", n_warn), count))
+    headers = [break_at_words(msg(f"template.checks.col.{key}"), w) for key, w in zip(
+        ("no", "severity", "rule", "target", "left", "op", "right", "result"), widths, strict=True)]
+    for c, header in enumerate(headers):
+        ws.write_string(3, c, header, b.fmt["header"])
+    heights[3] = 15 * max(lines_of(h, w) for h, w in zip(headers, widths, strict=True)) + 3
     ws.freeze_panes(4, 0)
     ws.repeat_rows(3)
     for i, check in enumerate(rows):
@@ -183,8 +190,12 @@ def checks_sheet(b: Builder) -> None:
         ws.write_number(row, 0, i + 1, b.fmt["plain"])
         ws.write_string(row, 1, msg(f"annotate.severity.{check.rule.severity}"), b.fmt["plain"])
         ws.write_string(row, 2, check.rule.title.zh, b.fmt["plain"])
+        heights[row] = 15 * max(lines_of(check.rule.title.zh, 31), lines_of(check.target, 33)) + 3
         if check.link is not None:
-            ws.write_url(row, 3, link_to(check.link), b.fmt["link"], check.target)
+            # HYPERLINK, not a cell hyperlink: LibreOffice does not wrap a hyperlink cell's text
+            label = check.target.replace('"', '""')
+            ws.write_formula(row, 3, f'=HYPERLINK("#{link_to(check.link).removeprefix("internal:")}","{label}")',
+                             b.fmt["link"], check.target)
         else:
             ws.write_string(row, 3, check.target, b.fmt["plain"])
         ws.write_formula(row, 4, f"={check.left}", None, left)
@@ -199,15 +210,19 @@ def checks_sheet(b: Builder) -> None:
         ws.write_formula(row, helper, f'=IF(H{row + 1}="{FAIL}",{counted},0)', None, check.weight)
     ws.conditional_format(first, 7, last, 7, {"type": "cell", "criteria": "==", "value": f'"{FAIL}"',
                                               "format": b.fmt["bad"]})
-    ws.conditional_format(1, 2, 2, 2, {"type": "formula", "criteria": "=AND(ISNUMBER(C2),C2>0)",
+    ws.conditional_format(1, COUNT_COLUMN, 2, COUNT_COLUMN, {"type": "formula", "criteria": "=AND(ISNUMBER(D2),D2>0)",
                                        "format": b.fmt["bad"]})
     note_row = last + 2
     ws.merge_range(note_row, 0, note_row, 7, msg("template.checks.others"), b.fmt["plain"])
-    ws.set_row(note_row, 30)
+    heights[note_row] = 15 * lines_of(msg("template.checks.others"), 103) + 3
     others = [r for r in b.spec.rules if r.type != "guidance" and not has_live_form(r)]
     for j, rule in enumerate(others):
         ws.write_string(note_row + 1 + j, 1, msg(f"annotate.severity.{rule.severity}"), b.fmt["plain"])
         ws.write_string(note_row + 1 + j, 2, rule.title.zh, b.fmt["plain"])
+        heights[note_row + 1 + j] = 15 * lines_of(rule.title.zh, 31) + 3
+    for row, height in heights.items():
+        ws.set_row(row, height)
+
 
 
 def _styled(formula_value: tuple[str, object], style: Any) -> tuple[str, Any, object]:
