@@ -1,6 +1,6 @@
 """Printing the workbooks: the blank templates, the examples and a highlighted copy, converted to PDF by LibreOffice
-and by Gnumeric, lose no text (every character of the cells' text is on the pages) and take the pages expected;
-the marker survives a Gnumeric and a LibreOffice save without a sheet showing up."""
+and by Gnumeric (``ssconvert``, Debian package gnumeric; never skipped), lose no text (every character of the cells'
+text is on the pages) and take the pages expected; the marker survives a Gnumeric and a LibreOffice save."""
 
 from __future__ import annotations
 
@@ -24,7 +24,6 @@ WORKBOOKS = [*sorted((ROOT / "workbook_templates").glob("*.xlsx")), *sorted((ROO
 ONE_PAGE = ("基本信息", "二 主动公开", "三 依申请公开", "四 复议诉讼")
 """Sheets that print on exactly one page."""
 
-needs_gnumeric = pytest.mark.skipif(shutil.which("ssconvert") is None, reason="Gnumeric (ssconvert) not installed")
 
 
 def _printed_text(path: Path, sheet: str) -> str:
@@ -104,7 +103,6 @@ def _first_and_active(source: Path, sheet: str, target: Path) -> Path:
 
 
 @pytest.mark.libreoffice
-@needs_gnumeric
 @pytest.mark.slow
 def test_every_sheet_prints_whole_in_libreoffice_and_gnumeric(workbooks: list[Path], tmp_path: Path) -> None:
     """Each sheet printed by Gnumeric holds all its text; the tables take one page each; LibreOffice prints the
@@ -130,7 +128,6 @@ def test_every_sheet_prints_whole_in_libreoffice_and_gnumeric(workbooks: list[Pa
 
 
 @pytest.mark.libreoffice
-@needs_gnumeric
 def test_marker_survives_gnumeric_and_libreoffice_saves(workbooks: list[Path], tmp_path: Path) -> None:
     """Saved by Gnumeric or LibreOffice, a template still reads by its names and shows no extra sheet."""
     from toolkit.office import convert
