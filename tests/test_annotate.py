@@ -14,7 +14,7 @@ from toolkit.annotate import RESULT_SHEET, annotated_path
 from toolkit.api import check_file
 from toolkit.sample import sample_report
 from toolkit.spec import Severity, load_spec
-from toolkit.template import build_template
+from toolkit.template import CHECK_RESULT_COLUMN, build_template
 
 
 @pytest.fixture
@@ -129,5 +129,5 @@ def test_copy_keeps_the_cached_results_so_wps_shows_totals(tmp_path: Path, broke
 
     before, after = values(source), values(result.annotated)
     assert after == before
-    checks = [v for (sheet, _, c), v in after.items() if sheet == "校验" and c == 7]
+    checks = [v for (sheet, _, c), v in after.items() if sheet == "校验" and c == CHECK_RESULT_COLUMN]
     assert "不通过" in checks and "通过" in checks

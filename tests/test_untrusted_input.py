@@ -16,6 +16,7 @@ import pytest
 from hostile import budget
 
 from toolkit.errors import HostileWorkbookError
+from toolkit.template.checks import COUNT_COLUMN
 from toolkit.xlsxsafe import FILE_BUDGET_BYTES, FILE_BUDGET_SECONDS, open_package, worker_count
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -204,7 +205,7 @@ def test_text_in_a_summed_cell_is_the_error_and_the_counts_agree(tmp_path: Path)
     assert "s3-row-total" not in codes and "s3-results-total" not in codes
     assert result.annotated is not None
     (copy,) = convert([result.annotated], "xlsx", tmp_path / "copy")
-    live_errors = load_workbook(copy, data_only=True)["校验"]["C2"].value
+    live_errors = load_workbook(copy, data_only=True)["校验"].cell(2, COUNT_COLUMN + 1).value
     assert live_errors == result.errors
 
 

@@ -164,8 +164,7 @@ def _write_copy(package: Package, result: CheckResult, target: Path, lang: str) 
                                                           bgColor=FILLS[f.severity][0])
     if not result.findings:
         set_cell(ws.cell(row=3, column=2), msg("annotate.none", lang))
-    for letter, width in zip("ABCDEFGH", (6, 8, 26, 22, 70, 12, 12, 50), strict=True):
-        ws.column_dimensions[letter].width = width
+    _print_setup(ws, lang)
     for row_cells in ws.iter_rows(min_row=3):
         for c in row_cells:
             c.alignment = Alignment(wrap_text=True, vertical="top")
@@ -178,6 +177,25 @@ def _write_copy(package: Package, result: CheckResult, target: Path, lang: str) 
     from toolkit.cached import restore_cached_values
 
     restore_cached_values(package, target)
+
+
+def _print_setup(ws: Any, lang: str) -> None:
+    """校验结果 on A4 landscape at 100% (the printed columns fit the page in LibreOffice too), messages wrapped in rows
+    tall enough, the header row repeated, the internal code column (C) hidden (still in the cells and ``--json``)."""
+    from toolkit.template.style import lines_of
+
+    widths = dict(zip("ABCDEFGH", (5, 6, 14, 16, 38, 8, 8, 22), strict=True))
+    for col, width in widths.items():
+        ws.column_dimensions[col].width = width
+    ws.column_dimensions["C"].hidden = True
+    for row in ws.iter_rows(min_row=3):  # set heights: Gnumeric does not fit rows to wrapped text
+        ws.row_dimensions[row[0].row].height = 15 * max(
+            lines_of(str(c.value or ""), widths[c.column_letter]) for c in row if c.column_letter != "C") + 3
+    ws.page_setup.orientation, ws.page_setup.paperSize = "landscape", ws.PAPERSIZE_A4
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.print_title_rows = "2:2"
+    ws.print_options.horizontalCentered = True
+    ws.oddFooter.center.text = msg("template.footer", lang).removeprefix("&C")
 
 
 def annotate_workbook(source: Path, result: CheckResult, target: Path | None = None, *, lang: str = "zh",

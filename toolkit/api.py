@@ -88,6 +88,13 @@ def check_skips(skip: Collection[str]) -> None:
     for value in skip:
         if value not in codes and value not in ids:
             raise ToolkitError(msg("cli.skip.unknown", value=value, codes="、".join(codes), ids="、".join(ids)))
+def default_year(format_id: str | None = None) -> int | None:
+    """The report year a template is made for when none is given: the one being prepared now, if ``format_id``
+    (when given) covers it, else None (a blank template for the format's years)."""
+    from toolkit.template import default_report_year
+
+    year = default_report_year()
+    return year if format_id is None or resolve_spec(format_id=format_id).applies_to(year) else None
 
 
 def make_template(
@@ -100,6 +107,8 @@ def make_template(
     overwrite: bool = False,
 ) -> Path:
     """Write the standard workbook for ``year`` (format chosen by year unless ``format_id``); returns its path.
+
+    Without ``year`` (and ``previous``) it is made for :func:`default_year`.
 
     With ``previous`` (last year's filled workbook) the new workbook is pre-filled with what carries over:
     organ, contact, the year after, and every figure that follows from last year (上年结转 …).
@@ -123,6 +132,7 @@ def make_template(
         data = next_year_data(last, spec, year)
         organ = organ or data.organ
     else:
+        year = year if year is not None else default_year(format_id)
         spec = resolve_spec(year=year, format_id=format_id)
     target = Path(output) if output is not None else Path(default_template_name(spec, organ, year))
     check_output(target, inputs=previous, overwrite=overwrite, suffixes=(".xlsx",))
@@ -223,6 +233,8 @@ class ReportOutcome:
     """The check of the workbook."""
     refused: bool
     """True when error-level findings stopped the report (no ``force``)."""
+    rare_characters: str = ""
+    """Characters of the organ name and the narrative outside GB2312, which the official fonts lack."""
 
 
 def make_report(
@@ -259,7 +271,10 @@ def make_report(
     target = Path(output) if output is not None else path.with_name(default_report_name(spec, data, to))
     check_output(target, inputs=path, overwrite=overwrite, suffixes=suffixes)
     written = render_report(spec, data, to, target, forced_findings=errors)
-    return ReportOutcome(written, result, refused=False)
+    from toolkit.render.fonts import outside_gb2312
+
+    rare = outside_gb2312([data.organ, *(t.text for t in data.texts.values())])
+    return ReportOutcome(written, result, refused=False, rare_characters=rare)
 
 
 @dataclass(frozen=True)

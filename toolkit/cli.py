@@ -6,6 +6,7 @@ Results go to stdout, diagnostics to stderr; tracebacks only with ``--debug``.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import sys
@@ -17,7 +18,8 @@ import typer
 from rich.console import Console
 
 from toolkit import cli_text
-from toolkit.messages import msg
+from toolkit.cli_usage import ToolkitGroup
+from toolkit.messages import current_language, msg
 
 if TYPE_CHECKING:
     from toolkit.inputs import InputScan
@@ -72,6 +74,7 @@ app = typer.Typer(
     options_metavar="[选项]",
     subcommand_metavar="命令 [参数]...",
     pretty_exceptions_enable=False,
+    cls=ToolkitGroup,  # --lang and --debug anywhere on the line; usage errors in the catalogue's language
 )
 
 
@@ -108,6 +111,8 @@ def _version(value: bool) -> None:
 @app.callback()
 def main_callback(
     debug: Annotated[bool, typer.Option("--debug", help=msg("cli.opt.debug"))] = False,
+    lang: Annotated[Lang, typer.Option("--lang", envvar="GK_LANG", show_envvar=False,
+                                       help=msg("cli.opt.lang_global"))] = Lang.zh,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help=msg("cli.opt.version"))
     ] = False,
@@ -130,12 +135,17 @@ def template_cmd(
 ) -> None:
     """Write a blank (or pre-filled) standard workbook."""
     from toolkit import api
+    from toolkit.template import is_future_year
 
     try:
+        if year is None and previous is None and (year := api.default_year(format_id)) is not None:
+            err.print(msg("cli.template.default_year", year=year, format=api.resolve_spec(year=year).id))
         path = api.make_template(year=year, organ=org, format_id=format_id, output=output, previous=previous,
                                  overwrite=overwrite)
     except Exception as exc:
         _fail(exc)
+    if year is not None and is_future_year(year):
+        err.print(msg("cli.template.future_year", year=year, today=dt.date.today().year))
     out.print(_show(msg("cli.template.done", path=path)))
 
 
@@ -143,14 +153,15 @@ def template_cmd(
     "check", help=msg("cli.check.help"), short_help=msg("cli.check.short"), options_metavar="[选项]"
 )
 def check_cmd(
-    files: Annotated[list[Path], typer.Argument(help=msg("cli.arg.check_files"), show_default=False)],
+    files: Annotated[list[Path], typer.Argument(help=msg("cli.arg.check_files"), show_default=False,
+                                                metavar=msg("cli.metavar.file"))],
     output: Annotated[Path | None, typer.Option("--output", "-o", help=msg("cli.opt.check_output"))] = None,
     no_annotate: Annotated[bool, typer.Option("--no-annotate", help=msg("cli.opt.no_annotate"))] = False,
     as_json: Annotated[bool, typer.Option("--json", help=msg("cli.opt.json"))] = False,
-    lang: Annotated[Lang, typer.Option("--lang", help=msg("cli.opt.lang"))] = Lang.zh,
     format_id: Annotated[str | None, typer.Option("--format", "-f", help=msg("cli.opt.format_check"))] = None,
     skip: Annotated[list[str] | None, typer.Option("--skip", help=msg("cli.opt.skip"))] = None,
-    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help=msg("cli.opt.jobs"))] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help=msg("cli.opt.jobs"),
+                                             metavar=msg("cli.metavar.jobs"))] = None,
     previous: Annotated[Path | None, typer.Option("--previous", "-p", help=msg("cli.opt.previous"))] = None,
     overwrite: Annotated[bool, typer.Option(OVERWRITE, help=msg("cli.opt.overwrite"))] = False,
     rules_file: Annotated[Path | None, typer.Option("--rules", help=msg("cli.opt.rules"))] = None,
@@ -159,6 +170,8 @@ def check_cmd(
     """Check one workbook, or a folder/several workbooks with a summary."""
     from toolkit import api, present
     from toolkit.inputs import is_folder, scan_inputs
+
+    lang = Lang(current_language())  # the line's --lang (declared once, on the app)
 
     try:
         api.check_skips(skip or ())
@@ -253,7 +266,8 @@ def _check_batch(scan: InputScan, inputs: list[Path], output: Path | None, annot
     "report", help=msg("cli.report.help"), short_help=msg("cli.report.short"), options_metavar="[选项]"
 )
 def report_cmd(
-    file: Annotated[Path, typer.Argument(help=msg("cli.arg.report_file"), show_default=False)],
+    file: Annotated[Path, typer.Argument(help=msg("cli.arg.report_file"), show_default=False,
+                                         metavar=msg("cli.metavar.file"))],
     to: Annotated[OutputType, typer.Option("--to", "-t", help=msg("cli.opt.to"))] = OutputType.docx,
     output: Annotated[Path | None, typer.Option("--output", "-o", help=msg("cli.opt.report_output"))] = None,
     force: Annotated[bool, typer.Option("--force", help=msg("cli.opt.force"))] = False,
@@ -269,11 +283,13 @@ def report_cmd(
     except Exception as exc:
         _fail(exc)
     if outcome.refused:
-        present.print_check(err, outcome.result, "zh")
+        present.print_check(err, outcome.result, current_language())
         err.print(msg("cli.report.refused", errors=outcome.result.errors))
         raise typer.Exit(1)
     if outcome.result.errors:
         err.print(msg("cli.report.forced", errors=outcome.result.errors))
+    if outcome.rare_characters:
+        err.print(msg("cli.report.rare_characters", chars="、".join(outcome.rare_characters)))
     out.print(_show(msg("cli.report.done", path=outcome.path)))
 
 
@@ -281,7 +297,8 @@ def report_cmd(
     "import", help=msg("cli.import.help"), short_help=msg("cli.import.short"), options_metavar="[选项]"
 )
 def import_cmd(
-    file: Annotated[Path, typer.Argument(help=msg("cli.arg.import_file"), show_default=False)],
+    file: Annotated[Path, typer.Argument(help=msg("cli.arg.import_file"), show_default=False,
+                                         metavar=msg("cli.metavar.file"))],
     output: Annotated[Path | None, typer.Option("--output", "-o", help=msg("cli.opt.import_output"))] = None,
     format_id: Annotated[str | None, typer.Option("--format", "-f", help=msg("cli.opt.format_import"))] = None,
     as_json: Annotated[bool, typer.Option("--json", help=msg("cli.opt.import_json"))] = False,
@@ -304,7 +321,8 @@ def import_cmd(
     "merge", help=msg("cli.merge.help"), short_help=msg("cli.merge.short"), options_metavar="[选项]"
 )
 def merge_cmd(
-    files: Annotated[list[Path], typer.Argument(help=msg("cli.arg.merge_files"), show_default=False)],
+    files: Annotated[list[Path], typer.Argument(help=msg("cli.arg.merge_files"), show_default=False,
+                                                metavar=msg("cli.metavar.file"))],
     output: Annotated[Path, typer.Option("--output", "-o", help=msg("cli.opt.merge_output"))] = Path("汇总.xlsx"),
     org: Annotated[str, typer.Option("--org", help=msg("cli.opt.merge_org"))] = "",
     force: Annotated[bool, typer.Option("--force", help=msg("cli.opt.merge_force"))] = False,
@@ -340,12 +358,11 @@ def merge_cmd(
 def serve_cmd(
     port: Annotated[int, typer.Option("--port", min=0, max=65535, help=msg("cli.opt.port"))] = 0,
     no_browser: Annotated[bool, typer.Option("--no-browser", help=msg("cli.opt.no_browser"))] = False,
-    lang: Annotated[Lang, typer.Option("--lang", help=msg("cli.opt.serve_lang"))] = Lang.zh,
 ) -> None:
     """Serve the local web page until Ctrl+C."""
     from toolkit.web import serve
 
-    raise typer.Exit(serve(port, open_browser=not no_browser, lang=lang.value))
+    raise typer.Exit(serve(port, open_browser=not no_browser, lang=current_language()))
 
 
 @app.command("roster", help=msg("cli.roster.help"), short_help=msg("cli.roster.short"), options_metavar="[选项]")

@@ -1,4 +1,5 @@
-"""Chinese for typer's own help text (panel titles, usage prefix, the help option, error panel).
+"""typer's own help text (panel titles, usage prefix, the help option, error panel) in the message catalogue's
+language; usage errors themselves are worded by :mod:`toolkit.cli_usage`.
 
 typer exposes its panel titles as module constants; the usage prefix and the help option's text come
 from its vendored click and are wrapped here. If a future typer moves them, help falls back to English
@@ -13,32 +14,37 @@ import sys
 from types import ModuleType
 from typing import Any
 
+from toolkit.cli_usage import _localise_values, message
+from toolkit.messages import msg
+
 RICH_UTILS = "typer.rich_utils"
 
 _DONE = False
 
 
 def _patch_rich_utils(ru: Any) -> None:
-    """typer's panel titles and fixed phrases, in Chinese."""
-    ru.OPTIONS_PANEL_TITLE = "选项"
-    ru.ARGUMENTS_PANEL_TITLE = "参数"
-    ru.COMMANDS_PANEL_TITLE = "命令"
-    ru.ERRORS_PANEL_TITLE = "错误"
-    ru.ABORTED_TEXT = "已中止。"
-    ru.REQUIRED_LONG_STRING = "[必填]"
-    ru.DEFAULT_STRING = "[默认：{}]"
-    ru.RICH_HELP = "运行 [blue]'{command_path} {help_option}'[/] 查看帮助。"
-    original_format_error = ru.rich_format_error
+    """typer's panel titles and fixed phrases in the current language; its error panel worded by
+    :func:`toolkit.cli_usage.message`, with the argument typed (perhaps a hostile file name) made visible."""
+    ru.OPTIONS_PANEL_TITLE = msg("usage.panel.options")
+    ru.ARGUMENTS_PANEL_TITLE = msg("usage.panel.arguments")
+    ru.COMMANDS_PANEL_TITLE = msg("usage.panel.commands")
+    ru.ERRORS_PANEL_TITLE = msg("usage.panel.error")
+    ru.ABORTED_TEXT = msg("usage.aborted")
+    ru.REQUIRED_LONG_STRING = msg("usage.required")
+    ru.DEFAULT_STRING = msg("usage.default")
+    ru.RICH_HELP = msg("usage.try_help")
+    if not getattr(ru.rich_format_error, "_toolkit", False):
+        original = ru.rich_format_error
 
-    def rich_format_error(error: Any) -> None:
-        """A usage error quotes the argument typed (perhaps a hostile file name): its escapes are made visible."""
-        from toolkit.untrusted import for_terminal
+        def rich_format_error(exc: Any) -> None:
+            from toolkit.untrusted import for_terminal
 
-        if isinstance(getattr(error, "message", None), str):
-            error.message = for_terminal(error.message)
-        original_format_error(error)
+            text = for_terminal(message(exc))
+            exc.format_message = lambda: text
+            original(exc)
 
-    ru.rich_format_error = rich_format_error
+        rich_format_error._toolkit = True  # type: ignore[attr-defined]
+        ru.rich_format_error = rich_format_error
 
 
 class _PatchOnImport(importlib.abc.MetaPathFinder):
@@ -84,7 +90,7 @@ def localise_typer() -> None:
     original_usage = click_formatting.HelpFormatter.write_usage
 
     def write_usage(self: Any, prog: str, args: str = "", prefix: str | None = None) -> None:
-        original_usage(self, prog, args, "用法：" if prefix is None else prefix)
+        original_usage(self, prog, args, msg("usage.prefix") if prefix is None else prefix)
 
     click_formatting.HelpFormatter.write_usage = write_usage  # type: ignore[method-assign]
 
@@ -93,7 +99,8 @@ def localise_typer() -> None:
     def get_help_option(self: Any, ctx: Any) -> Any:
         option = original_help_option(self, ctx)
         if option is not None:
-            option.help = "显示本帮助并退出。"
+            option.help = msg("usage.help_option")
         return option
 
     click_core.Command.get_help_option = get_help_option  # type: ignore[method-assign]
+    _localise_values()

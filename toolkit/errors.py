@@ -39,18 +39,22 @@ class ToolkitError(Exception):
 
     def where(self) -> str:
         """``文件 x.xlsx，工作表“三 依申请公开”，单元格 D7`` — as much of it as is known."""
+        from toolkit.messages import msg
+
         parts = []
         if self.path is not None:
-            parts.append(f"文件 {self.path.name}")
+            parts.append(msg("errors.where.file", name=self.path.name))
         if self.sheet:
-            parts.append(f"工作表“{self.sheet}”")
+            parts.append(msg("errors.where.sheet", sheet=self.sheet))
         if self.cell:
-            parts.append(f"单元格 {self.cell}")
-        return "，".join(parts)
+            parts.append(msg("errors.where.cell", cell=self.cell))
+        return msg("errors.where.sep").join(parts)
 
     def __str__(self) -> str:
+        from toolkit.messages import msg
+
         where = self.where()
-        return f"{where}：{self.message}" if where else self.message
+        return msg("errors.where.message", where=where, message=self.message) if where else self.message
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready description (key, message, file, sheet, cell)."""

@@ -183,7 +183,9 @@ M: dict[str, Text] = {
     "template.checks.col.no": Text("序号", "No."),
     "template.checks.col.severity": Text("级别", "Severity"),
     "template.checks.col.rule": Text("规则", "Rule"),
-    "template.checks.col.target": Text("检查对象（点击跳转）", "Applies to"),
+    "template.checks.col.target": Text("检查对象", "Applies to"),
+    "template.checks.col.link": Text("跳转", "Go"),
+    "template.checks.go": Text("跳转", "go"),
     "template.checks.col.left": Text("数值（左边）", "Value (left)"),
     "template.checks.col.op": Text("关系", "Op"),
     "template.checks.col.right": Text("右边", "Right"),
@@ -552,12 +554,98 @@ M: dict[str, Text] = {
     "fileio.kind.md": Text("Markdown 文本", "Markdown text"),
     "fileio.kind.pdf": Text("PDF 文件", "a PDF file"),
     # --- untrusted: end ---
+    # --- issue 17: template year, fonts, print, usage (t17) ------------------------------------------
+    "template.info.title_year": Text("{year}年度政府信息公开工作年度报告填报表（{format}格式，{document}）",
+                                     "workbook for the {year} annual report ({format} format, {document})"),
+    "template.info.title_blank": Text("政府信息公开工作年度报告填报表（{format}格式，{document}，适用于{years}的报告）",
+                                      "annual report workbook ({format} format, {document}, for reports on {years})"),
+    "template.info.years_range": Text("{first}—{last}年度", "{first}–{last}"),
+    "template.info.years_from": Text("{first}年度起", "{first} onward"),
+    "template.check.unfilled": Text("未填写", "not filled"),
+    "cli.template.default_year": Text("未指定报告年度，按{year}年度生成（{format}格式）；其他年度请加 --year，如 --year {year}",
+                                      "no --year given: made for {year} ({format} format); use --year for another year"),
+    "cli.report.rare_characters": Text(
+        "注意：机关名称或正文中的“{chars}”不在 GB2312 字符集内，仿宋_GB2312、方正小标宋简体等公文字体没有这些字，"
+        "打印时可能显示为方框或其他字体；请在 Word/WPS 中检查，必要时对这些字单独设置字体（如宋体、思源宋体）",
+        "note: “{chars}” in the organ name or the narrative are outside GB2312; the official fonts lack them "
+        "and may print boxes or another face: check them in Word/WPS"),
+    "cli.template.future_year": Text("注意：报告年度{year}晚于今年（{today}年），请确认年度是否填写正确（仍已生成）",
+                                     "note: the report year {year} is after this year ({today}); check it (the workbook was written)"),
+    "usage.not_int": Text("“{value}”不是整数，请用阿拉伯数字，如 2026", "“{value}” is not a whole number"),
+    "usage.not_number": Text("“{value}”不是数字", "“{value}” is not a number"),
+    "usage.range": Text("{value}超出范围，应{range}", "{value} is out of range: {range}"),
+    "usage.range.min": Text("不小于{min}", "at least {min}"),
+    "usage.range.max": Text("不大于{max}", "at most {max}"),
+    "usage.range.between": Text("在{min}到{max}之间", "between {min} and {max}"),
+    "usage.choice": Text("“{value}”不是可选的值，可选：{choices}", "“{value}” is not one of: {choices}"),
+    "usage.path_missing": Text("找不到“{value}”，请检查文件名和路径", "“{value}” does not exist"),
+    "usage.bad_value": Text("“{value}”无效", "“{value}” is not valid"),
+    "usage.invalid_value": Text("{param} 的值有误：{message}", "invalid value for {param}: {message}"),
+    "usage.sep": Text("、", ", "),
+    "errors.where.file": Text("文件 {name}", "file {name}"),
+    "errors.where.sheet": Text("工作表“{sheet}”", "sheet “{sheet}”"),
+    "errors.where.cell": Text("单元格 {cell}", "cell {cell}"),
+    "errors.where.sep": Text("，", ", "),
+    "errors.where.message": Text("{where}：{message}", "{where}: {message}"),
+    "usage.missing_argument": Text("缺少{param}", "missing argument {param}"),
+    "usage.missing_option": Text("缺少选项 {param}", "missing option {param}"),
+    "usage.no_such_option": Text("没有选项 {name}", "no such option: {name}"),
+    "usage.no_such_command": Text("没有命令“{name}”", "no such command: {name}"),
+    "usage.did_you_mean": Text("（是否想用 {names}？）", " (did you mean {names}?)"),
+    "usage.needs_value": Text("选项 {name} 后面需要写一个值", "option {name} needs a value"),
+    "usage.takes_no_value": Text("选项 {name} 后面不能带值", "option {name} takes no value"),
+    "usage.extra_args": Text("多余的参数：{args}", "unexpected extra arguments: {args}"),
+    "usage.missing_command": Text("缺少命令", "missing command"),
+    "usage.error": Text("命令行有误，请查看帮助", "the command line is not valid; see the help"),
+    "usage.try_help": Text("运行 [blue]'{command_path} {help_option}'[/] 查看帮助。",
+                           "Run [blue]'{command_path} {help_option}'[/] for help."),
+    "usage.prefix": Text("用法：", "Usage: "),
+    "usage.help_option": Text("显示本帮助并退出。", "Show this help and exit."),
+    "usage.panel.options": Text("选项", "Options"),
+    "usage.panel.arguments": Text("参数", "Arguments"),
+    "usage.panel.commands": Text("命令", "Commands"),
+    "usage.panel.error": Text("错误", "Error"),
+    "usage.aborted": Text("已中止。", "Aborted."),
+    "usage.required": Text("[必填]", "[required]"),
+    "usage.default": Text("[默认：{}]", "[default: {}]"),
+    "usage.options_metavar": Text("[选项]", "[OPTIONS]"),
+    "usage.subcommand_metavar": Text("命令 [参数]...", "COMMAND [ARGS]..."),
+    "cli.metavar.file": Text("文件", "FILE"),
+    "cli.metavar.jobs": Text("进程数", "N"),
+    "cli.opt.lang_global": Text("提示和帮助的语言：zh 中文（默认），en 英文；也可设环境变量 GK_LANG，可写在命令行任意位置",
+                                "language of messages and help: zh (default) or en; or set GK_LANG; anywhere on the line"),
 }
 
 M.update(DESK)  # the review desk's strings (toolkit/messages_desk.py)
 
 
-def msg(key: str, lang: str = "zh", /, **fields: object) -> str:
-    """The message ``key`` in ``lang`` ("zh" default, "en"), with ``fields`` filled in."""
-    text = M[key].get(lang)
+_LANGUAGE = ["zh"]
+"""The language of messages asked for without one: Chinese, unless the command line says ``--lang en``."""
+
+
+def use_language(lang: str) -> str:
+    """Make ``lang`` ("zh" or "en") the language of :func:`msg` without one; returns the one it replaces."""
+    previous, _LANGUAGE[0] = _LANGUAGE[0], "en" if lang == "en" else "zh"
+    return previous
+
+
+def current_language() -> str:
+    """The language :func:`msg` uses when none is given."""
+    return _LANGUAGE[0]
+
+
+def msg(key: str, lang: str | None = None, /, **fields: object) -> str:
+    """The message ``key`` in ``lang`` ("zh", "en"; default :func:`current_language`, Chinese unless the command
+    line asked for English), with ``fields`` filled in."""
+    text = M[key].get(lang or _LANGUAGE[0])
     return text.format(**fields) if fields else text
+
+
+def english_for(chinese: str) -> str | None:
+    """The English of a catalogue text given in Chinese (help texts are written before the language is known)."""
+    if not _ENGLISH:
+        _ENGLISH.update({t.zh: t.en for t in M.values()})
+    return _ENGLISH.get(chinese)
+
+
+_ENGLISH: dict[str, str] = {}

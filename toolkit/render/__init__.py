@@ -59,13 +59,16 @@ def _writer(to: str) -> Callable[[ReportModel, Path], None]:
 def _write_pdf(model: ReportModel, target: Path) -> None:
     """Write the .docx in a scratch folder, convert it with LibreOffice, copy the PDF to ``target``.
 
+    The .docx names, per role, the face of :mod:`.fonts` installed here (LibreOffice ignores Word's stand-ins).
+
     Without LibreOffice, :class:`~toolkit.errors.OfficeMissingError` (in Chinese, with the install command)."""
     from toolkit.office import convert
     from toolkit.render.docx import write_docx
+    from toolkit.render.fonts import installed_families
 
     with tempfile.TemporaryDirectory(prefix="gk-report-") as scratch:
         docx = Path(scratch) / "report.docx"
-        write_docx(model, docx)
+        write_docx(model, docx, installed=installed_families())  # the faces LibreOffice will find here
         (pdf,) = convert([docx], "pdf", Path(scratch) / "pdf")
         shutil.copyfile(pdf, target)
 

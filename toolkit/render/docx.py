@@ -1,14 +1,17 @@
 """The report as Word (.docx), laid out after GB/T 9704-2012 (党政机关公文格式) as far as it applies.
 
-A4 with margins 37/28/35/26 mm; title 方正小标宋简体 22pt centred; body 仿宋_GB2312 三号 (16pt) on a fixed 28.9pt
-line; section titles 黑体, second-level leads （一）… 楷体_GB2312; page numbers "— 1 —" in 宋体 14pt, odd pages
-right, even pages left. python-docx has no East Asian font API, so ``w:eastAsia`` is written on every run and
-style, and the theme fallback (which would show ＭＳ 明朝) is replaced. Tables: borders, fixed widths on every
-cell, repeated header rows, 仿宋 10.5pt; tables too wide for portrait get a landscape section.
+A4 with margins 37/28/35/26 mm; title 方正小标宋简体 22pt centred; body 仿宋_GB2312 三号 (16pt) on a fixed 28.9pt line;
+section titles 黑体, second-level leads （一）… 楷体_GB2312; page numbers "— 1 —" in 宋体 14pt, odd pages right, even
+pages left. Each role names its official face and, in the font table, the faces that stand in for it
+(:mod:`.fonts`); the copy a PDF is made from names the stand-in installed here. python-docx has no East Asian
+font API, so ``w:eastAsia`` is written on every run and style, and the theme fallback (which would show ＭＳ 明朝)
+is replaced. Tables: borders, fixed widths on every cell, repeated header rows, 仿宋 10.5pt; tables too wide for
+portrait get a landscape section.
 """
 
 from __future__ import annotations
 
+import contextvars
 import re
 from pathlib import Path
 from typing import Any
@@ -23,11 +26,14 @@ from docx.oxml.ns import qn
 from docx.shared import Emu, Mm, Pt, RGBColor
 
 from toolkit.messages import msg
+from toolkit.render.fonts import BODY, CHAINS, HEADING, LEAD, TITLE, Chain, Face
+from toolkit.render.fonts import PAGE as PAGE_NUMBER
 from toolkit.render.model import Paragraph, ReportModel, SectionModel, TableModel
 from toolkit.untrusted import xml_text
 
-TITLE_FONT, BODY_FONT, HEADING_FONT, LEAD_FONT = "方正小标宋简体", "仿宋_GB2312", "黑体", "楷体_GB2312"
-PAGE_FONT, TABLE_FONT = "宋体", "仿宋_GB2312"
+TITLE_FONT, BODY_FONT, HEADING_FONT, LEAD_FONT, PAGE_FONT, TABLE_FONT = TITLE, BODY, HEADING, LEAD, PAGE_NUMBER, BODY
+_INSTALLED: contextvars.ContextVar[frozenset[str] | None] = contextvars.ContextVar("installed", default=None)
+"""The font families the document is written for (None: the official faces, for Word and WPS)."""
 TITLE_SIZE, BODY_SIZE, PAGE_SIZE, TABLE_SIZE, NOTICE_SIZE = Pt(22), Pt(16), Pt(14), Pt(10.5), Pt(12)
 LINE = Pt(28.9)
 """One 行 of GB/T 9704: 22 lines on a 225 mm text block (one character height plus 7/8 of it)."""
@@ -39,8 +45,13 @@ NOTICE_COLOR = RGBColor(0xC0, 0x00, 0x00)
 _THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 
 
-def _set_fonts(rpr: Any, name: str) -> None:
-    """Name ``name`` for every script on an rPr and drop the theme fonts that would override it."""
+def _face(chain: Chain) -> Face:
+    return chain.pick(_INSTALLED.get())
+
+
+def _set_fonts(rpr: Any, chain: Chain) -> None:
+    """Name the role's face for every script on an rPr and drop the theme fonts that would override it."""
+    name = _face(chain).family
     fonts = rpr.get_or_add_rFonts()
     for attr in _THEME_ATTRS:
         fonts.attrib.pop(qn(attr), None)
@@ -48,11 +59,12 @@ def _set_fonts(rpr: Any, name: str) -> None:
         fonts.set(qn(attr), name)
 
 
-def _run(paragraph: Any, text: str, font: str, size: Any, *, bold: bool = False, color: Any = None) -> Any:
+def _run(paragraph: Any, text: str, font: Chain, size: Any, *, bold: bool = False, color: Any = None) -> Any:
     run = paragraph.add_run(xml_text(text))  # a unit's \x0b or ESC: a visible mark, not a crash
-    run.font.name = font
+    face = _face(font)
+    run.font.name = face.family
     run.font.size = size
-    run.font.bold = bold
+    run.font.bold = bold or face.bold
     if color is not None:
         run.font.color.rgb = color
     _set_fonts(run._element.get_or_add_rPr(), font)
@@ -72,12 +84,12 @@ def _spacing(paragraph: Any, *, line: Any = LINE, indent: Any = None, align: Any
         paragraph.alignment = align
 
 
-def _reset_style(style: Any, font: str, size: Any, *, outline: int | None = None) -> None:
+def _reset_style(style: Any, font: Chain, size: Any, *, outline: int | None = None) -> None:
     """Strip a built-in style's theme fonts, colours and spacing; give it ``font``, ``size``, black, not bold."""
     for child in list(style.element):
         if child.tag in (qn("w:rPr"), qn("w:pPr")):
             style.element.remove(child)
-    style.font.name = font
+    style.font.name = _face(font).family
     style.font.size = size
     style.font.bold = False
     style.font.color.rgb = RGBColor(0, 0, 0)
@@ -112,9 +124,27 @@ def _fix_defaults(doc: Any) -> None:
     for rel in doc.part.rels.values():
         if rel.reltype == RELATIONSHIP_TYPE.THEME:
             theme = rel.target_part.blob.decode("utf-8")
-            theme = re.sub(r'(<a:majorFont>.*?<a:ea typeface=")[^"]*"', rf'\g<1>{HEADING_FONT}"', theme, flags=re.S)
-            theme = re.sub(r'(<a:minorFont>.*?<a:ea typeface=")[^"]*"', rf'\g<1>{BODY_FONT}"', theme, flags=re.S)
+            heading, body = _face(HEADING_FONT).family, _face(BODY_FONT).family
+            theme = re.sub(r'(<a:majorFont>.*?<a:ea typeface=")[^"]*"', rf'\g<1>{heading}"', theme, flags=re.S)
+            theme = re.sub(r'(<a:minorFont>.*?<a:ea typeface=")[^"]*"', rf'\g<1>{body}"', theme, flags=re.S)
             rel.target_part._blob = theme.encode("utf-8")
+    _font_table(doc)
+
+
+def _font_table(doc: Any) -> None:
+    """Each official face in the font table with its stand-ins (``w:altName``), GB2312 charset and class."""
+    table = None
+    for rel in doc.part.rels.values():
+        if rel.reltype == RELATIONSHIP_TYPE.FONT_TABLE:
+            table = rel.target_part
+    if table is None:
+        return
+    fonts = table.blob.decode("utf-8")
+    entries = "".join(
+        f'<w:font w:name="{c.official}"><w:altName w:val="{c.alt_names}"/><w:charset w:val="{c.charset}"/>'
+        f'<w:family w:val="{c.family}"/><w:pitch w:val="variable"/></w:font>'
+        for c in CHAINS if f'w:name="{c.official}"' not in fonts)
+    table._blob = fonts.replace("</w:fonts>", entries + "</w:fonts>").encode("utf-8")
 
 
 def _page(section: Any, *, landscape: bool) -> None:
@@ -271,8 +301,17 @@ def _signature(doc: Any, organ: str, date: str) -> None:
         _run(p, text, BODY_FONT, BODY_SIZE)
 
 
-def write_docx(model: ReportModel, target: Path) -> None:
-    """Write ``model`` as a .docx file at ``target``."""
+def write_docx(model: ReportModel, target: Path, *, installed: frozenset[str] | None = None) -> None:
+    """Write ``model`` as a .docx file at ``target``: with the official faces, or — given the font families
+    ``installed`` on the machine that will print it — with the first face of each role's chain found there."""
+    token = _INSTALLED.set(installed)
+    try:
+        _write_docx(model, target)
+    finally:
+        _INSTALLED.reset(token)
+
+
+def _write_docx(model: ReportModel, target: Path) -> None:
     doc = Document()
     _fix_defaults(doc)
     props = doc.core_properties

@@ -137,7 +137,11 @@ def text_mentions(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
 
 @rule_type("narrative_numbers")
 def narrative_numbers(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
-    """Numbers the narrative quotes for key totals equal the table cells."""
+    """Numbers the narrative quotes for key totals equal the table cells.
+
+    A pattern's number is its group ``n`` (else its first group); a pattern with a group ``year`` matches only
+    where that year is the report's own ("2026年共收到…申请500件" in the 2026 report, not "2025年…" beside it).
+    """
     sections = [str(s) for s in rule.params.get("sections", ())]
     for pattern in rule.params["patterns"]:
         key = str(pattern["cell"])
@@ -148,8 +152,11 @@ def narrative_numbers(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
         for section_id in sections:
             text = ctx.data.text(section_id).translate(_FULLWIDTH_DIGITS)
             for match in regex.finditer(text):
+                said_year = match.groupdict().get("year")
+                if said_year and int(said_year) != ctx.data.year:  # another year's figure (上年 compared)
+                    continue
                 ctx.evaluated += 1
-                quoted = int(match.group(1))
+                quoted = int(match.group("n") if "n" in regex.groupindex else match.group(1))
                 if quoted != cv.value:
                     yield ctx.finding(
                         rule,

@@ -7,7 +7,7 @@ while the user types (the same :class:`~toolkit.rules.linear.LinearCheck` the ch
 
 Cached formula results are always the true values of the data written (0 for a blank template), because WPS and
 LibreOffice may show cached results without recalculating. A hidden marker (defined names ``GK.<cell key>``,
-``GK.info.<field>``, ``GK.text.<section>``, ``GK.format`` and the veryHidden ``_toolkit`` sheet) lets the reader
+``GK.info.<field>``, ``GK.text.<section>``, ``GK.format`` → 基本信息's 格式 cell) lets the reader
 find every cell after rows are inserted or sheets renamed.
 
 Only classic features that Excel 2010+, WPS and LibreOffice share: data validation, formula conditional formats
@@ -34,7 +34,8 @@ from toolkit.template.style import FONT, absolute, quote, rectangles
 from toolkit.untrusted import xml_text
 
 __all__ = ["CHECKS_FIRST_ROW", "CHECK_RESULT_COLUMN", "FAIL", "FIXED_DATE", "FONT", "PASS", "CheckRow", "absolute",
-           "blank_template_name", "build_template", "check_sheet_rows", "quote", "rectangles", "regenerate"]
+           "blank_template_name", "build_template", "check_sheet_rows", "default_report_year",
+           "is_future_year", "quote", "rectangles", "regenerate"]
 
 FIXED_DATE = dt.datetime(2021, 9, 26)
 """Document creation date written into every template (the 2021 format's date), so output is reproducible."""
@@ -94,6 +95,18 @@ def regenerate(folder: Path) -> list[Path]:
 
     folder.mkdir(parents=True, exist_ok=True)
     return [build_template(load_spec(fid), folder / blank_template_name(fid)) for fid in available_formats()]
+
+
+def default_report_year(today: dt.date | None = None) -> int:
+    """The report year being prepared on ``today``: reports on a year are written from November to the end of
+    January (published by 31 January), so this year from November on, last year before."""
+    today = today or dt.date.today()
+    return today.year if today.month >= 11 else today.year - 1
+
+
+def is_future_year(year: int, today: dt.date | None = None) -> bool:
+    """Whether ``year`` has not yet begun on ``today`` (a report on it cannot exist yet)."""
+    return year > (today or dt.date.today()).year
 
 
 def blank_template_name(format_id: str) -> str:

@@ -17,9 +17,19 @@ from toolkit.spec.models import CellKind, CellSpec, ReportSpec, ValueKind
 from toolkit.template.checks import checks_sheet, live_checks
 from toolkit.template.explain import explanations_sheet
 from toolkit.template.guide import guide_sheet
-from toolkit.template.style import NUMBER_FORMATS, SHEET_SETUP, STYLES, absolute, chunks, lines_of, quote
+from toolkit.template.style import (
+    NUMBER_FORMATS,
+    SHEET_SETUP,
+    STYLES,
+    absolute,
+    break_at_words,
+    chunks,
+    fit_height,
+    lines_of,
+    print_scale,
+    quote,
+)
 from toolkit.untrusted import xml_text
-from toolkit.xlsxbook import MARKER_SHEET
 
 INFO_FIRST_ROW = 2
 """Row of the first 基本信息 field (after the title and a gap)."""
@@ -55,6 +65,8 @@ def split_cell_text(text: str, limit: int = CELL_TEXT_UNITS) -> list[str]:
         pieces.append(text[start:end])
         start = end
 """正文: where the first section starts, and the rows each takes (title, prompt, text, gap)."""
+TEXT_WIDTH = 72
+"""正文's one column: as wide as A4 portrait prints at 100% (see :data:`~toolkit.template.style.PRINT_WIDTH`)."""
 
 
 class Builder:
@@ -127,14 +139,17 @@ class Builder:
             self.extra_sheet(title, rows)
         self.marker()
 
-    def add_sheet(self, key: str, *, landscape: bool = False) -> Worksheet:
-        """A sheet of the spec (by key) set up for A4, one page wide, protected without a password."""
+    def add_sheet(self, key: str, widths: Sequence[float], *, landscape: bool = False) -> Worksheet:
+        """A sheet of the spec (by key) set up for A4 at 100% (its widths fit: no fit-to-width, which LibreOffice
+        ignores on some sheets), centred, page numbers in the footer, protected without a password."""
         ws = self.wb.add_worksheet(self.spec.sheets[key])
         ws.set_paper(9)
         ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
         if landscape:
             ws.set_landscape()
-        ws.fit_to_pages(1, 0)
+        for c, width in enumerate(widths):
+            ws.set_column(c, c, width)
+        ws.set_print_scale(print_scale(widths, landscape=landscape))
         ws.center_horizontally()
         ws.set_footer(msg("template.footer"))
         ws.protect("", {"format_columns": True, "format_rows": True})
@@ -144,11 +159,9 @@ class Builder:
         self.wb.define_name(name, f"={quote(sheet)}!{absolute(row, col)}")
 
     def info_sheet(self) -> None:
-        ws = self.add_sheet("info")
-        ws.set_column(0, 0, 14)
-        ws.set_column(1, 1, 36)
-        ws.set_column(2, 2, 48)
-        ws.merge_range(0, 0, 0, 2, msg("template.info.title", document=self.spec.issuing_document), self.fmt["title"])
+        ws = self.add_sheet("info", (11, 26, 34))
+        ws.merge_range(0, 0, 0, 2, self.title(), self.fmt["title"])
+        ws.set_row(0, 20 * lines_of(self.title(), 71 / 14 * 11) + 6)  # 14 pt across the three columns
         for i, info in enumerate(self.spec.info_fields, start=INFO_FIRST_ROW):
             ws.write_string(i, 0, info.label, self.fmt["label"])
             value = self.data.info.get(info.id, "")
@@ -159,14 +172,25 @@ class Builder:
             else:
                 if info.kind == "year" and value.strip().isdigit():
                     ws.write_number(i, 1, int(value), self.fmt["input.count"])
-                else:
+                elif value:
                     ws.write_string(i, 1, value, self.fmt["input"])
+                else:  # a real blank: an empty string would count as filled in on the 校验 sheet
+                    ws.write_blank(i, 1, None, self.fmt["input"])
                 prompt = with_limit(info.prompt, info.max_length)
                 ws.write_string(i, 2, prompt, self.fmt["prompt"])
                 ws.data_validation(i, 1, i, 1, self._info_validation(info.kind, info.label, prompt, info.max_length))
             ws.set_row(i, 22)
             self._define(f"GK.info.{info.id}", *self.info_at[info.id])
         ws.activate()
+
+    def title(self) -> str:
+        """基本信息's title: the report year and the format it was made for (the years a blank one covers)."""
+        spec, year = self.spec, self.data.info.get("year", "").strip()
+        if year.isdigit():
+            return msg("template.info.title_year", year=year, format=spec.id, document=spec.issuing_document)
+        years = (msg("template.info.years_range", first=spec.first_year, last=spec.last_year) if spec.last_year
+                 else msg("template.info.years_from", first=spec.first_year))
+        return msg("template.info.title_blank", format=spec.id, document=spec.issuing_document, years=years)
 
     def _info_validation(self, kind: str, label: str, prompt: str, max_length: int | None) -> dict[str, Any]:
         base = {"input_title": label[:32], "input_message": prompt[:255]}
@@ -184,9 +208,7 @@ class Builder:
 
     def table_sheet(self, layout: SheetLayout) -> None:
         setup = SHEET_SETUP[layout.key]
-        ws = self.add_sheet(layout.key, landscape=setup["landscape"])
-        for c, width in enumerate(setup["widths"][: layout.width]):
-            ws.set_column(c, c, width)
+        ws = self.add_sheet(layout.key, setup["widths"][: layout.width], landscape=setup["landscape"])
         if setup["freeze"]:
             first = layout.blocks[0]
             label_columns = APPLICATION_LABEL_COLUMNS if first.table.layout == "applications" else 0
@@ -201,21 +223,27 @@ class Builder:
         for block in layout.blocks:
             for box in block.boxes:
                 style = self.fmt[box.role]
+                width = sum(setup["widths"][box.col : box.last_col + 1])
+                text = break_at_words(box.text, width) if box.role == "header" else box.text
                 if box.merged:
-                    ws.merge_range(box.row, box.col, box.last_row, box.last_col, box.text, style)
+                    ws.merge_range(box.row, box.col, box.last_row, box.last_col, text, style)
                 else:
-                    ws.write_string(box.row, box.col, box.text, style)
+                    ws.write_string(box.row, box.col, text, style)
                 if box.row == box.last_row:
-                    width = sum(setup["widths"][box.col : box.last_col + 1])
-                    heights[box.row] = max(heights.get(box.row, 15.0), 15.0 * lines_of(box.text, width) + 3)
+                    heights[box.row] = max(heights.get(box.row, 15.0), 15.0 * lines_of(text, width) + 3)
             for key, (r, c) in block.cells.items():
                 self.write_cell(ws, layout.name, key, r, c)
                 self._define(f"GK.{key}", layout.name, r, c)
+        heights[t.row] = 28
         for row, height in heights.items():
             ws.set_row(row, height)
         first_block = layout.blocks[0]
         if layout.key != "s2":
-            ws.repeat_rows(first_block.header_rows[0], first_block.header_rows[1])
+            ws.repeat_rows(*first_block.header_rows)
+        last = max(r for block in layout.blocks for r, _ in block.cells.values())
+        tall = sum(heights.get(r, 15.0) for r in range(last + 1))  # one table, one page: shrink to its height too
+        ws.set_print_scale(min(print_scale(setup["widths"][: layout.width], landscape=setup["landscape"]),
+                               fit_height(tall, landscape=setup["landscape"])))
         self.validations(ws, layout)
         live_checks(self, ws, layout)
 
@@ -282,19 +310,23 @@ class Builder:
         return self._checks
 
     def text_sheet(self) -> None:
-        ws = self.add_sheet("text")
-        ws.set_column(0, 0, 110)
+        ws = self.add_sheet("text", (TEXT_WIDTH,))
         ws.write_string(0, 0, msg("template.text.title"), self.fmt["title"])
-        row = TEXT_FIRST_ROW
+        ws.set_row(0, 20 * lines_of(msg("template.text.title"), TEXT_WIDTH * 11 / 14) + 6)
+        row, widest = TEXT_FIRST_ROW, 0
         for section in self.spec.text_sections:
             ws.write_string(row, 0, section.title, self.fmt["header"])
             ws.write_string(row + 1, 0, section.prompt, self.fmt["prompt"])
-            ws.set_row(row + 1, 15 * lines_of(section.prompt, 110 * 1.1) + 2)
+            ws.set_row(row + 1, 15 * lines_of(section.prompt, TEXT_WIDTH * 1.1) + 2)
             text, *more = split_cell_text(self.data.text(section.id))
-            ws.write_string(row + 2, 0, text, self.fmt["text"])
-            ws.set_row(row + 2, max(240, min(409, 16 * lines_of(text, 110) + 8)))
+            if text:
+                ws.write_string(row + 2, 0, text, self.fmt["text"])
+            else:  # a real blank: an empty string would count as filled in on the 校验 sheet
+                ws.write_blank(row + 2, 0, None, self.fmt["text"])
+            ws.set_row(row + 2, max(240, min(409, 16 * lines_of(text, TEXT_WIDTH) + 8)))
             for n, piece in enumerate(more, start=2):  # longer than a cell holds (a merge of many units)
                 ws.write_string(row + 2, n - 1, piece, self.fmt["text"])
+                widest = max(widest, n - 1)
                 self._define(f"GK.text.{section.id}.{n}", self.text_at[section.id][0], row + 2, n - 1)
             limit = {"validate": "any"} if section.max_length is None else {
                 "validate": "length", "criteria": "<=", "value": section.max_length, "error_type": "warning",
@@ -305,6 +337,7 @@ class Builder:
                                                                                     section.max_length)})
             self._define(f"GK.text.{section.id}", *self.text_at[section.id])
             row += TEXT_ROWS
+        ws.print_area(0, 0, row - TEXT_ROWS + 2, widest)  # to the last text: its gap row would print a blank page
 
     def extra_sheet(self, title: str, rows: Sequence[Sequence[object]]) -> None:
         """A plain table after the official sheets (e.g. a merge's 各单位明细): first row bold, numbers as numbers."""
@@ -322,9 +355,8 @@ class Builder:
                     ws.write_string(r, c, xml_text(str(value)), self.fmt["header"] if r == 0 else None)
 
     def marker(self) -> None:
-        ws = self.wb.add_worksheet(MARKER_SHEET)
-        ws.write_string(0, 0, "gk-toolkit")
-        ws.write_string(1, 0, "format")
-        ws.write_string(1, 1, self.spec.id)
-        ws.very_hidden()
-        self.wb.define_name("GK.format", f"={quote(MARKER_SHEET)}!$B$2")
+        """``GK.format`` names 基本信息's 格式 cell (the format id the tool writes there).
+
+        No marker sheet: Gnumeric saves a hidden sheet as visible and it would then print; a workbook from an
+        earlier version keeps its veryHidden ``_toolkit`` sheet, which the reader still understands."""
+        self._define("GK.format", *self.info_at["format"])

@@ -14,17 +14,24 @@ from toolkit.messages import msg
 from toolkit.ooxml import a1
 from toolkit.rules.linear import LinearCheck
 from toolkit.spec.models import CellKind, RuleSpec, Severity
-from toolkit.template.live_rules import has_live_form, link_to, live_rules
-from toolkit.template.style import absolute, rectangles
+from toolkit.template.live_rules import _input_ranges, _ref, has_live_form, link_to, live_rules
+from toolkit.template.style import STYLES, absolute, break_at_words, lines_of, rectangles
 
 if TYPE_CHECKING:
     from toolkit.template.builder import Builder
 
 PASS, FAIL = msg("template.check.pass"), msg("template.check.fail")
+UNFILLED = msg("template.check.unfilled")
+"""What every result (and the counts) show while nothing at all is filled in: a blank template is not wrong."""
+FILLED_NAME = "_GK_filled"
+"""Defined name counting what has been filled in (inputs, 基本信息, 正文); 0 → 未填写. A name, not a cell: a
+hidden helper cell still prints as ### in LibreOffice."""
 CHECKS_FIRST_ROW = 4
 """Zero-based row of the first check on the 校验 sheet; checks follow in :func:`linear_checks` order."""
-CHECK_RESULT_COLUMN = 7
+CHECK_RESULT_COLUMN = 8
 """Zero-based column of a check's 通过/不通过 on the 校验 sheet."""
+COUNT_COLUMN = 3
+"""Zero-based column of the failing errors (row 1) and warnings (row 2) at the top of the 校验 sheet."""
 
 
 def live_checks(b: Builder, ws: Worksheet, layout: SheetLayout) -> None:
@@ -148,23 +155,36 @@ def check_rows(b: Builder) -> list[CheckRow]:
 
 def checks_sheet(b: Builder) -> None:
     """Every rule a formula can evaluate, live: the figures, 通过/不通过, and the failing counts at the top;
-    then the rules only ``toolkit check`` evaluates."""
-    ws = b.add_sheet("checks", landscape=True)
-    widths = [6, 6, 44, 52, 11, 6, 11, 9, 4, 4]
-    for c, w in enumerate(widths):
-        ws.set_column(c, c, w)
-    ws.set_column(8, 9, 4, None, {"hidden": True})
+    then the rules only ``toolkit check`` evaluates. The 检查对象 is plain wrapped text with the jump link in a
+    narrow column beside it (LibreOffice does not wrap a hyperlink cell's text)."""
+    widths = (5, 5, 31, 27, 5, 9, 5, 8, 7)  # at 100%: the sheet runs to several pages (see print_scale)
+    ws = b.add_sheet("checks", widths, landscape=True)
+    heights: dict[int, float] = {}
+    err_col, warn_col = CHECK_RESULT_COLUMN + 1, CHECK_RESULT_COLUMN + 2
+    ws.set_column(err_col, warn_col, 4, None, {"hidden": True})
+    letter = {c: a1(0, c).rstrip("1") for c in (5, CHECK_RESULT_COLUMN, err_col, warn_col, COUNT_COLUMN)}
     rows = check_rows(b)
     first, last = CHECKS_FIRST_ROW, CHECKS_FIRST_ROW + len(rows) - 1
     n_err = sum(r.weight for r in rows if r.rule.severity is Severity.ERROR)
     n_warn = sum(r.weight for r in rows) - n_err
-    ws.merge_range(0, 0, 0, 7, msg("template.checks.title"), b.fmt["title"])
-    ws.write_string(1, 0, msg("template.checks.errors"), b.fmt["bold"])
-    ws.write_formula(1, 2, f"=SUM(I{first + 1}:I{last + 1})", b.fmt["bold"], n_err)
-    ws.write_string(2, 0, msg("template.checks.warnings"), b.fmt["bold"])
-    ws.write_formula(2, 2, f"=SUM(J{first + 1}:J{last + 1})", b.fmt["bold"], n_warn)
-    for c, key in enumerate(("no", "severity", "rule", "target", "left", "op", "right", "result")):
-        ws.write_string(3, c, msg(f"template.checks.col.{key}"), b.fmt["header"])
+    ws.merge_range(0, 0, 0, CHECK_RESULT_COLUMN, msg("template.checks.title"), b.fmt["title"])
+    heights[0] = 20 * lines_of(msg("template.checks.title"), sum(widths) * 11 / 14) + 6  # 14 pt across the sheet
+    filled_formula, filled = _filled(b)
+    b.wb.define_name(FILLED_NAME, f"={filled_formula}")
+
+    def unless_blank(formula: str, value: object) -> tuple[str, object]:
+        return f'=IF({FILLED_NAME}=0,"{UNFILLED}",{formula})', value if filled else UNFILLED
+
+    count = b.wb.add_format({**STYLES["bold"], "align": "left"})
+    for r, key, col, n in ((1, "errors", err_col, n_err), (2, "warnings", warn_col, n_warn)):
+        ws.merge_range(r, 0, r, COUNT_COLUMN - 1, msg(f"template.checks.{key}"), b.fmt["bold"])  # room everywhere
+        total = f"SUM({letter[col]}{first + 1}:{letter[col]}{last + 1})"
+        ws.write_formula(r, COUNT_COLUMN, *_styled(unless_blank(total, n), count))
+    headers = [break_at_words(msg(f"template.checks.col.{key}"), w) for key, w in zip(
+        ("no", "severity", "rule", "target", "link", "left", "op", "right", "result"), widths, strict=True)]
+    for c, header in enumerate(headers):
+        ws.write_string(3, c, header, b.fmt["header"])
+    heights[3] = 15 * max(lines_of(h, w) for h, w in zip(headers, widths, strict=True)) + 3
     ws.freeze_panes(4, 0)
     ws.repeat_rows(3)
     for i, check in enumerate(rows):
@@ -173,30 +193,51 @@ def checks_sheet(b: Builder) -> None:
         ws.write_number(row, 0, i + 1, b.fmt["plain"])
         ws.write_string(row, 1, msg(f"annotate.severity.{check.rule.severity}"), b.fmt["plain"])
         ws.write_string(row, 2, check.rule.title.zh, b.fmt["plain"])
+        ws.write_string(row, 3, check.target, b.fmt["plain"])
+        heights[row] = 15 * max(lines_of(check.rule.title.zh, widths[2]), lines_of(check.target, widths[3])) + 3
         if check.link is not None:
-            ws.write_url(row, 3, link_to(check.link), b.fmt["link"], check.target)
-        else:
-            ws.write_string(row, 3, check.target, b.fmt["plain"])
-        ws.write_formula(row, 4, f"={check.left}", None, left)
+            ws.write_url(row, 4, link_to(check.link), b.fmt["link"], msg("template.checks.go"))
+        ws.write_formula(row, 5, f"={check.left}", None, left)
         if check.op:
-            ws.write_string(row, 5, check.op)
+            ws.write_string(row, 6, check.op)
         if check.right is not None:
-            ws.write_formula(row, 6, f"={check.right}", None, right)
-        ws.write_formula(row, CHECK_RESULT_COLUMN, f'=IF({check.fails},"{FAIL}","{PASS}")', None,
-                         FAIL if failed else PASS)
-        helper = 8 if check.rule.severity is Severity.ERROR else 9
-        counted = f"E{row + 1}" if check.per_cell else "1"
-        ws.write_formula(row, helper, f'=IF(H{row + 1}="{FAIL}",{counted},0)', None, check.weight)
-    ws.conditional_format(first, 7, last, 7, {"type": "cell", "criteria": "==", "value": f'"{FAIL}"',
-                                              "format": b.fmt["bad"]})
-    ws.conditional_format(1, 2, 2, 2, {"type": "cell", "criteria": ">", "value": 0, "format": b.fmt["bad"]})
+            ws.write_formula(row, 7, f"={check.right}", None, right)
+        formula, shown = unless_blank(f'IF({check.fails},"{FAIL}","{PASS}")', FAIL if failed else PASS)
+        ws.write_formula(row, CHECK_RESULT_COLUMN, formula, None, shown)
+        helper = err_col if check.rule.severity is Severity.ERROR else warn_col
+        counted = f"{letter[5]}{row + 1}" if check.per_cell else "1"  # the figure (left) column counts cells
+        ws.write_formula(row, helper, f'=IF({letter[CHECK_RESULT_COLUMN]}{row + 1}="{FAIL}",{counted},0)', None,
+                         check.weight)
+    ws.conditional_format(first, CHECK_RESULT_COLUMN, last, CHECK_RESULT_COLUMN,
+                          {"type": "cell", "criteria": "==", "value": f'"{FAIL}"', "format": b.fmt["bad"]})
+    corner = f"{letter[COUNT_COLUMN]}2"
+    ws.conditional_format(1, COUNT_COLUMN, 2, COUNT_COLUMN, {"type": "formula", "format": b.fmt["bad"],
+                                                             "criteria": f"=AND(ISNUMBER({corner}),{corner}>0)"})
     note_row = last + 2
-    ws.merge_range(note_row, 0, note_row, 7, msg("template.checks.others"), b.fmt["plain"])
-    ws.set_row(note_row, 30)
+    ws.merge_range(note_row, 0, note_row, CHECK_RESULT_COLUMN, msg("template.checks.others"), b.fmt["plain"])
+    heights[note_row] = 15 * lines_of(msg("template.checks.others"), sum(widths)) + 3
     others = [r for r in b.spec.rules if r.type != "guidance" and not has_live_form(r)]
     for j, rule in enumerate(others):
         ws.write_string(note_row + 1 + j, 1, msg(f"annotate.severity.{rule.severity}"), b.fmt["plain"])
         ws.write_string(note_row + 1 + j, 2, rule.title.zh, b.fmt["plain"])
+        heights[note_row + 1 + j] = 15 * lines_of(rule.title.zh, widths[2]) + 3
+    for row, height in heights.items():
+        ws.set_row(row, height)
+
+
+def _styled(formula_value: tuple[str, object], style: Any) -> tuple[str, Any, object]:
+    """(formula, value) → (formula, style, value), the order ``write_formula`` takes."""
+    return formula_value[0], style, formula_value[1]
+
+
+def _filled(b: Builder) -> tuple[str, int]:
+    """A formula counting the cells filled in anywhere (table inputs, 基本信息, 正文) and its value on the data."""
+    fields = [f.id for f in b.spec.info_fields if f.kind != "format"]
+    refs = [*_input_ranges(b), *(_ref(b.info_at[f]) for f in fields), *(_ref(w) for w in b.text_at.values())]
+    count = sum(1 for k, c in b.spec.cells.items() if c.kind is CellKind.INPUT and b.written(k) != "blank")
+    count += sum(1 for f in fields if b.data.info.get(f, ""))  # COUNTA counts a cell of spaces too
+    count += sum(1 for s in b.spec.text_sections if b.data.text(s.id))
+    return "+".join(f"COUNTA({r})" for r in refs), count
 
 
 def _target(check: LinearCheck) -> str:

@@ -16,9 +16,7 @@ if TYPE_CHECKING:
 
 def guide_sheet(b: Builder) -> None:
     """填写说明: numbered instructions, then counting conventions, placeholders and standard sentences."""
-    ws = b.add_sheet("guide")
-    ws.set_column(0, 0, 6)
-    ws.set_column(1, 1, 100)
+    ws = b.add_sheet("guide", (5, 66))
     ws.merge_range(0, 0, 0, 1, msg("template.guide.title"), b.fmt["title"])
     row = 2
     for i, line in enumerate(b.spec.instructions, start=1):
@@ -55,5 +53,5 @@ def _guide_line(b: Builder, ws: Worksheet, row: int, number: str, text: str) -> 
     if number:
         ws.write_string(row, 0, number, b.fmt["plain"])
     ws.write_string(row, 1, text, b.fmt["plain"])
-    ws.set_row(row, 15 * lines_of(text, 100) + 3)
+    ws.set_row(row, 15 * lines_of(text, 66) + 3)
     return row + 1

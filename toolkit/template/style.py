@@ -14,7 +14,7 @@ FONT = "宋体"
 """On every Chinese Windows; LibreOffice substitutes a CJK serif elsewhere."""
 
 STYLES: dict[str, dict[str, Any]] = {
-    "title": {"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"},
+    "title": {"bold": True, "font_size": 14, "align": "center", "valign": "vcenter", "text_wrap": True},
     "caption": {"bold": True, "border": 1, "align": "center", "valign": "vcenter", "bg_color": "#D9D9D9",
                 "text_wrap": True},
     "header": {"bold": True, "border": 1, "align": "center", "valign": "vcenter", "bg_color": "#D9D9D9",
@@ -35,11 +35,25 @@ STYLES: dict[str, dict[str, Any]] = {
 NUMBER_FORMATS = {ValueKind.COUNT: "0", ValueKind.SIGNED_COUNT: "0", ValueKind.AMOUNT: "0.####"}
 
 SHEET_SETUP: dict[str, dict[str, Any]] = {
-    "s2": {"landscape": False, "widths": [30, 22, 22, 22, 22], "freeze": False},
-    "s3": {"landscape": True, "widths": [5, 12, 40, 9, 9, 9, 9, 9, 9, 9], "freeze": True},
-    "s4": {"landscape": True, "widths": [8.5] * 15, "freeze": True},
+    "s2": {"landscape": False, "widths": [22, 16, 16, 16, 16], "freeze": False},
+    "s3": {"landscape": True, "widths": [5, 12, 38, 9, 9, 9, 9, 9, 9, 9], "freeze": True},
+    "s4": {"landscape": True, "widths": [8] * 15, "freeze": True},
 }
-"""Print and screen setup per table sheet (presentation only; what is drawn comes from the spec)."""
+"""Print and screen setup per table sheet (presentation only; what is drawn comes from the spec).
+
+Every sheet prints one page wide on A4 by an explicit scale (:func:`print_scale`), not fit-to-width, which
+LibreOffice ignores on some sheets."""
+
+
+def print_scale(widths: Iterable[float], *, landscape: bool) -> int:
+    """The print scale (%) at which columns of these widths fit A4 with the template's margins in every application.
+
+    Measured: LibreOffice without the workbook's font (宋体, absent on Linux) draws a width unit as 7 pt, Excel and
+    Gnumeric as 5.25 pt. Sheets that run to several pages are made narrow enough for 100%: Gnumeric paginates a
+    scaled sheet whose rows have set heights as if unscaled and loses the rows that fall off each page.
+    """
+    total = sum(w + 0.71 for w in widths)  # stored with Excel's padding
+    return max(10, min(100, math.floor(100 * (770 if landscape else 523) / (7.0 * total))))
 
 
 def quote(sheet: str) -> str:
@@ -54,14 +68,72 @@ def absolute(row: int, col: int) -> str:
     return f"${letters}${ref[len(letters):]}"
 
 
-def width_of(text: str) -> int:
-    """Display width in Excel character units: a CJK character counts two."""
-    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+def fit_height(points: float, *, landscape: bool) -> int:
+    """The print scale (%, at most 100, at least 60) at which rows ``points`` tall fit one A4 page."""
+    text_height = 0.92 * ((595 if landscape else 842) - 2 * 0.6 * 72 - 12)  # the footer line; Gnumeric needs more
+    return max(60, min(100, math.floor(100 * text_height / points)))
+
+
+def width_of(text: str) -> float:
+    """Display width in Excel character units: a CJK character (11 pt) counts 2.2 (2.1 in Excel and Gnumeric)."""
+    return sum(2.2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def room(width: float) -> float:
+    """The text width a column ``width`` units wide holds on one line (its padding taken off)."""
+    return max(width - 0.2, 1)
 
 
 def lines_of(text: str, width: float) -> int:
     """Lines a wrapped text takes in a column ``width`` characters wide."""
-    return sum(max(1, math.ceil(width_of(part) / max(width - 1, 1))) for part in text.split("\n"))
+    return sum(max(1, math.ceil(width_of(part) / room(width))) for part in text.split("\n"))
+
+
+def break_at_words(text: str, width: float) -> str:
+    """``text`` with line breaks where a column ``width`` units wide must wrap it, placed between words.
+
+    Applications wrap CJK text at any character and each measures it differently ("社会公益组/织"); explicit breaks
+    put the same lines on every screen and page. Words: two-character pairs from the start of each CJK run (most
+    terms are pairs: 社会|公益|组织), an opening bracket starts a word, punctuation ends one, Latin runs stay whole.
+    """
+    line = room(width)
+    if "\n" in text or width_of(text) <= line:
+        return text
+    words: list[str] = []
+    run, ended = 0, True  # CJK characters in the current run; whether the last word is closed
+    for ch in text:
+        cjk = ord(ch) > 0x2E7F and ch not in _OPENING + _CLOSING
+        if ch in _CLOSING and words:
+            words[-1] += ch
+            run, ended = 0, True
+        elif ch in _OPENING:
+            words.append(ch)
+            run, ended = 0, False
+        elif words and not ended and all(c in _OPENING for c in words[-1]):
+            words[-1] += ch
+            run = 1 if cjk else 0
+        elif cjk:
+            if ended or run % 2 == 0:
+                words.append(ch)
+            else:
+                words[-1] += ch
+            run, ended = run + 1, False
+        else:
+            if ended or run:
+                words.append(ch)
+            else:
+                words[-1] += ch
+            run, ended = 0, False
+    lines = [""]
+    for word in words:
+        if lines[-1] and width_of(lines[-1] + word) > line:
+            lines.append(word)
+        else:
+            lines[-1] += word
+    return "\n".join(lines)
+
+
+_OPENING, _CLOSING = "（《“〔【(", "）》”〕】)，、：；。,:;"
 
 
 def rectangles(cells: Iterable[tuple[int, int]]) -> list[tuple[int, int, int, int]]:

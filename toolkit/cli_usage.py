@@ -1,0 +1,231 @@
+"""Usage errors and the language of the command line, through the message catalogue.
+
+typer's vendored click words every usage error in English inside the code (``No such option: --jsn``,
+``'二〇二六' is not a valid int.``). Here each error is worded again from what it carries: the exception's class and
+fields, and — for a bad value — the value and the parameter type, caught where the type converts it. The result
+is Chinese, or English with ``--lang en`` / ``GK_LANG=en``.
+
+``--lang`` and ``--debug`` are declared once, on the top-level command; :class:`ToolkitGroup` moves them to the
+front of the line wherever they were written, so ``toolkit check x.xlsx --debug --lang en`` works. With English
+asked for, the help texts (written in Chinese when the commands were declared) are swapped for their English in
+the catalogue before anything is shown.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from typer.core import TyperGroup
+
+from toolkit.messages import current_language, english_for, msg, use_language
+
+LANG_ENV = "GK_LANG"
+"""Environment variable naming the language when ``--lang`` is not given."""
+GLOBAL_FLAGS, GLOBAL_OPTIONS = ("--debug",), ("--lang",)
+"""Options of the whole command line, accepted anywhere on it."""
+
+
+def hoist(args: Sequence[str]) -> list[str]:
+    """``args`` with the global options (``--debug``, ``--lang X``, ``--lang=X``) moved to the front, where the
+    top-level command reads them; nothing after ``--`` moves."""
+    front: list[str] = []
+    rest: list[str] = []
+    items = list(args)
+    i = 0
+    while i < len(items):
+        arg = items[i]
+        if arg == "--":
+            rest.extend(items[i:])
+            break
+        if arg in GLOBAL_FLAGS or any(arg.startswith(f"{o}=") for o in GLOBAL_OPTIONS):
+            front.append(arg)
+        elif arg in GLOBAL_OPTIONS and i + 1 < len(items):
+            front.extend(items[i:i + 2])
+            i += 1
+        else:
+            rest.append(arg)
+        i += 1
+    return front + rest
+
+
+def language_of(args: Sequence[str]) -> str:
+    """The language the line asks for: the last ``--lang``, else ``GK_LANG``, else Chinese."""
+    lang = os.environ.get(LANG_ENV, "zh")
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg == "--lang" and i + 1 < len(args):
+            lang = args[i + 1]
+        elif arg.startswith("--lang="):
+            lang = arg.split("=", 1)[1]
+    return "en" if lang.strip().lower() == "en" else "zh"
+
+
+class ToolkitGroup(TyperGroup):
+    """The ``toolkit`` command: global options anywhere, the language set for the run and restored after it."""
+
+    def main(self, args: Sequence[str] | None = None, *rest: Any, **kwargs: Any) -> Any:
+        import sys
+
+        line = hoist(sys.argv[1:] if args is None else args)
+        previous = use_language(language_of(line))
+        try:
+            if current_language() == "en":
+                translate_help(self)
+            _repatch_typer()
+            return super().main(line, *rest, **kwargs)
+        finally:
+            use_language(previous)
+            _repatch_typer()
+
+
+def _repatch_typer() -> None:
+    import sys
+
+    from toolkit import cli_text
+
+    if cli_text.RICH_UTILS in sys.modules:
+        cli_text._patch_rich_utils(sys.modules[cli_text.RICH_UTILS])
+
+
+def translate_help(command: Any) -> None:
+    """Swap the Chinese help texts, metavars and usage words of ``command`` and its subcommands for English."""
+    for attr in ("help", "short_help", "options_metavar", "subcommand_metavar"):
+        text = getattr(command, attr, None)
+        if isinstance(text, str):
+            english = english_for(text) or {msg("usage.options_metavar", "zh"): msg("usage.options_metavar", "en"),
+                                             msg("usage.subcommand_metavar", "zh"):
+                                                 msg("usage.subcommand_metavar", "en")}.get(text)
+            if english is not None:
+                setattr(command, attr, english)
+    for param in getattr(command, "params", ()):
+        for attr in ("help", "metavar"):
+            text = getattr(param, attr, None)
+            if isinstance(text, str) and english_for(text) is not None:
+                setattr(param, attr, english_for(text))
+    for sub in getattr(command, "commands", {}).values():
+        translate_help(sub)
+
+
+# --- bad values ------------------------------------------------------------------------------------
+
+
+def _describe_range(kind: Any) -> str:
+    if kind.min is not None and kind.max is not None:
+        return msg("usage.range.between", min=kind.min, max=kind.max)
+    if kind.min is not None:
+        return msg("usage.range.min", min=kind.min)
+    return msg("usage.range.max", max=kind.max)
+
+
+def _value_message(kind: Any, value: object) -> str:
+    """What is wrong with ``value`` for a parameter of type ``kind``, in the current language."""
+    from typer._click import types
+
+    shown = str(value)
+    if isinstance(kind, types._NumberRangeBase):
+        try:
+            float(shown)
+        except ValueError:
+            pass
+        else:
+            return msg("usage.range", value=shown, range=_describe_range(kind))
+    if isinstance(kind, types.IntParamType):
+        return msg("usage.not_int", value=shown)
+    if isinstance(kind, types.FloatParamType):
+        return msg("usage.not_number", value=shown)
+    choices = getattr(kind, "choices", None)
+    if choices is not None:
+        names = msg("usage.sep").join(str(getattr(c, "value", c)) for c in choices)
+        return msg("usage.choice", value=shown, choices=names)
+    if getattr(kind, "exists", False) and not os.path.exists(shown):
+        return msg("usage.path_missing", value=shown)
+    return msg("usage.bad_value", value=shown)
+
+
+def _localise_values() -> None:
+    """Reword every bad-value error where the value is known: around the types' conversion."""
+    from typer._click import types
+    from typer._click.exceptions import BadParameter
+
+    if getattr(types.ParamType.__call__, "_toolkit", False):
+        return
+    original = types.ParamType.__call__
+
+    def call(self: Any, value: Any, param: Any = None, ctx: Any = None) -> Any:
+        try:
+            return original(self, value, param, ctx)
+        except BadParameter as exc:
+            if getattr(exc, "_toolkit", False):
+                raise
+            again = BadParameter(_value_message(self, value), ctx=ctx, param=param)
+            again._toolkit = True  # type: ignore[attr-defined]
+            raise again from None
+
+    call._toolkit = True  # type: ignore[attr-defined]
+    types.ParamType.__call__ = call  # type: ignore[method-assign]
+
+    from typer.core import TyperArgument
+
+    metavar = TyperArgument.make_metavar
+
+    def make_metavar(self: Any, ctx: Any, *, usage: bool = False) -> str:
+        """A required argument as ``文件...`` in the usage line, not typer's raw ``{文件}``."""
+        text = str(metavar(self, ctx, usage=usage))
+        if text.startswith("{") and text.endswith("}"):
+            text = text[1:-1] + ("..." if self.nargs != 1 else "")
+        return text
+
+    TyperArgument.make_metavar = make_metavar  # type: ignore[method-assign]
+    types._NumberRangeBase._describe_range = _describe_range  # type: ignore[method-assign,assignment]  # help: [不小于1]
+
+
+# --- the error line --------------------------------------------------------------------------------
+
+
+def _hint(exc: Any) -> str:
+    param, ctx = getattr(exc, "param", None), getattr(exc, "ctx", None)
+    if getattr(exc, "param_hint", None):
+        return str(exc.param_hint)
+    if param is None:
+        return ""
+    if getattr(param, "param_type_name", "") == "argument":
+        return f"“{param.human_readable_name}”"
+    return " / ".join(getattr(param, "opts", ())) or str(param.get_error_hint(ctx))
+
+
+def message(exc: Any) -> str:
+    """A usage error (a click exception) worded in the current language, from its class and fields."""
+    from typer._click import exceptions as ce
+
+    if isinstance(exc, ce.NoSuchOption):
+        text = msg("usage.no_such_option", name=exc.option_name)
+        if exc.possibilities:
+            text += msg("usage.did_you_mean", names=msg("usage.sep").join(sorted(exc.possibilities)))
+        return text
+    if isinstance(exc, ce.MissingParameter):
+        kind = exc.param_type or getattr(exc.param, "param_type_name", "")
+        key = "usage.missing_option" if kind == "option" else "usage.missing_argument"
+        return msg(key, param=_hint(exc))
+    if isinstance(exc, ce.BadParameter):
+        inner = exc.message if getattr(exc, "_toolkit", False) else msg("usage.bad_value", value="…")
+        return msg("usage.invalid_value", param=_hint(exc), message=inner) if _hint(exc) else inner
+    if isinstance(exc, ce.BadOptionUsage):
+        key = "usage.takes_no_value" if "does not take" in exc.message else "usage.needs_value"
+        return msg(key, name=exc.option_name)
+    text = str(getattr(exc, "message", ""))
+    found = re.match(r"No such command '(.+?)'\.(?: Did you mean (.+)\?)?$", text)
+    if found:
+        out = msg("usage.no_such_command", name=found.group(1))
+        if found.group(2):
+            out += msg("usage.did_you_mean", names=msg("usage.sep").join(re.findall(r"'([^']+)'", found.group(2))))
+        return out
+    extra = re.match(r"Got unexpected extra arguments? \((.*)\)$", text)
+    if extra:
+        return msg("usage.extra_args", args=extra.group(1))
+    if text == "Missing command.":
+        return msg("usage.missing_command")
+    return msg("usage.error")
