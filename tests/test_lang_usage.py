@@ -80,7 +80,10 @@ def test_global_options_anywhere_on_the_line(tmp_path: Path) -> None:
 
 
 def test_check_output_in_english(tmp_path: Path) -> None:
-    """--lang en after the file gives the check summary in English (findings, counts, notes)."""
+    """--lang en after the file gives the check summary in English (findings, counts, notes): a finding on several
+    cells reads “J6 and 3 more cell(s)”, not “J6 等4格”."""
     example = Path(__file__).resolve().parents[1] / "examples" / "示例区民政局2026年报-有错.xlsx"
     code, output = _run(["check", str(example), "--no-annotate", "--lang", "en"])
     assert code == 1 and "errors" in output and "错误" not in output, output
+    assert "等" not in output and "more cell(s)" in output
+

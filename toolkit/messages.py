@@ -85,6 +85,7 @@ M: dict[str, Text] = {
     "cli.report.done": Text("已生成：{path}", "written: {path}"),
     "present.summary": Text("{file}　{organ}　{year}年度（{format}格式）：错误 {errors} 项，警告 {warnings} 项，提示 {infos} 项",
                             "{file} {organ} {year} ({format} format): {errors} errors, {warnings} warnings, {infos} notes"),
+    "present.more_cells": Text(" 等{count}格", " and {others} more cell(s)"),
     "present.more_same": Text("另有 {count} 处同类问题（{code}），完整列表见标注副本的“校验结果”表或 --json 输出",
                               "{count} more of the same ({code}); all are listed in the highlighted copy and in --json"),
     "present.unknown_organ": Text("（未填机关名称）", "(no organ)"),

@@ -34,7 +34,7 @@ DESK: dict[str, Text] = {
     "cli.opt.rules": Text("本单位（审核机关）的审核规则文件（YAML）：关闭规则、调整级别、设定阈值",
                           "the office's rules file (YAML): rules off, levels, thresholds"),
     "cli.opt.returns": Text("退回文件夹：为有错误或未说明警告的单位写出标红副本和问题清单（.xlsx 与 .docx）",
-                            "returns folder: highlighted copy and 问题清单 per unit with problems"),
+                            "returns folder: highlighted copy and list of problems per unit with problems"),
     # --- desk.rulesfile ----------------------------------------------------------------------------
     "desk.rules.too_big": Text("审核规则文件超过 {limit} KB，不予读取", "rules file larger than {limit} KB"),
     "desk.rules.unreadable": Text("审核规则文件无法读取：{reason}", "rules file unreadable: {reason}"),

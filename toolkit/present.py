@@ -39,7 +39,7 @@ def _where(finding: Finding) -> str:
     if located:
         first = located[0].location
         assert first is not None
-        more = f" 等{len(located)}格" if len(located) > 1 else ""
+        more = msg("present.more_cells", count=len(located), others=len(located) - 1) if len(located) > 1 else ""
         return f"{first.sheet}!{first.cell}{more}"
     return finding.cells[0].label if finding.cells else ""
 
