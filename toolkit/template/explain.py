@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from toolkit.messages import msg
 from toolkit.spec.models import ReportSpec, RuleSpec, Severity
+from toolkit.template.style import print_scale
 
 if TYPE_CHECKING:
     from toolkit.template.builder import Builder
@@ -36,11 +37,12 @@ def explanations_sheet(b: Builder) -> None:
     ws = b.wb.add_worksheet(sheet_name())
     ws.set_paper(9)
     ws.set_landscape()
-    ws.fit_to_pages(1, 0)
-    ws.set_column(0, 0, 6)
-    ws.set_column(1, 1, 44)
-    ws.set_column(2, 2, 22)
-    ws.set_column(3, 3, 70)
+    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    widths = (6, 36, 18, 46)  # narrow enough for A4 landscape at 100% in every application (no fit-to-width)
+    for c, width in enumerate(widths):
+        ws.set_column(c, c, width)
+    ws.set_print_scale(print_scale(widths, landscape=True))
+    ws.center_horizontally()
     ws.merge_range(0, 0, 0, 3, msg("template.notes.title"), b.fmt["title"])
     ws.merge_range(1, 0, 1, 3, msg("template.notes.prompt"), b.fmt["prompt"])
     ws.set_row(1, 32)
@@ -53,5 +55,5 @@ def explanations_sheet(b: Builder) -> None:
         ws.write_string(row, 1, rule.title.zh, b.fmt["plain"])
         ws.write_string(row, RULE_ID_COLUMN, rule.id, b.fmt["plain"])
         ws.write_blank(row, TEXT_COLUMN, None, b.fmt["text"])
-        ws.set_row(row, 36)
+        ws.set_row(row, 26)  # two lines; every rule on one landscape page (rows of set height never shrink)
     ws.protect("", {"format_columns": True, "format_rows": True})
