@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from toolkit.cli import app
-from toolkit.cli_usage import hoist
+from toolkit.cli.usage import hoist
 from toolkit.messages import current_language
 
 ENGLISH_SENTENCE = re.compile(r"[A-Za-z]{2,}[ ,:'.]+[A-Za-z]{2,}[ ,:'.]+[A-Za-z]{2,}")

@@ -1,4 +1,4 @@
-"""What the desk's commands do between parsing and exiting (kept out of toolkit/cli.py, which stays thin)."""
+"""What the desk's commands do between parsing and exiting (kept out of toolkit/cli/commands.py, which stays thin)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from toolkit.desk.terminal import print_table
+from toolkit.cli.terminal import print_table
 from toolkit.errors import ToolkitError
 from toolkit.messages import msg
 

@@ -85,10 +85,10 @@ class ToolkitGroup(TyperGroup):
 def _repatch_typer() -> None:
     import sys
 
-    from toolkit import cli_text
+    from toolkit.cli import typer_zh
 
-    if cli_text.RICH_UTILS in sys.modules:
-        cli_text._patch_rich_utils(sys.modules[cli_text.RICH_UTILS])
+    if typer_zh.RICH_UTILS in sys.modules:
+        typer_zh._patch_rich_utils(sys.modules[typer_zh.RICH_UTILS])
 
 
 def translate_help(command: Any) -> None:

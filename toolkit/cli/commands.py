@@ -17,14 +17,14 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 from rich.console import Console
 
-from toolkit import cli_text
-from toolkit.cli_usage import ToolkitGroup
+from toolkit.cli import typer_zh
+from toolkit.cli.usage import ToolkitGroup
 from toolkit.messages import current_language, msg
 
 if TYPE_CHECKING:
     from toolkit.inputs import InputScan
 
-cli_text.localise_typer()
+typer_zh.localise_typer()
 
 out = Console(highlight=False, soft_wrap=True, emoji=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
@@ -35,7 +35,7 @@ OVERWRITE = "--overwrite"
 
 
 def _show(text: object) -> str:
-    from toolkit.present import show
+    from toolkit.cli.present import show
 
     return show(text)
 
@@ -168,7 +168,8 @@ def check_cmd(
     returns: Annotated[Path | None, typer.Option("--returns", help=msg("cli.opt.returns"))] = None,
 ) -> None:
     """Check one workbook, or a folder/several workbooks with a summary."""
-    from toolkit import api, present
+    from toolkit import api
+    from toolkit.cli import present
     from toolkit.inputs import is_folder, scan_inputs
 
     lang = Lang(current_language())  # the line's --lang (declared once, on the app)
@@ -218,7 +219,7 @@ def _check_batch(scan: InputScan, inputs: list[Path], output: Path | None, annot
                  returns: Path | None = None) -> NoReturn:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from toolkit import present
+    from toolkit.cli import present
     from toolkit.batch import check_many, write_summary
     from toolkit.fileio import check_output
     from toolkit.inputs import SUMMARY_NAME, is_folder
@@ -253,7 +254,7 @@ def _check_batch(scan: InputScan, inputs: list[Path], output: Path | None, annot
     else:
         present.print_batch(out, rows, written, scan.skipped)
     if returns is not None:
-        from toolkit.desk import cli_support
+        from toolkit.cli import desk as cli_support
 
         try:
             cli_support.returns(err if as_json else out, inputs, [r.result for r in rows], returns, written)
@@ -275,7 +276,8 @@ def report_cmd(
     overwrite: Annotated[bool, typer.Option(OVERWRITE, help=msg("cli.opt.overwrite"))] = False,
 ) -> None:
     """Assemble the final report from a workbook."""
-    from toolkit import api, present
+    from toolkit import api
+    from toolkit.cli import present
 
     try:
         outcome = api.make_report(file, to=to.value, output=output, force=force, format_id=format_id,
@@ -305,7 +307,8 @@ def import_cmd(
     overwrite: Annotated[bool, typer.Option(OVERWRITE, help=msg("cli.opt.overwrite"))] = False,
 ) -> None:
     """Import a published report into the standard workbook."""
-    from toolkit import api, present
+    from toolkit import api
+    from toolkit.cli import present
 
     try:
         outcome = api.import_to_workbook(file, output=output, format_id=format_id, overwrite=overwrite)
@@ -332,7 +335,8 @@ def merge_cmd(
     keep: Annotated[list[str] | None, typer.Option("--keep", help=msg("cli.opt.merge_keep"))] = None,
 ) -> None:
     """Sum the units' workbooks into one summary workbook."""
-    from toolkit import api, present
+    from toolkit import api
+    from toolkit.cli import present
 
     try:
         outcome = api.merge_files(files, output, organ=org, force=force, format_id=format_id, overwrite=overwrite,
@@ -374,7 +378,7 @@ def roster_cmd(
     as_json: Annotated[bool, typer.Option("--json", help=msg("cli.opt.json"))] = False,
 ) -> None:
     """Who has sent, who hasn't, who is late, who was returned."""
-    from toolkit.desk import cli_support
+    from toolkit.cli import desk as cli_support
 
     try:
         cli_support.roster(out, folder, unit_list, deadline, output, as_json)
@@ -390,7 +394,7 @@ def compare_cmd(
     as_json: Annotated[bool, typer.Option("--json", help=msg("cli.opt.json"))] = False,
 ) -> None:
     """What changed between the returned and the corrected version."""
-    from toolkit.desk import cli_support
+    from toolkit.cli import desk as cli_support
 
     try:
         code = cli_support.compare(out, files, as_json, rules_file)
