@@ -86,7 +86,7 @@ def test_library_folder_check_names_exactly_the_broken_units(folder: Path) -> No
 def test_cli_folder_check_exits_with_the_worst_code_and_summarises(folder: Path, tmp_path: Path) -> None:
     """`toolkit check DIR --no-annotate` (a real process): exit 2, table names the broken units, no traceback."""
     summary = tmp_path / "汇总结果.xlsx"
-    result = run_toolkit("check", str(folder), "--no-annotate", "-o", str(summary))
+    result = run_toolkit("check", str(folder), "--no-annotate", "--summary", str(summary))
     assert result.returncode == 2, result.stdout + result.stderr
     assert f"共 {UNITS + 2} 个文件，通过 {UNITS - 3} 个，有错误 3 个，无法读取 2 个" in result.stdout
     for organ in BROKEN:
@@ -104,7 +104,8 @@ def test_cli_folder_check_exits_with_the_worst_code_and_summarises(folder: Path,
 
 def test_cli_folder_json_equals_the_library_rows(folder: Path, tmp_path: Path) -> None:
     """`check DIR --json --no-annotate` prints each row's library result, errors as codes, in folder order."""
-    result = runner.invoke(app, ["check", str(folder), "--json", "--no-annotate", "-o", str(tmp_path / "s.xlsx")])
+    result = runner.invoke(app, ["check", str(folder), "--json", "--no-annotate",
+                                 "--summary", str(tmp_path / "s.xlsx")])
     assert result.exit_code == 2
     printed = json.loads(result.stdout)
     expected = [r.result for r in check_many(expand_inputs([folder]), annotate=False, jobs=1)]

@@ -166,7 +166,7 @@ def test_many_findings_of_one_kind_are_counted_not_listed(tmp_path: Path) -> Non
     inputs = sum(1 for c in load_spec("2021").input_cells)
     result = runner.invoke(app, ["check", str(path), "--no-annotate"])
     assert result.exit_code == 1
-    assert [line.startswith("│ 警告") for line in result.output.splitlines()].count(True) == 5
+    assert [line.startswith("警告  ") for line in result.output.splitlines()].count(True) == 5
     assert f"另有 {inputs - 5}" in result.output
     listed = json.loads(runner.invoke(app, ["check", str(path), "--no-annotate", "--json"]).stdout)
     assert sum(1 for f in listed["findings"] if f["code"] == "cell-blank") == inputs
@@ -304,7 +304,7 @@ def test_check_an_empty_folder_says_nothing_was_found(tmp_path: Path) -> None:
     (tmp_path / "空").mkdir()
     (tmp_path / "空" / "说明.docx").write_bytes(b"")
     proc = run_toolkit("check", str(tmp_path / "空"))
-    assert proc.returncode == 2 and proc.stderr.strip() == "没有找到要校验的 .xlsx 文件"
+    assert proc.returncode == 2 and proc.stderr.strip() == "错误：没有找到要校验的 .xlsx 文件"
     assert [p.name for p in (tmp_path / "空").iterdir()] == ["说明.docx"]
 
 

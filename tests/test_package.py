@@ -14,10 +14,11 @@ import toolkit
 from toolkit import api
 from toolkit.spec import load as spec_load
 
-TASKS = {"check_file", "import_to_workbook", "load_spec", "make_report", "make_template", "merge_files", "read"}
+TASKS = {"check_file", "check_folder", "import_to_workbook", "load_spec", "make_report", "make_template",
+         "merge_files", "read"}
 """One function per user task (check, import, template, report, merge, read) and the spec loader."""
 HELPERS = {"check_skips", "default_template_name", "default_year", "organ_key", "organs_in", "resolve_spec",
-           "valid_skips"}
+           "single_file", "valid_skips"}
 """Public functions of toolkit.api that serve the tasks and the command line rather than being tasks."""
 
 

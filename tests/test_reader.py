@@ -439,7 +439,7 @@ def test_damaged_workbooks_never_leak_exceptions(tmp_path: Path) -> None:
     one = run_toolkit("check", str(refused[0]), "--no-annotate")
     assert one.returncode == 2 and "Traceback" not in one.stdout + one.stderr
     assert len(one.stderr.strip().splitlines()) == 1 and refused[0].name in one.stderr
-    folder = run_toolkit("check", str(damaged_dir), "--no-annotate", "--json", "-o", str(tmp_path / "汇总.xlsx"))
+    folder = run_toolkit("check", str(damaged_dir), "--no-annotate", "--json", "--summary", str(tmp_path / "汇总.xlsx"))
     assert folder.returncode in (0, 1, 2) and "Traceback" not in folder.stdout + folder.stderr
     rows = json.loads(folder.stdout)
     assert [r["file"] for r in rows] == [str(damaged_dir / f"d{i:03d}.xlsx") for i in range(120)]

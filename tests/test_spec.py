@@ -9,12 +9,12 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from support import ROOT, SEED, has_chinese, run_toolkit
 
 from toolkit.errors import SpecError, UnknownFormatError
+from toolkit.spec import compiled as spec_compiled
 from toolkit.spec import format_for_year, load_spec
 from toolkit.spec import load as spec_load
 from toolkit.spec.models import ReportSpec
@@ -139,7 +139,7 @@ def _broken_formats(folder: Path, breakage: str) -> Path:
 def test_a_broken_format_file_is_a_spec_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, breakage: str) -> None:
     """A format file that does not parse or contradicts itself raises SpecError naming the file, never another error."""
     folder = _broken_formats(tmp_path, breakage)
-    monkeypatch.setattr(spec_load, "resources", SimpleNamespace(files=lambda package: folder))
+    monkeypatch.setattr(spec_compiled, "FORMATS_DIR", folder)
     with pytest.raises(SpecError) as caught:
         spec_load.load_spec.__wrapped__("2021")
     assert caught.value.key == "spec-invalid" and "2021.yaml 有误" in caught.value.message
@@ -148,8 +148,8 @@ def test_a_broken_format_file_is_a_spec_error(tmp_path: Path, monkeypatch: pytes
 def test_a_broken_format_file_stops_the_command_with_one_line(tmp_path: Path) -> None:
     """`toolkit template` with a broken format file (a real process): exit 2, one Chinese line, no traceback."""
     folder = _broken_formats(tmp_path, "yaml-syntax")
-    inject = ("from types import SimpleNamespace\nfrom pathlib import Path\nimport toolkit.spec.load as load\n"
-              f"load.resources = SimpleNamespace(files=lambda package: Path({str(folder)!r}))\n")
+    inject = ("from pathlib import Path\nimport toolkit.spec.compiled as compiled\n"
+              f"compiled.FORMATS_DIR = Path({str(folder)!r})\n")
     proc = run_toolkit("template", "--year", "2026", "-o", str(tmp_path / "t.xlsx"), inject=inject)
     assert proc.returncode == 2 and "Traceback" not in proc.stdout + proc.stderr
     (line,) = proc.stderr.strip().splitlines()

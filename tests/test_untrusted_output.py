@@ -288,14 +288,14 @@ def test_check_and_merge_outputs_never_replace_a_units_file(cases: dict[str, Pat
     unit = cases["path_organ"]
     before = _sha(unit)
     listing = sorted(p.name for p in folder.iterdir())
-    checked = runner.invoke(app, ["check", str(folder), "-o", str(unit), "--overwrite", "--no-annotate"])
+    checked = runner.invoke(app, ["check", str(folder), "--summary", str(unit), "--overwrite", "--no-annotate"])
     assert checked.exit_code == 2 and "不能与输入文件相同" in checked.output and unit.name in checked.output
     merged = runner.invoke(app, ["merge", str(folder), "-o", str(unit), "--overwrite", "--force"])
     assert merged.exit_code == 2 and "不能与输入文件相同" in merged.output
     assert _sha(unit) == before and sorted(p.name for p in folder.iterdir()) == listing
     summary = tmp_path / "旧汇总.xlsx"
     summary.write_bytes(b"keep")
-    refused = runner.invoke(app, ["check", str(folder), "-o", str(summary), "--no-annotate"])
+    refused = runner.invoke(app, ["check", str(folder), "--summary", str(summary), "--no-annotate"])
     assert refused.exit_code == 2 and summary.read_bytes() == b"keep"
 
 

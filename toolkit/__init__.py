@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["check_file", "import_to_workbook", "load_spec", "make_report", "make_template", "merge_files", "read"]
+__all__ = ["check_file", "check_folder", "import_to_workbook", "load_spec", "make_report", "make_template",
+           "merge_files", "read"]
 
-_HOME = {"check_file": "toolkit.api", "import_to_workbook": "toolkit.api", "make_report": "toolkit.api",
-         "make_template": "toolkit.api", "merge_files": "toolkit.api", "read": "toolkit.api",
-         "load_spec": "toolkit.spec.load"}
+_HOME = {"check_file": "toolkit.api", "check_folder": "toolkit.api", "import_to_workbook": "toolkit.api",
+         "make_report": "toolkit.api", "make_template": "toolkit.api", "merge_files": "toolkit.api",
+         "read": "toolkit.api", "load_spec": "toolkit.spec.load"}
 
 
 def __getattr__(name: str) -> Any:

@@ -6,7 +6,7 @@ Heavy modules (openpyxl, xlsxwriter, python-docx) are imported inside the functi
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,6 +16,7 @@ from toolkit.rules.findings import CheckResult
 from toolkit.spec.models import ReportSpec, Severity
 
 if TYPE_CHECKING:
+    from toolkit.batch import FolderOutcome
     from toolkit.desk.rulesfile import OfficeRules
     from toolkit.importer import ImportResult
     from toolkit.merge import MergeOutcome
@@ -221,6 +222,73 @@ def check_file(
             exc.check_result = result  # the findings are not lost with the copy
             raise
     return result
+
+
+def single_file(inputs: Sequence[Path]) -> Path | None:
+    """The file when ``inputs`` is one file (not a folder, not a pattern): it is checked on its own, with no
+    summary workbook; None when ``inputs`` is a folder or several files (:func:`check_folder`)."""
+    from toolkit.inputs import is_folder, scan_inputs
+
+    if len(inputs) != 1 or is_folder(Path(inputs[0])):
+        return None
+    paths = scan_inputs(inputs).paths
+    return paths[0] if len(paths) == 1 and not is_folder(paths[0]) else None
+
+
+def check_folder(
+    inputs: Sequence[Path],
+    *,
+    summary: Path | None = None,
+    format_id: str | None = None,
+    annotate: bool = True,
+    skip: Collection[str] = (),
+    lang: str = "zh",
+    previous: Path | None = None,
+    overwrite: bool = False,
+    rules: OfficeRules | Path | None = None,
+    jobs: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> FolderOutcome:
+    """Check every workbook of ``inputs`` (folders searched, patterns expanded) and write the summary workbook.
+
+    The summary goes to ``summary``, else ``校验汇总.xlsx`` in the one folder given (the current folder for several
+    inputs); our own summary under its default name is rewritten on every run, another file only with
+    ``overwrite``, an input never. ``previous`` is last year's workbook, or a folder of them: each unit is then
+    matched with last year's by organ name. One unusable unit is its row, never the end of the run; a summary that
+    cannot be written is ``summary_error`` (the rows are all there). Raises :class:`toolkit.errors.ToolkitError`
+    when nothing can be checked at all (no workbook found, an unknown ``skip``, an unusable ``rules`` file or
+    summary path). The other options are those of :func:`check_file`; ``jobs`` processes (default all cores).
+    """
+    from toolkit.batch import FolderOutcome, check_many, write_summary
+    from toolkit.errors import ToolkitError
+    from toolkit.fileio import check_output
+    from toolkit.inputs import SUMMARY_NAME, is_folder, scan_inputs
+    from toolkit.messages import msg
+
+    check_skips(skip)
+    if isinstance(rules, Path):
+        from toolkit.desk.rulesfile import load_rules_file
+
+        rules = load_rules_file(rules)
+    inputs = [Path(p) for p in inputs]
+    scan = scan_inputs(inputs)
+    if not scan.paths:
+        raise ToolkitError(msg("cli.check.nothing"))
+    last_year: Path | dict[str, Path] | None = previous
+    if previous is not None and is_folder(Path(previous)):
+        last_year = organs_in(scan_inputs([Path(previous)]).paths)
+    lasts = [last_year] if isinstance(last_year, Path) else list(last_year.values()) if last_year else []
+    folder = inputs[0] if len(inputs) == 1 and is_folder(inputs[0]) else Path(".")
+    target = Path(summary) if summary is not None else folder / SUMMARY_NAME
+    may_replace = overwrite or summary is None
+    protect = [*scan.paths, *lasts]
+    check_output(target, inputs=protect, overwrite=may_replace, suffixes=(".xlsx",))
+    rows = list(check_many(scan.paths, jobs=jobs, annotate=annotate, lang=lang, skip=tuple(skip),
+                           format_id=format_id, previous=last_year, progress=progress, rules=rules))
+    try:
+        return FolderOutcome(rows, write_summary(rows, target, protect=protect, overwrite=may_replace), scan.skipped)
+    except ToolkitError as exc:
+        return FolderOutcome(rows, None, scan.skipped, summary_error=exc)
 
 
 @dataclass(frozen=True)

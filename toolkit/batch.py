@@ -55,6 +55,30 @@ class UnitRow:
         return {0: "有警告" if self.warnings else "通过", 1: "有错误"}.get(self.exit_code, "无法读取")
 
 
+@dataclass
+class FolderOutcome:
+    """What ``api.check_folder`` did: one row per unit, what the scan left out, and the summary workbook."""
+
+    rows: list[UnitRow]
+    """One row per input file, in input order."""
+    summary: Path | None
+    """The summary workbook written (None when it could not be written: see ``summary_error``)."""
+    skipped: dict[str, int] = field(default_factory=dict)
+    """Reason → how many files or folders the scan of the inputs left out (see ``toolkit.inputs.SKIP_REASONS``)."""
+    summary_error: ToolkitError | None = None
+    """Why the summary workbook could not be written (the rows are complete all the same)."""
+
+    @property
+    def exit_code(self) -> int:
+        """The worst unit's exit code; 2 when the summary could not be written."""
+        worst = max((r.exit_code for r in self.rows), default=0)
+        return max(worst, self.summary_error.exit_code) if self.summary_error is not None else worst
+
+    def to_dict(self) -> list[dict[str, Any]]:
+        """The ``--json`` output of a folder run: each unit's result (``CheckResult.to_dict`` or its error)."""
+        return [r.result for r in self.rows]
+
+
 STATUS_COLOURS = {"有错误": "FFC7CE", "无法读取": "FFC7CE", "副本未写出": "FFC7CE", "有警告": "FFEB9C",
                   "通过": "C6EFCE"}
 """Fill of the 状态 cell in the summary workbook."""

@@ -7,22 +7,19 @@ Results go to stdout, diagnostics to stderr; tracebacks only with ``--debug``.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 
 from toolkit.cli import typer_zh
+from toolkit.cli.options import format_option, json_option, overwrite_option
 from toolkit.cli.usage import ToolkitGroup
 from toolkit.messages import current_language, msg
-
-if TYPE_CHECKING:
-    from toolkit.inputs import InputScan
 
 typer_zh.localise_typer()
 
@@ -30,8 +27,6 @@ out = Console(highlight=False, soft_wrap=True, emoji=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 _DEBUG = False
 
-OVERWRITE = "--overwrite"
-"""The one flag, on every command that writes, that lets an existing output file be replaced."""
 
 
 def _show(text: object) -> str:
@@ -41,11 +36,9 @@ def _show(text: object) -> str:
 
 
 def _print_json(data: object) -> None:
-    """``data`` as JSON on stdout; characters a terminal would act on are JSON escapes."""
-    from toolkit.untrusted import json_for_terminal
+    from toolkit.cli.present import print_json
 
-    sys.stdout.write(json_for_terminal(json.dumps(data, ensure_ascii=False, indent=2)) + "\n")
-    sys.stdout.flush()
+    print_json(data)
 
 
 class Lang(StrEnum):
@@ -128,10 +121,10 @@ def main_callback(
 def template_cmd(
     year: Annotated[int | None, typer.Option("--year", "-y", help=msg("cli.opt.year"))] = None,
     org: Annotated[str, typer.Option("--org", help=msg("cli.opt.org"))] = "",
-    format_id: Annotated[str | None, typer.Option("--format", "-f", help=msg("cli.opt.format"))] = None,
+    format_id: Annotated[str | None, format_option("cli.opt.format")] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help=msg("cli.opt.template_output"))] = None,
     previous: Annotated[Path | None, typer.Option("--from", help=msg("cli.opt.from"))] = None,
-    overwrite: Annotated[bool, typer.Option(OVERWRITE, help=msg("cli.opt.overwrite"))] = False,
+    overwrite: Annotated[bool, overwrite_option()] = False,
 ) -> None:
     """Write a blank (or pre-filled) standard workbook."""
     from toolkit import api
@@ -157,110 +150,25 @@ def check_cmd(
                                                 metavar=msg("cli.metavar.file"))],
     output: Annotated[Path | None, typer.Option("--output", "-o", help=msg("cli.opt.check_output"))] = None,
     no_annotate: Annotated[bool, typer.Option("--no-annotate", help=msg("cli.opt.no_annotate"))] = False,
-    as_json: Annotated[bool, typer.Option("--json", help=msg("cli.opt.json"))] = False,
-    format_id: Annotated[str | None, typer.Option("--format", "-f", help=msg("cli.opt.format_check"))] = None,
+    as_json: Annotated[bool, json_option()] = False,
+    format_id: Annotated[str | None, format_option()] = None,
     skip: Annotated[list[str] | None, typer.Option("--skip", help=msg("cli.opt.skip"))] = None,
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help=msg("cli.opt.jobs"),
                                              metavar=msg("cli.metavar.jobs"))] = None,
     previous: Annotated[Path | None, typer.Option("--previous", "-p", help=msg("cli.opt.previous"))] = None,
-    overwrite: Annotated[bool, typer.Option(OVERWRITE, help=msg("cli.opt.overwrite"))] = False,
+    overwrite: Annotated[bool, overwrite_option()] = False,
     rules_file: Annotated[Path | None, typer.Option("--rules", help=msg("cli.opt.rules"))] = None,
     returns: Annotated[Path | None, typer.Option("--returns", help=msg("cli.opt.returns"))] = None,
+    summary: Annotated[Path | None, typer.Option("--summary", help=msg("cli.opt.summary"))] = None,
+    table: Annotated[bool, typer.Option("--table", help=msg("cli.opt.table"))] = False,
 ) -> None:
-    """Check one workbook, or a folder/several workbooks with a summary."""
-    from toolkit import api
-    from toolkit.cli import present
-    from toolkit.inputs import is_folder, scan_inputs
+    """Check one workbook, or a folder/several workbooks with a summary (:mod:`toolkit.cli.check`)."""
+    from toolkit.cli.check import CheckArgs, run_check
 
-    lang = Lang(current_language())  # the line's --lang (declared once, on the app)
-
-    try:
-        api.check_skips(skip or ())
-    except Exception as exc:
-        _fail(exc)
-    rules = None
-    if rules_file is not None:
-        from toolkit.desk.rulesfile import load_rules_file
-
-        try:
-            rules = load_rules_file(rules_file)
-        except Exception as exc:
-            _fail(exc)
-    scan = scan_inputs(files)
-    paths = scan.paths
-    if len(paths) == 1 and not is_folder(paths[0]) and not any(is_folder(f) for f in files) and returns is None:
-        try:
-            result = api.check_file(paths[0], format_id=format_id, annotate=not no_annotate, output=output,
-                                    skip=tuple(skip or ()), lang=lang.value, previous=previous, overwrite=overwrite,
-                                    rules=rules)
-        except Exception as exc:
-            done = getattr(exc, "check_result", None)
-            if done is not None and not as_json:  # the check ran; only its copy could not be written
-                present.print_check(out, done, lang.value)
-            _fail(exc)
-        if as_json:
-            _print_json(result.to_dict(lang.value))
-        else:
-            present.print_check(out, result, lang.value)
-        raise typer.Exit(result.exit_code)
-    if not paths:
-        err.print(msg("cli.check.nothing"))
-        raise typer.Exit(2)
-    last_year: Path | dict[str, Path] | None = previous
-    if previous is not None and is_folder(previous):
-        last_year = api.organs_in(scan_inputs([previous]).paths)
-    _check_batch(scan, files, output, not no_annotate or returns is not None, as_json, lang.value, format_id,
-                 tuple(skip or ()), jobs, last_year, overwrite, rules, returns)
-
-
-def _check_batch(scan: InputScan, inputs: list[Path], output: Path | None, annotate: bool, as_json: bool,
-                 lang: str, format_id: str | None, skip: tuple[str, ...], jobs: int | None,
-                 previous: Path | dict[str, Path] | None, overwrite: bool, rules: object = None,
-                 returns: Path | None = None) -> NoReturn:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from toolkit.cli import present
-    from toolkit.batch import check_many, write_summary
-    from toolkit.fileio import check_output
-    from toolkit.inputs import SUMMARY_NAME, is_folder
-
-    paths = scan.paths
-    folder = inputs[0] if len(inputs) == 1 and is_folder(inputs[0]) else Path(".")
-    summary = output if output is not None else folder / SUMMARY_NAME
-    lasts = [previous] if isinstance(previous, Path) else list(previous.values()) if previous else []
-    may_replace = overwrite or output is None  # our own summary under its own name is rewritten on every run
-    try:
-        check_output(summary, inputs=[*paths, *lasts], overwrite=may_replace, suffixes=(".xlsx",))
-    except Exception as exc:
-        _fail(exc)
-    rows = []
-    with Progress(TextColumn(msg("cli.check.progress")), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err, transient=False, disable=as_json) as bar:
-        task = bar.add_task("check", total=len(paths))
-        try:
-            for row in check_many(paths, jobs=jobs, annotate=annotate, lang=lang, skip=skip, format_id=format_id,
-                                  previous=previous, progress=lambda n: bar.advance(task, n), rules=rules):
-                rows.append(row)
-        except Exception as exc:
-            _fail(exc)
-    try:
-        written = write_summary(rows, summary, protect=[*paths, *lasts], overwrite=may_replace)
-    except Exception as exc:
-        if not as_json:
-            present.print_batch(out, rows, None, scan.skipped)
-        _fail(exc)
-    if as_json:
-        _print_json([r.result for r in rows])
-    else:
-        present.print_batch(out, rows, written, scan.skipped)
-    if returns is not None:
-        from toolkit.cli import desk as cli_support
-
-        try:
-            cli_support.returns(err if as_json else out, inputs, [r.result for r in rows], returns, written)
-        except Exception as exc:
-            _fail(exc)
-    raise typer.Exit(max(r.exit_code for r in rows))
+    args = CheckArgs(files, output=output, summary=summary, no_annotate=no_annotate, as_json=as_json,
+                     format_id=format_id, skip=list(skip or ()), jobs=jobs, previous=previous, overwrite=overwrite,
+                     rules_file=rules_file, returns=returns, table=table)
+    raise typer.Exit(run_check(args, current_language(), _DEBUG))
 
 
 @app.command(
@@ -272,8 +180,8 @@ def report_cmd(
     to: Annotated[OutputType, typer.Option("--to", "-t", help=msg("cli.opt.to"))] = OutputType.docx,
     output: Annotated[Path | None, typer.Option("--output", "-o", help=msg("cli.opt.report_output"))] = None,
     force: Annotated[bool, typer.Option("--force", help=msg("cli.opt.force"))] = False,
-    format_id: Annotated[str | None, typer.Option("--format", "-f", help=msg("cli.opt.format_check"))] = None,
-    overwrite: Annotated[bool, typer.Option(OVERWRITE, help=msg("cli.opt.overwrite"))] = False,
+    format_id: Annotated[str | None, format_option()] = None,
+    overwrite: Annotated[bool, overwrite_option()] = False,
 ) -> None:
     """Assemble the final report from a workbook."""
     from toolkit import api
@@ -302,9 +210,9 @@ def import_cmd(
     file: Annotated[Path, typer.Argument(help=msg("cli.arg.import_file"), show_default=False,
                                          metavar=msg("cli.metavar.file"))],
     output: Annotated[Path | None, typer.Option("--output", "-o", help=msg("cli.opt.import_output"))] = None,
-    format_id: Annotated[str | None, typer.Option("--format", "-f", help=msg("cli.opt.format_import"))] = None,
-    as_json: Annotated[bool, typer.Option("--json", help=msg("cli.opt.import_json"))] = False,
-    overwrite: Annotated[bool, typer.Option(OVERWRITE, help=msg("cli.opt.overwrite"))] = False,
+    format_id: Annotated[str | None, format_option("cli.opt.format_import")] = None,
+    as_json: Annotated[bool, json_option("cli.opt.import_json")] = False,
+    overwrite: Annotated[bool, overwrite_option()] = False,
 ) -> None:
     """Import a published report into the standard workbook."""
     from toolkit import api
@@ -329,9 +237,9 @@ def merge_cmd(
     output: Annotated[Path, typer.Option("--output", "-o", help=msg("cli.opt.merge_output"))] = Path("汇总.xlsx"),
     org: Annotated[str, typer.Option("--org", help=msg("cli.opt.merge_org"))] = "",
     force: Annotated[bool, typer.Option("--force", help=msg("cli.opt.merge_force"))] = False,
-    format_id: Annotated[str | None, typer.Option("--format", "-f", help=msg("cli.opt.format_check"))] = None,
-    as_json: Annotated[bool, typer.Option("--json", help=msg("cli.opt.merge_json"))] = False,
-    overwrite: Annotated[bool, typer.Option(OVERWRITE, help=msg("cli.opt.overwrite"))] = False,
+    format_id: Annotated[str | None, format_option()] = None,
+    as_json: Annotated[bool, json_option("cli.opt.merge_json")] = False,
+    overwrite: Annotated[bool, overwrite_option()] = False,
     keep: Annotated[list[str] | None, typer.Option("--keep", help=msg("cli.opt.merge_keep"))] = None,
 ) -> None:
     """Sum the units' workbooks into one summary workbook."""
@@ -375,7 +283,7 @@ def roster_cmd(
     unit_list: Annotated[Path, typer.Option("--from", help=msg("cli.opt.roster_from"))],
     deadline: Annotated[str | None, typer.Option("--deadline", help=msg("cli.opt.deadline"))] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help=msg("cli.opt.roster_output"))] = None,
-    as_json: Annotated[bool, typer.Option("--json", help=msg("cli.opt.json"))] = False,
+    as_json: Annotated[bool, json_option()] = False,
 ) -> None:
     """Who has sent, who hasn't, who is late, who was returned."""
     from toolkit.cli import desk as cli_support
@@ -391,7 +299,7 @@ def roster_cmd(
 def compare_cmd(
     files: Annotated[list[Path], typer.Argument(help=msg("cli.arg.compare_files"), show_default=False)],
     rules_file: Annotated[Path | None, typer.Option("--rules", help=msg("cli.opt.rules"))] = None,
-    as_json: Annotated[bool, typer.Option("--json", help=msg("cli.opt.json"))] = False,
+    as_json: Annotated[bool, json_option()] = False,
 ) -> None:
     """What changed between the returned and the corrected version."""
     from toolkit.cli import desk as cli_support

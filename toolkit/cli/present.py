@@ -1,14 +1,14 @@
-"""Terminal presentation with rich: check results (a summary line and a table of findings), folder
-summaries, imports and merges."""
+"""Terminal presentation: a check's findings and summary line and the folder summary as plain lines
+(:class:`Plain`, no rich: the hot path's output), and rich tables where one is asked for (``--table``) or the
+command is not on the hot path (imports, merges)."""
 
 from __future__ import annotations
 
+import os
+import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
+from typing import TYPE_CHECKING, TextIO
 
 from toolkit.messages import msg
 from toolkit.rules.findings import CheckResult, Finding
@@ -16,6 +16,8 @@ from toolkit.spec.models import Severity
 from toolkit.untrusted import for_terminal
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from toolkit.api import ImportOutcome
     from toolkit.batch import UnitRow
     from toolkit.merge import MergeOutcome
@@ -28,7 +30,38 @@ def show(text: object) -> str:
 
     Every string that reaches the terminal and may hold something from a unit's file goes through here.
     """
+    from rich.markup import escape
+
     return escape(for_terminal(text))
+
+
+_ANSI = {"bold red": "1;31", "red": "31", "yellow": "33", "green": "32", "bold green": "1;32", "dim": "2"}
+
+
+class Plain:
+    """Lines on stdout or stderr (looked up at each print, so a test's capture sees them), coloured with ANSI codes
+    only on a terminal and without ``NO_COLOR``. Text is made safe by :func:`toolkit.untrusted.for_terminal`."""
+
+    def __init__(self, stderr: bool = False) -> None:
+        self.stderr = stderr
+
+    @property
+    def stream(self) -> TextIO:
+        """Where the lines go now."""
+        return sys.stderr if self.stderr else sys.stdout
+
+    def line(self, text: object, style: str = "") -> None:
+        """Print ``text`` (untrusted parts and all) as one line, in ``style`` on a terminal."""
+        stream = self.stream
+        shown = for_terminal(text)
+        code = _ANSI.get(style)
+        if code and not os.environ.get("NO_COLOR") and stream.isatty():
+            shown = f"\x1b[{code}m{shown}\x1b[0m"
+        stream.write(shown + "\n")
+
+    def flush(self) -> None:
+        """Flush the stream."""
+        self.stream.flush()
 
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "dim"}
@@ -55,8 +88,77 @@ def summary_line(result: CheckResult, lang: str = "zh") -> str:
     )
 
 
+def _shown_findings(result: CheckResult, lang: str) -> list[Finding | str]:
+    """The findings the terminal shows, at most :data:`SAME_CODE_ROWS` per code, each code's rest as one line."""
+    totals: dict[str, int] = {}
+    for f in result.findings:
+        totals[f.code] = totals.get(f.code, 0) + 1
+    shown: dict[str, int] = {}
+    out: list[Finding | str] = []
+    for f in result.findings:
+        shown[f.code] = shown.get(f.code, 0) + 1
+        if shown[f.code] <= SAME_CODE_ROWS:
+            out.append(f)
+        elif shown[f.code] == SAME_CODE_ROWS + 1:
+            out.append(msg("present.more_same", lang, count=totals[f.code] - SAME_CODE_ROWS, code=f.code))
+    return out
+
+
+def check_lines(plain: Plain, result: CheckResult, lang: str = "zh") -> None:
+    """One line per finding shown (level, where, message, expected and actual), its hint under the first of
+    its code, then the summary line and the highlighted copy."""
+    first: set[str] = set()
+    severity = Severity.INFO
+    for item in _shown_findings(result, lang):
+        if isinstance(item, str):
+            plain.line(f"  … {item}", _STYLE[severity])
+            continue
+        severity = item.severity
+        parts = [msg(f"annotate.severity.{item.severity.value}", lang), _where(item), item.message.get(lang)]
+        if item.expected is not None:
+            parts.append(f"{msg('annotate.col.expected', lang)} {item.expected}")
+        if item.actual is not None:
+            parts.append(f"{msg('annotate.col.actual', lang)} {item.actual}")
+        plain.line("  ".join(str(p) for p in parts if p != ""), _STYLE[item.severity])
+        if item.hint and item.severity is not Severity.INFO and item.code not in first:
+            plain.line("    " + msg("annotate.hint", lang) + item.hint.get(lang), "dim")
+        first.add(item.code)
+    style = "bold red" if result.errors else ("yellow" if result.warnings else "bold green")
+    plain.line(summary_line(result, lang), style)
+    if result.annotated:
+        plain.line(msg("present.annotated", lang, path=result.annotated))
+
+
+def batch_lines(plain: Plain, rows: list[UnitRow], summary: Path | None, skipped: dict[str, int] | None = None,
+                lang: str = "zh") -> None:
+    """The folder summary: one line per unit with a problem (errors, warnings, unusable), then the totals, what
+    was skipped, and the summary workbook (None when it could not be written). Every unit is in the workbook."""
+    styles = {"有警告": "yellow", "有错误": "bold red"}
+    for i, row in enumerate(rows, start=1):
+        if row.exit_code == 0 and not row.warnings:
+            continue
+        counts = msg("present.batch.counts", lang, errors=row.errors, warnings=row.warnings)
+        text = "  ".join(p for p in (f"{i}.", row.status, row.organ or "—", row.file.name, counts, row.problem) if p)
+        plain.line(text, styles.get(row.status, "bold red"))
+    _batch_totals(plain.line, rows, summary, skipped, lang)
+
+
+def _batch_totals(line: Callable[[str], None], rows: list[UnitRow], summary: Path | None,
+                  skipped: dict[str, int] | None, lang: str = "zh") -> None:
+    ok = sum(1 for r in rows if r.exit_code == 0)
+    bad = sum(1 for r in rows if r.exit_code == 1)
+    line(msg("present.batch.title", lang, total=len(rows), ok=ok, bad=bad, broken=len(rows) - ok - bad))
+    text = skipped_line(skipped or {})
+    if text:
+        line(text)
+    if summary is not None:
+        line(msg("present.batch.written", lang, path=summary))
+
+
 def print_check(console: Console, result: CheckResult, lang: str = "zh") -> None:
-    """Print the findings table (if any) and the summary for one checked workbook."""
+    """Print the findings table (if any) and the summary for one checked workbook (``--table``)."""
+    from rich.table import Table
+
     if result.findings:
         table = Table(show_lines=False, header_style="bold", expand=False)
         for key in ("severity", "where", "message", "expected", "actual"):
@@ -105,6 +207,8 @@ def print_batch(console: Console, rows: list[UnitRow], summary: Path | None,
                 skipped: dict[str, int] | None = None) -> None:
     """The folder summary: one line per unit (unit, year, format, errors, warnings, status), then totals, what
     was skipped, and the summary workbook (None when it could not be written)."""
+    from rich.table import Table
+
     from toolkit.batch import SUMMARY_COLUMNS
 
     table = Table(header_style="bold")
@@ -118,14 +222,7 @@ def print_batch(console: Console, rows: list[UnitRow], summary: Path | None,
             show(row.file.name + (f"\n{row.problem}" if row.problem else "")),
         )
     console.print(table)
-    ok = sum(1 for r in rows if r.exit_code == 0)
-    bad = sum(1 for r in rows if r.exit_code == 1)
-    console.print(msg("present.batch.title", total=len(rows), ok=ok, bad=bad, broken=len(rows) - ok - bad))
-    line = skipped_line(skipped or {})
-    if line:
-        console.print(show(line))
-    if summary is not None:
-        console.print(show(msg("present.batch.written", path=summary)))
+    _batch_totals(lambda text: console.print(show(text)), rows, summary, skipped)
 
 
 def print_import(console: Console, outcome: ImportOutcome) -> None:
@@ -150,6 +247,8 @@ def print_import(console: Console, outcome: ImportOutcome) -> None:
 
 def print_merge(console: Console, outcome: MergeOutcome) -> None:
     """The units merged (unit, file, errors, warnings) and the merged workbook written."""
+    from rich.table import Table
+
     table = Table(header_style="bold")
     for key in ("unit", "file", "errors", "warnings"):
         table.add_column(msg(f"present.merge.col.{key}"), overflow="fold")
@@ -170,3 +269,13 @@ def print_refusal(console: Console, problems: list[str]) -> None:
     console.print(show(msg("cli.merge.refused")), style="bold red", end="")
     for i, line in enumerate(problems):
         console.print(show(line if i == 0 else f"  {line}"))
+
+
+def print_json(data: object) -> None:
+    """``data`` as JSON on stdout; characters a terminal would act on are JSON escapes."""
+    import json
+
+    from toolkit.untrusted import json_for_terminal
+
+    sys.stdout.write(json_for_terminal(json.dumps(data, ensure_ascii=False, indent=2)) + "\n")
+    sys.stdout.flush()

@@ -20,48 +20,10 @@ from typing import Any
 
 from typer.core import TyperGroup
 
+from toolkit.cli.options import GLOBAL_FLAGS, GLOBAL_OPTIONS, LANG_ENV, hoist, language_of
 from toolkit.messages import current_language, english_for, msg, use_language
 
-LANG_ENV = "GK_LANG"
-"""Environment variable naming the language when ``--lang`` is not given."""
-GLOBAL_FLAGS, GLOBAL_OPTIONS = ("--debug",), ("--lang",)
-"""Options of the whole command line, accepted anywhere on it."""
-
-
-def hoist(args: Sequence[str]) -> list[str]:
-    """``args`` with the global options (``--debug``, ``--lang X``, ``--lang=X``) moved to the front, where the
-    top-level command reads them; nothing after ``--`` moves."""
-    front: list[str] = []
-    rest: list[str] = []
-    items = list(args)
-    i = 0
-    while i < len(items):
-        arg = items[i]
-        if arg == "--":
-            rest.extend(items[i:])
-            break
-        if arg in GLOBAL_FLAGS or any(arg.startswith(f"{o}=") for o in GLOBAL_OPTIONS):
-            front.append(arg)
-        elif arg in GLOBAL_OPTIONS and i + 1 < len(items):
-            front.extend(items[i:i + 2])
-            i += 1
-        else:
-            rest.append(arg)
-        i += 1
-    return front + rest
-
-
-def language_of(args: Sequence[str]) -> str:
-    """The language the line asks for: the last ``--lang``, else ``GK_LANG``, else Chinese."""
-    lang = os.environ.get(LANG_ENV, "zh")
-    for i, arg in enumerate(args):
-        if arg == "--":
-            break
-        if arg == "--lang" and i + 1 < len(args):
-            lang = args[i + 1]
-        elif arg.startswith("--lang="):
-            lang = arg.split("=", 1)[1]
-    return "en" if lang.strip().lower() == "en" else "zh"
+__all__ = ["GLOBAL_FLAGS", "GLOBAL_OPTIONS", "LANG_ENV", "ToolkitGroup", "hoist", "language_of", "message"]
 
 
 class ToolkitGroup(TyperGroup):
