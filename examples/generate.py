@@ -1,4 +1,4 @@
-"""Make the example workbooks and their expected check results (``python examples/generate.py``).
+"""Make the example workbooks and their expected check results (``python -m toolkit.dev regenerate examples``).
 
 * 南口镇2020年报.xlsx — the seed: 南口镇2020年报.txt (the published report as plain text) imported into the 2019-format
   workbook (its numbers and narrative as published; it lacks 六, so its check has one error).
@@ -12,7 +12,6 @@ Each ``<name>.expected.json`` lists the finding codes ``toolkit check`` must rep
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 from toolkit.data import CellValue, ReportData, TextValue, ValueStatus
@@ -95,8 +94,3 @@ def generate(folder: Path = HERE) -> list[Path]:
             json.dumps(expected, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         written.append(path)
     return written
-
-
-if __name__ == "__main__":
-    for p in generate(Path(sys.argv[1]) if len(sys.argv) > 1 else HERE):
-        print(p)

@@ -7,7 +7,7 @@ from toolkit.spec import available_formats, load_spec
 
 
 def test_error_page_is_current() -> None:
-    """docs/错误说明.md equals what `python -m toolkit.error_docs` generates (regenerate after changes)."""
+    """docs/错误说明.md equals what `python -m toolkit.dev regenerate` generates (regenerate after changes)."""
     assert DOC_PATH.read_text(encoding="utf-8") == render_error_docs()
 
 

@@ -46,7 +46,7 @@ def test_expected_files_say_what_the_examples_are_for() -> None:
 
 @pytest.mark.parametrize("stem", STEMS)
 def test_examples_are_current(tmp_path: Path, stem: str) -> None:
-    """The committed workbooks read as what examples/generate.py makes now (run it after format changes)."""
+    """The committed workbooks read as what examples/generate.py makes now (python -m toolkit.dev regenerate)."""
     generate.generate(tmp_path)
     fresh, committed = read_workbook(tmp_path / f"{stem}.xlsx"), read_workbook(EXAMPLES / f"{stem}.xlsx")
     assert {k: (v.value, v.raw) for k, v in committed.values.items()} == {

@@ -304,12 +304,12 @@ def test_output_is_reproducible(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("fid", FORMATS)
 def test_committed_blank_templates_are_current(tmp_path: Path, fid: str) -> None:
-    """workbook_templates/ holds what the code generates now (python -m toolkit.template --regenerate)."""
+    """workbook_templates/ holds what the code generates now (python -m toolkit.dev regenerate)."""
     fresh = {p.name: p for p in regenerate(tmp_path)}
     name = blank_template_name(fid)
     committed = TEMPLATES / name
-    assert committed.exists(), f"missing {committed}; run python -m toolkit.template --regenerate"
-    assert committed.read_bytes() == fresh[name].read_bytes(), "run python -m toolkit.template --regenerate"
+    assert committed.exists(), f"missing {committed}; run python -m toolkit.dev regenerate"
+    assert committed.read_bytes() == fresh[name].read_bytes(), "run python -m toolkit.dev regenerate"
 
 
 def test_existing_output_is_replaced_whole_and_a_failed_write_leaves_nothing(tmp_path: Path) -> None:

@@ -1,11 +1,10 @@
 """Generate docs/错误说明.md: every error key (file unusable, exit 2) and every finding code, with what to do.
 
-Run ``python -m toolkit.error_docs`` after adding an error class or a rule; a test fails when the page is stale.
+Run ``python -m toolkit.dev regenerate`` after adding an error class or a rule; a test fails when the page is stale.
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from toolkit import errors
@@ -32,7 +31,7 @@ def render_error_docs() -> str:
     lines = [
         "# 错误说明",
         "",
-        "本页由 `python -m toolkit.error_docs` 生成，列出 toolkit 的全部错误代码和问题代码。",
+        "本页由 `python -m toolkit.dev regenerate` 生成，列出 toolkit 的全部错误代码和问题代码。",
         "",
         "## 一、文件无法使用（退出码 2）",
         "",
@@ -78,16 +77,3 @@ def render_error_docs() -> str:
                 seen.add(rule.id)
                 lines.append(f"- **{rule.title.zh}**：{rule.message.zh}（依据：{rule.source}）")
     return "\n".join(lines) + "\n"
-
-
-def main() -> None:
-    """Write the page (or, with --check, exit 1 when it is stale)."""
-    text = render_error_docs()
-    if "--check" in sys.argv:
-        sys.exit(0 if DOC_PATH.read_text(encoding="utf-8") == text else 1)
-    DOC_PATH.parent.mkdir(exist_ok=True)
-    DOC_PATH.write_text(text, encoding="utf-8")
-
-
-if __name__ == "__main__":
-    main()

@@ -65,7 +65,7 @@ def compiled_text(source: bytes, data: Any) -> str | None:
     (a YAML date or a non-string key would come back as something else)."""
     try:
         text = json.dumps({"version": CACHE_VERSION, "sha256": hashlib.sha256(source).hexdigest(), "data": data},
-                          ensure_ascii=False, indent=1, sort_keys=True)
+                          ensure_ascii=False, indent=1)  # key order is the format's order
     except (TypeError, ValueError):
         return None
     return text + "\n" if data_of(text) == data else None

@@ -66,7 +66,7 @@ def load_spec(format_id: str) -> ReportSpec:
     except (KeyError, TypeError, ValueError) as exc:  # YAML syntax and UnicodeDecodeError are ValueErrors
         detail = " ".join(str(exc).split())  # YAML errors span lines; the user gets one
         raise SpecError(f"格式文件 {format_id}.yaml 有误：{detail}") from exc
-    if text is not None and _build(compiled.data_of(text)) == spec:  # the cache gives back this very spec
+    if text is not None and repr(_build(compiled.data_of(text))) == repr(spec):  # this very spec, in its order
         compiled.store(format_id, text)  # where the package folder is read-only, the spec lives in memory
     return spec
 

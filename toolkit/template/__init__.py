@@ -18,17 +18,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-import xlsxwriter
-
 from toolkit.data import ReportData
 from toolkit.fileio import write_atomic
-from toolkit.messages import msg
 from toolkit.spec.models import ReportSpec
-from toolkit.template.builder import Builder
 from toolkit.template.checks import CHECK_RESULT_COLUMN, CHECKS_FIRST_ROW, FAIL, PASS, CheckRow, check_rows
 from toolkit.template.style import FONT, absolute, quote, rectangles
 from toolkit.untrusted import xml_text
@@ -69,6 +65,10 @@ def build_template(
     texts = {k: replace(t, text=xml_text(t.text)) for k, t in data.texts.items()}
     data = ReportData(spec.id, info, dict(data.values), texts)
 
+    import xlsxwriter  # here, not at the top: a check imports this package for its constants, never xlsxwriter
+
+    from toolkit.template.builder import Builder
+
     def write(tmp: Path) -> None:
         wb = xlsxwriter.Workbook(str(tmp), {"default_format_properties": {"font_name": FONT, "font_size": 11},
                                             "strings_to_numbers": False, "strings_to_formulas": False,
@@ -85,6 +85,10 @@ def build_template(
 
 def check_sheet_rows(spec: ReportSpec, data: ReportData | None = None) -> list[CheckRow]:
     """The rows the 校验 sheet has for ``data`` (from :data:`CHECKS_FIRST_ROW` on), with their cached results."""
+    import xlsxwriter
+
+    from toolkit.template.builder import Builder
+
     return check_rows(Builder(xlsxwriter.Workbook(io.BytesIO(), {"in_memory": True}), spec,
                               data if data is not None else ReportData(spec.id)))
 
@@ -112,17 +116,3 @@ def is_future_year(year: int, today: dt.date | None = None) -> bool:
 def blank_template_name(format_id: str) -> str:
     """``年报模板-2021格式.xlsx``."""
     return f"年报模板-{format_id}格式.xlsx"
-
-
-def _main(argv: list[str] | None = None, echo: Callable[[str], object] = print) -> int:
-    import argparse
-
-    parser = argparse.ArgumentParser(prog="python -m toolkit.template", description=msg("template.main.help"))
-    parser.add_argument("--regenerate", action="store_true", help=msg("template.main.regenerate"))
-    args = parser.parse_args(argv)
-    if not args.regenerate:
-        parser.print_help()
-        return 2
-    for path in regenerate(Path(__file__).resolve().parents[2] / "workbook_templates"):
-        echo(str(path))
-    return 0

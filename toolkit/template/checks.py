@@ -7,8 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from xlsxwriter.worksheet import Worksheet
-
 from toolkit.layout import SheetLayout
 from toolkit.messages import msg
 from toolkit.ooxml import a1
@@ -18,6 +16,8 @@ from toolkit.template.live_rules import _input_ranges, _ref, has_live_form, link
 from toolkit.template.style import STYLES, absolute, break_at_words, lines_of, rectangles
 
 if TYPE_CHECKING:
+    from xlsxwriter.worksheet import Worksheet
+
     from toolkit.template.builder import Builder
 
 PASS, FAIL = msg("template.check.pass"), msg("template.check.fail")
