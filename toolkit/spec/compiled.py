@@ -12,10 +12,8 @@ owned by root) the parsed form is kept in memory for the run. The wheel ships th
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +21,21 @@ CACHE_VERSION = 1
 """Bumped when the cache's own layout changes."""
 FORMATS_DIR = Path(__file__).resolve().parent.parent / "formats"
 """Where the format files (and their caches) are."""
+
+
+def digest(source: bytes) -> str:
+    """SHA-256 of ``source`` in hex, from the interpreter's built-in module where it has one (``hashlib`` would load
+    OpenSSL, which costs more than the rest of reading the cache)."""
+    import importlib
+
+    for name in ("_sha256", "_sha2", "hashlib"):  # Python 3.11, 3.12 on, and the OpenSSL one as a last resort
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        if hasattr(module, "sha256"):
+            break
+    return str(module.sha256(source).hexdigest())
 
 
 def yaml_path(format_id: str) -> Path:
@@ -54,7 +67,7 @@ def cached(format_id: str, source: bytes) -> dict[str, Any] | None:
     except (OSError, ValueError):
         return None
     if (not isinstance(held, dict) or held.get("version") != CACHE_VERSION
-            or held.get("sha256") != hashlib.sha256(source).hexdigest() or not isinstance(held.get("data"), dict)):
+            or held.get("sha256") != digest(source) or not isinstance(held.get("data"), dict)):
         return None
     data: dict[str, Any] = held["data"]
     return data
@@ -64,7 +77,7 @@ def compiled_text(source: bytes, data: Any) -> str | None:
     """The cache file's text for ``data`` parsed from ``source``, or None when JSON cannot hold it exactly
     (a YAML date or a non-string key would come back as something else)."""
     try:
-        text = json.dumps({"version": CACHE_VERSION, "sha256": hashlib.sha256(source).hexdigest(), "data": data},
+        text = json.dumps({"version": CACHE_VERSION, "sha256": digest(source), "data": data},
                           ensure_ascii=False, indent=1)  # key order is the format's order
     except (TypeError, ValueError):
         return None
@@ -78,6 +91,8 @@ def data_of(text: str) -> Any:
 
 def store(format_id: str, text: str) -> bool:
     """Write the cache atomically; False (nothing written, the caller keeps it in memory) where it cannot be."""
+    import tempfile
+
     target = cache_path(format_id)
     try:
         fd, tmp = tempfile.mkstemp(prefix=".~gk-", suffix=".json", dir=target.parent)

@@ -21,13 +21,29 @@ import io
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from toolkit.data import ReportData
-from toolkit.fileio import write_atomic
 from toolkit.spec.models import ReportSpec
-from toolkit.template.checks import CHECK_RESULT_COLUMN, CHECKS_FIRST_ROW, FAIL, PASS, CheckRow, check_rows
 from toolkit.template.style import FONT, absolute, quote, rectangles
 from toolkit.untrusted import xml_text
+
+if TYPE_CHECKING:
+    from toolkit.template.checks import CheckRow
+
+_FROM_CHECKS = ("CHECKS_FIRST_ROW", "CHECK_RESULT_COLUMN", "FAIL", "PASS", "CheckRow")
+"""Names of :mod:`toolkit.template.checks` this package re-exports, imported on first use: a check imports this
+package (for the 说明 sheet's layout) and must not pay for the 校验 sheet's modules."""
+
+
+def __getattr__(name: str) -> Any:
+    """A re-exported name of :mod:`toolkit.template.checks`, imported the first time it is asked for."""
+    if name not in _FROM_CHECKS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module("toolkit.template.checks"), name)
+
 
 __all__ = ["CHECKS_FIRST_ROW", "CHECK_RESULT_COLUMN", "FAIL", "FIXED_DATE", "FONT", "PASS", "CheckRow", "absolute",
            "blank_template_name", "build_template", "check_sheet_rows", "default_report_year",
@@ -67,6 +83,7 @@ def build_template(
 
     import xlsxwriter  # here, not at the top: a check imports this package for its constants, never xlsxwriter
 
+    from toolkit.fileio import write_atomic
     from toolkit.template.builder import Builder
 
     def write(tmp: Path) -> None:
@@ -88,6 +105,7 @@ def check_sheet_rows(spec: ReportSpec, data: ReportData | None = None) -> list[C
     import xlsxwriter
 
     from toolkit.template.builder import Builder
+    from toolkit.template.checks import check_rows
 
     return check_rows(Builder(xlsxwriter.Workbook(io.BytesIO(), {"in_memory": True}), spec,
                               data if data is not None else ReportData(spec.id)))
