@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 
 from toolkit.cli import typer_zh
-from toolkit.cli.options import format_option, json_option, overwrite_option
+from toolkit.cli.options import debug_option, format_option, json_option, lang_option, overwrite_option
 from toolkit.cli.usage import ToolkitGroup
 from toolkit.messages import current_language, msg
 
@@ -103,9 +103,8 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main_callback(
-    debug: Annotated[bool, typer.Option("--debug", help=msg("cli.opt.debug"))] = False,
-    lang: Annotated[Lang, typer.Option("--lang", envvar="GK_LANG", show_envvar=False,
-                                       help=msg("cli.opt.lang_global"))] = Lang.zh,
+    debug: Annotated[bool, debug_option()] = False,
+    lang: Annotated[Lang, lang_option()] = Lang.zh,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help=msg("cli.opt.version"))
     ] = False,

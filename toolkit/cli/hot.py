@@ -19,7 +19,18 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from toolkit.cli.options import FORMAT, GLOBAL_FLAGS, HELP, JSON, LANG_ENV, LANGUAGES, OVERWRITE, hoist
+from toolkit.cli.options import (
+    DEBUG,
+    FORMAT,
+    GLOBAL_FLAGS,
+    HELP,
+    JSON,
+    LANG,
+    LANG_ENV,
+    LANGUAGES,
+    OVERWRITE,
+    hoist,
+)
 
 _FLAGS = {"--no-annotate": "no_annotate", JSON[0]: "as_json", OVERWRITE: "overwrite", "--table": "table"}
 """``check``'s flags → the field of :class:`toolkit.cli.check.CheckArgs` they set."""
@@ -84,8 +95,9 @@ def top_help(lang: str) -> str:
     def plain(text: str) -> str:
         return text.replace("[bold]", "").replace("[/bold]", "").replace("\n\n  ", "\n  ")
 
-    options = [("--debug", msg("cli.opt.debug", lang)), ("--lang [zh|en]", msg("cli.opt.lang_global", lang)),
-               ("--version", msg("cli.opt.version", lang)), ("-h, --help", msg("usage.help_option", lang))]
+    options = [(DEBUG, msg("cli.opt.debug", lang)),
+               (f"{LANG} [{'|'.join(LANGUAGES)}]", msg("cli.opt.lang_global", lang)),
+               ("--version", msg("cli.opt.version", lang)), (", ".join(HELP), msg("usage.help_option", lang))]
     commands = [(name, msg(f"cli.{name}.short", lang)) for name in COMMANDS]
     width = max(len(n) for n, _ in options + commands) + 2
     lines = [f"{msg('usage.prefix', lang)}toolkit {msg('usage.options_metavar', lang)} "
@@ -103,9 +115,9 @@ def _language(front: list[str]) -> str | None:
     i = 0
     while i < len(front):
         arg = front[i]
-        if arg.startswith("--lang="):
+        if arg.startswith(f"{LANG}="):
             lang = arg.split("=", 1)[1]
-        elif arg == "--lang":
+        elif arg == LANG:
             lang = front[i + 1]
             i += 1
         i += 1
@@ -117,8 +129,8 @@ def _language(front: list[str]) -> str | None:
 def _split(line: list[str]) -> tuple[list[str], list[str]]:
     """(global options at the front of a hoisted line, the rest)."""
     i = 0
-    while i < len(line) and (line[i] in GLOBAL_FLAGS or line[i].startswith("--lang")):
-        i += 2 if line[i] == "--lang" else 1
+    while i < len(line) and (line[i] in GLOBAL_FLAGS or line[i].startswith(LANG)):
+        i += 2 if line[i] == LANG else 1
     return line[:i], line[i:]
 
 
@@ -145,7 +157,7 @@ def serve(argv: Sequence[str]) -> int | None:
 
     previous = use_language(lang)
     try:
-        return run_check(CheckArgs(**fields), lang, debug="--debug" in front)  # type: ignore[arg-type]
+        return run_check(CheckArgs(**fields), lang, debug=DEBUG in front)  # type: ignore[arg-type]
     finally:
         use_language(previous)
 

@@ -13,7 +13,9 @@ LANG_ENV = "GK_LANG"
 """Environment variable naming the language when ``--lang`` is not given."""
 LANGUAGES = ("zh", "en")
 """The values ``--lang`` accepts."""
-GLOBAL_FLAGS, GLOBAL_OPTIONS = ("--debug",), ("--lang",)
+LANG, DEBUG = "--lang", "--debug"
+"""``--lang zh|en`` (messages and help) and ``--debug`` (tracebacks): options of the whole line."""
+GLOBAL_FLAGS, GLOBAL_OPTIONS = (DEBUG,), (LANG,)
 """Options of the whole command line, accepted anywhere on it."""
 HELP = ("-h", "--help")
 """The help option of every command."""
@@ -55,11 +57,29 @@ def language_of(args: Sequence[str]) -> str:
     for i, arg in enumerate(args):
         if arg == "--":
             break
-        if arg == "--lang" and i + 1 < len(args):
+        if arg == LANG and i + 1 < len(args):
             lang = args[i + 1]
-        elif arg.startswith("--lang="):
+        elif arg.startswith(f"{LANG}="):
             lang = arg.split("=", 1)[1]
     return "en" if lang.strip().lower() == "en" else "zh"
+
+
+def lang_option() -> Any:
+    """The typer declaration of ``--lang`` (the top-level command's; :func:`hoist` brings it there)."""
+    import typer
+
+    from toolkit.messages import msg
+
+    return typer.Option(LANG, envvar=LANG_ENV, show_envvar=False, help=msg("cli.opt.lang_global"))
+
+
+def debug_option() -> Any:
+    """The typer declaration of ``--debug``."""
+    import typer
+
+    from toolkit.messages import msg
+
+    return typer.Option(DEBUG, help=msg("cli.opt.debug"))
 
 
 def format_option(help_key: str = "cli.opt.format_check") -> Any:
