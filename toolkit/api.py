@@ -82,6 +82,8 @@ def valid_skips() -> tuple[list[str], list[str]]:
 def check_skips(skip: Collection[str]) -> None:
     """Raise :class:`toolkit.errors.ToolkitError` (exit 2) naming the first unknown entry of ``skip`` and
     listing the valid ones."""
+    if not skip:
+        return  # nothing to look up: no format needs loading for it
     from toolkit.errors import ToolkitError
     from toolkit.messages import msg
 
