@@ -51,7 +51,7 @@ def fail(exc: Exception, debug: bool = False) -> int:
     error or a system error, 3 for a bug); with ``debug`` it is raised instead, traceback and all."""
     from toolkit.errors import ToolkitError
 
-    if debug:
+    if debug or isinstance(exc, BrokenPipeError):  # a closed stdout is the reader's doing, not the check's
         raise exc
     err = Plain(stderr=True)
     if isinstance(exc, ToolkitError):

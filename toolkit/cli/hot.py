@@ -171,6 +171,8 @@ def main() -> None:
 
         sys.stderr.write(msg("cli.interrupted") + "\n")
         code = 130
+    except BrokenPipeError:  # the reader went away (toolkit check … | head): stop quietly, as a shell would
+        os._exit(141)
     if code is None:
         from toolkit.cli.commands import main as typer_main
 
