@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 from toolkit import api
 from toolkit.cli import app, app_command
 from toolkit.cli.hot import COMMANDS, NotHot, parse_check, top_help
+from toolkit.inputs import single_file
 from toolkit.messages import msg
 from toolkit.sample import sample_report
 from toolkit.spec import load_spec
@@ -135,8 +136,7 @@ def test_check_folder_is_one_library_call(tmp_path: Path) -> None:
     assert outcome.exit_code == max(r.exit_code for r in outcome.rows) == 1
     printed = runner.invoke(app, ["check", str(folder), "--no-annotate", "--json", "--previous", str(last)])
     assert json.loads(printed.stdout) == outcome.to_dict()
-    assert api.single_file([folder]) is None and api.single_file([CLEAN]) == CLEAN
-    assert api.single_file([CLEAN, BROKEN]) is None
+    assert single_file([folder]) is None and single_file([CLEAN]) == CLEAN and single_file([CLEAN, BROKEN]) is None
 
 
 def _imports(path: Path) -> set[str]:

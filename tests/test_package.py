@@ -18,7 +18,7 @@ TASKS = {"check_file", "check_folder", "import_to_workbook", "load_spec", "make_
          "merge_files", "read"}
 """One function per user task (check, import, template, report, merge, read) and the spec loader."""
 HELPERS = {"check_skips", "default_template_name", "default_year", "organ_key", "organs_in", "resolve_spec",
-           "single_file", "valid_skips"}
+           "valid_skips"}
 """Public functions of toolkit.api that serve the tasks and the command line rather than being tasks."""
 
 

@@ -36,8 +36,6 @@ def resolve_spec(*, year: int | None = None, format_id: str | None = None) -> Re
     return load_spec(available_formats()[-1])
 
 
-
-
 def organs_in(paths: Collection[Path]) -> dict[str, Path]:
     """Organ name (see :func:`organ_key`) → workbook, for the readable ones among ``paths``."""
     found: dict[str, Path] = {}
@@ -226,17 +224,6 @@ def check_file(
     return result
 
 
-def single_file(inputs: Sequence[Path]) -> Path | None:
-    """The file when ``inputs`` is one file (not a folder, not a pattern): it is checked on its own, with no
-    summary workbook; None when ``inputs`` is a folder or several files (:func:`check_folder`)."""
-    from toolkit.inputs import is_folder, scan_inputs
-
-    if len(inputs) != 1 or is_folder(Path(inputs[0])):
-        return None
-    paths = scan_inputs(inputs).paths
-    return paths[0] if len(paths) == 1 and not is_folder(paths[0]) else None
-
-
 def check_folder(
     inputs: Sequence[Path],
     *,
@@ -264,7 +251,7 @@ def check_folder(
     from toolkit.batch import FolderOutcome, check_many, write_summary
     from toolkit.errors import ToolkitError
     from toolkit.fileio import check_output
-    from toolkit.inputs import SUMMARY_NAME, is_folder, scan_inputs
+    from toolkit.inputs import default_summary, is_folder, scan_inputs
     from toolkit.messages import msg
 
     check_skips(skip)
@@ -280,8 +267,7 @@ def check_folder(
     if previous is not None and is_folder(Path(previous)):
         last_year = organs_in(scan_inputs([Path(previous)]).paths)
     lasts = [last_year] if isinstance(last_year, Path) else list(last_year.values()) if last_year else []
-    folder = inputs[0] if len(inputs) == 1 and is_folder(inputs[0]) else Path(".")
-    target = Path(summary) if summary is not None else folder / SUMMARY_NAME
+    target = Path(summary) if summary is not None else default_summary(inputs)
     may_replace = overwrite or summary is None
     protect = [*scan.paths, *lasts]
     check_output(target, inputs=protect, overwrite=may_replace, suffixes=(".xlsx",))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import glob
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -130,3 +130,19 @@ def scan_inputs(inputs: Iterable[Path]) -> InputScan:
 def expand_inputs(inputs: Iterable[Path]) -> list[Path]:
     """The files of :func:`scan_inputs` (what it left out is dropped)."""
     return scan_inputs(inputs).paths
+
+
+def single_file(inputs: Sequence[Path]) -> Path | None:
+    """The file when ``inputs`` is one file (not a folder, not a pattern): it is checked on its own, with no
+    summary workbook; None when ``inputs`` is a folder or several files (``api.check_folder``)."""
+    if len(inputs) != 1 or is_folder(Path(inputs[0])):
+        return None
+    paths = scan_inputs(inputs).paths
+    return paths[0] if len(paths) == 1 and not is_folder(paths[0]) else None
+
+
+def default_summary(inputs: Sequence[Path]) -> Path:
+    """Where a folder run writes its summary by default: ``校验汇总.xlsx`` in the one folder given, else in the
+    current folder."""
+    folder = Path(inputs[0]) if len(inputs) == 1 and is_folder(Path(inputs[0])) else Path(".")
+    return folder / SUMMARY_NAME

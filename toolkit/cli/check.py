@@ -71,10 +71,11 @@ def run_check(args: CheckArgs, lang: str, debug: bool = False) -> int:
     """Run ``check`` as ``args`` says, print the outcome, return the exit code (0 clean, 1 errors, 2 unusable)."""
     from toolkit import api
     from toolkit.errors import ToolkitError
+    from toolkit.inputs import single_file
 
     progress = _progress(args)
     try:
-        single = api.single_file(args.files)
+        single = single_file(args.files)
         if single is None and args.output is not None:
             raise ToolkitError(msg("cli.check.one_output"))
         if single is not None and args.returns is None:
