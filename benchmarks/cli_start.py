@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -28,10 +27,13 @@ CALAMINE = ("from python_calamine import CalamineWorkbook\n"
 TARGETS = {"check": 3.0, "help": 5.0}
 
 
+MODULE = [sys.executable, "-m", "toolkit"]
+
+
 def _toolkit() -> list[str]:
     """The installed ``toolkit`` script beside this interpreter (as a user runs it), else ``python -m toolkit``."""
     script = Path(sys.executable).with_name("toolkit")
-    return [str(script)] if script.is_file() else [sys.executable, "-m", "toolkit"]
+    return [str(script)] if script.is_file() and "--module" not in sys.argv else MODULE
 
 
 def _time(command: list[str], cwd: Path) -> float:
@@ -64,11 +66,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("workbook", nargs="?", type=Path, default=EXAMPLE)
     parser.add_argument("--runs", type=int, default=21)
+    parser.add_argument("--module", action="store_true",
+                        help="run python -m toolkit (with PYTHONPATH, e.g. another version) instead of the script")
     args = parser.parse_args()
     workbook = args.workbook.resolve()
     scratch = Path(os.environ.get("TMPDIR", "/tmp"))  # not the checkout: the installed package must be the one run
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"load average (1 min): {load:.2f}; {args.runs} interleaved runs; {shutil.which('toolkit') or 'toolkit'}")
+    print(f"load average (1 min): {load:.2f}; {args.runs} interleaved runs; {' '.join(_toolkit())}")
     median = measure(workbook, args.runs, scratch)
     for name in ("pass", "calamine", "check", "help"):
         print(f"  {name:<9}{median[name] * 1000:8.1f} ms")
