@@ -1,0 +1,184 @@
+"""Which parts of the user's package the copy changes or adds, and their new bytes (see :mod:`toolkit.annotate`)."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Callable
+
+from toolkit.annotate.cells import merge_anchors, patch_sheet, unselect
+from toolkit.annotate.comments import (
+    COMMENTS_CONTENT,
+    COMMENTS_TYPE,
+    IDMAP,
+    VML_CONTENT,
+    VML_TYPE,
+    Notes,
+    comments_part,
+    vml_part,
+)
+from toolkit.annotate.package import (
+    STYLES_CONTENT,
+    STYLES_TYPE,
+    WORKSHEET_CONTENT,
+    WORKSHEET_TYPE,
+    Relationships,
+    add_content_types,
+    patch_workbook,
+    rels_path,
+    relative,
+    unused_name,
+)
+from toolkit.annotate.result_sheet import RESULT_SHEET, print_titles, result_sheet
+from toolkit.annotate.styles import MINIMAL, Styles
+from toolkit.annotate.tokens import attr_any_prefix, children, root
+from toolkit.ooxml import WORKBOOK_PART, WORKBOOK_RELS, parse_workbook, resolve_target, split_a1
+from toolkit.rules.findings import CheckResult, Finding
+from toolkit.spec.models import Severity
+from toolkit.xlsxsafe import Package
+
+TYPES = "[Content_Types].xml"
+_LEGACY = re.compile(rb"<(?:[\w.-]+:)?legacyDrawing\s[^>]*>")
+
+
+def _flagged(package: Package, result: CheckResult) -> dict[str, dict[tuple[int, int], list[Finding]]]:
+    """Sheet part → zero-based cell → the error and warning findings about it."""
+    parts = {s.name: s.part for s in parse_workbook(package).sheets if s.part and s.name != RESULT_SHEET}
+    found: dict[str, dict[tuple[int, int], list[Finding]]] = {}
+    for finding in result.findings:
+        if finding.severity is Severity.INFO:
+            continue
+        for ref in finding.cells:
+            part = parts.get(ref.location.sheet) if ref.location is not None else None
+            if part is None or ref.location is None:
+                continue
+            cells = found.setdefault(part, {})
+            findings = cells.setdefault(split_a1(ref.location.cell.upper()), [])
+            if finding not in findings:
+                findings.append(finding)
+    return found
+
+
+def _worst(findings: list[Finding]) -> Severity:
+    return max((f.severity for f in findings), key=lambda s: s.rank)
+
+
+def _next_idmap(package: Package) -> Callable[[], int]:
+    """Numbers for new VML drawings that no drawing of the package uses (Excel numbers shapes by them)."""
+    used = {0}
+    for name in package.infos:
+        if name.lower().endswith(".vml"):
+            for data in IDMAP.findall(package.read(name)):
+                used |= {int(n) for n in data.replace(b" ", b"").split(b",") if n.isdigit()}
+
+    def take() -> int:
+        n = max(used) + 1
+        used.add(n)
+        return n
+
+    return take
+
+
+def build_parts(package: Package, result: CheckResult, lang: str, author: str,
+                comment_text: Callable[[list[Finding], str], str]) -> tuple[dict[str, bytes], set[str]]:
+    """The copy's new and changed parts (name → bytes) and the parts it leaves out."""
+    changed: dict[str, bytes] = {}
+    dropped: set[str] = set()
+    taken: set[str] = set()
+    overrides: list[tuple[str, str]] = []
+    defaults: list[tuple[str, str]] = []
+    book_rels = Relationships(package.read(WORKBOOK_RELS))
+    styles_target = book_rels.of_type(STYLES_TYPE)
+    styles_part = resolve_target(styles_target) if styles_target else None
+    if styles_part is None or styles_part not in package.infos:
+        styles_part = unused_name(package, taken, "xl/styles{}.xml")
+        book_rels.add(STYLES_TYPE, relative(styles_part, WORKBOOK_PART))
+        overrides.append((styles_part, STYLES_CONTENT))
+        styles = Styles(MINIMAL)
+    else:
+        styles = Styles(package.read(styles_part))
+    next_idmap = _next_idmap(package)
+
+    for part, cells in _flagged(package, result).items():
+        xml = package.read(part)
+        severity = {cell: _worst(findings) for cell, findings in cells.items()}
+        anchors = merge_anchors(xml)
+        on: dict[tuple[int, int], list[Finding]] = {}
+        for cell, findings in cells.items():
+            box = on.setdefault(anchors.get(cell, cell), [])
+            box.extend(f for f in findings if f not in box)
+        notes: Notes = {cell: (comment_text(findings, lang), len(findings)) for cell, findings in on.items()}
+        own_rels_part = rels_path(part)
+        rels = Relationships(package.read(own_rels_part) if own_rels_part in package.infos else None)
+        comments_target = rels.of_type(COMMENTS_TYPE)
+        comments_name = resolve_target(comments_target, posixpath.dirname(part)) if comments_target else None
+        legacy = _LEGACY.search(xml)
+        vml_rid = attr_any_prefix(legacy.group(), b"id") if legacy else None
+        vml_target = rels.target(vml_rid.decode()) if vml_rid else None
+        vml_name = resolve_target(vml_target, posixpath.dirname(part)) if vml_target else None
+        if legacy is not None and (vml_name is None or vml_name not in package.infos):
+            raise ValueError("legacyDrawing without its drawing")
+        existing = package.read(comments_name) if comments_name and comments_name in package.infos else None
+        comments, new_cells = comments_part(existing, notes, author)
+        if comments_name is None or existing is None:
+            comments_name = unused_name(package, taken, "xl/comments{}.xml")
+            rels.add(COMMENTS_TYPE, relative(comments_name, part))
+            overrides.append((comments_name, COMMENTS_CONTENT))
+        changed[comments_name] = comments
+        shapes = [(r, c, notes[r, c][1]) for r, c in sorted(new_cells)]
+        new_rid = None
+        if vml_name is None:
+            vml_name = unused_name(package, taken, "xl/drawings/vmlDrawing{}.vml")
+            new_rid = rels.add(VML_TYPE, relative(vml_name, part))
+            defaults.append(("vml", VML_CONTENT))
+            changed[vml_name] = vml_part(None, shapes, next_idmap())
+        elif shapes:
+            changed[vml_name] = vml_part(package.read(vml_name), shapes, next_idmap())
+        changed[own_rels_part] = rels.xml()
+        changed[part] = patch_sheet(xml, set(cells), lambda xf, cell: styles.flagged(xf, severity[cell]), new_rid)
+
+    sheets = parse_workbook(package).sheets
+    old = next((s for s in sheets if s.name == RESULT_SHEET), None)
+    for sheet in sheets:
+        if sheet.part and sheet.part not in changed and sheet is not old:
+            xml = package.read(sheet.part)
+            unselected = unselect(xml)
+            if unselected is not xml and unselected != xml:
+                changed[sheet.part] = unselected
+    replaced_rid: str | None = None
+    if old is not None and old.part is not None:
+        result_part = old.part
+        replaced_rid = _rid_of(package, RESULT_SHEET)
+        if rels_path(result_part) in package.infos:
+            dropped.add(rels_path(result_part))  # its comments and drawings must not come onto the new sheet
+        rid = replaced_rid
+    else:
+        result_part = unused_name(package, taken, "xl/worksheets/sheet{}.xml")
+        rid = book_rels.add(WORKSHEET_TYPE, relative(result_part, WORKBOOK_PART))
+        overrides.append((result_part, WORKSHEET_CONTENT))
+    changed[result_part] = result_sheet(result, styles, lang)
+    changed[WORKBOOK_PART] = patch_workbook(package.read(WORKBOOK_PART), RESULT_SHEET, rid, replaced_rid,
+                                            print_titles())
+    changed[WORKBOOK_RELS] = book_rels.xml()
+    changed[styles_part] = styles.xml()
+    changed[TYPES] = add_content_types(package.read(TYPES), overrides, defaults)
+    return changed, dropped
+
+
+def _rid_of(package: Package, sheet_name: str) -> str:
+    """The relationship id of the sheet called ``sheet_name`` in workbook.xml."""
+    import html
+
+    xml = package.read(WORKBOOK_PART)
+    top = root(xml)
+    for kid in children(xml, top):
+        if kid.name != b"sheets":
+            continue
+        for sheet in children(xml, kid):
+            tag = sheet.start_tag(xml)
+            name = re.search(rb"""\sname\s*=\s*(?:"([^"]*)"|'([^']*)')""", tag)
+            if name and html.unescape((name.group(1) or name.group(2) or b"").decode()) == sheet_name:
+                rid = attr_any_prefix(tag, b"id")
+                if rid:
+                    return rid.decode()
+    raise ValueError("sheet without relationship")

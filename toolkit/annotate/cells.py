@@ -1,0 +1,151 @@
+"""A flagged sheet of the copy: the flagged cells get their new format index, cells and rows that are not in the
+file are created in their place (rows and cells stay in order), the comments' drawing is referenced, and the
+sheet is no longer selected (the 校验结果 sheet is). Everything else is the user's bytes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from toolkit.annotate.tokens import TAG, Element, attr, children, ns_prefix, root, set_attr, splice
+from toolkit.ooxml import a1, split_a1
+
+_ROW = re.compile(rb"<(?P<p>(?:[\w.-]+:)?)row(?=[\s/>])(?P<attrs>(?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*"
+                  rb"(?:/>|>(?P<body>.*?)</(?P=p)row\s*>)", re.DOTALL)
+_CELL = re.compile(rb"<(?P<p>(?:[\w.-]+:)?)c(?=[\s/>])(?P<attrs>(?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*"
+                   rb"(?:/>|>.*?</(?P=p)c\s*>)", re.DOTALL)
+_MERGE = re.compile(rb"""<(?:[\w.-]+:)?mergeCell\s[^>]*?ref\s*=\s*["']([A-Z]+[0-9]+):([A-Z]+[0-9]+)["']""")
+_SELECTED = re.compile(rb"""<(?:[\w.-]+:)?sheetView\s[^>]*?tabSelected\s*=\s*["'](?:1|true)["'][^>]*>""")
+_AFTER_LEGACY = (b"legacyDrawingHF", b"drawingHF", b"picture", b"oleObjects", b"controls", b"webPublishItems",
+                 b"tableParts", b"extLst")
+"""What follows ``legacyDrawing`` in a worksheet (ECMA-376 CT_Worksheet)."""
+
+Restyle = Callable[[int, tuple[int, int]], int]
+"""(the cell's format index, (row, col)) → its new format index."""
+
+
+def unselect(xml: bytes) -> bytes:
+    """The sheet without ``tabSelected`` on its views (two selected tabs would group the sheets in Excel)."""
+    return _SELECTED.sub(lambda m: set_attr(m.group(), b"tabSelected", None), xml)
+
+
+def merge_anchors(xml: bytes) -> dict[tuple[int, int], tuple[int, int]]:
+    """Each merged cell that is not its range's top-left → that top-left cell (zero-based row, col)."""
+    anchors: dict[tuple[int, int], tuple[int, int]] = {}
+    for match in _MERGE.finditer(xml):
+        (r1, c1), (r2, c2) = split_a1(match.group(1).decode()), split_a1(match.group(2).decode())
+        if (r2 - r1 + 1) * (c2 - c1 + 1) > 10_000:
+            continue
+        for r in range(r1, r2 + 1):
+            for c in range(c1, c2 + 1):
+                if (r, c) != (r1, c1):
+                    anchors[r, c] = (r1, c1)
+    return anchors
+
+
+def _column_styles(xml: bytes, cols: Element | None) -> Callable[[int], int]:
+    """The format a column gives a cell that is not in the file (``<col style=…>``), by zero-based column."""
+    spans: list[tuple[int, int, int]] = []
+    if cols is not None:
+        for col in children(xml, cols):
+            tag = col.start_tag(xml)
+            low, high, style = attr(tag, b"min"), attr(tag, b"max"), attr(tag, b"style")
+            if low and high and style and low.isdigit() and high.isdigit() and style.isdigit():
+                spans.append((int(low) - 1, int(high) - 1, int(style)))
+
+    def style_of(col: int) -> int:
+        return next((s for low, high, s in spans if low <= col <= high), 0)
+
+    return style_of
+
+
+def _number(raw: bytes | None) -> int | None:
+    return int(raw) if raw is not None and raw.isdigit() else None
+
+
+def patch_sheet(xml: bytes, cells: set[tuple[int, int]], restyle: Restyle, drawing_rid: str | None) -> bytes:
+    """The sheet with ``cells`` (zero-based) restyled and, with ``drawing_rid``, a ``legacyDrawing`` to it."""
+    top = root(xml)
+    kids = children(xml, top, skip=b"sheetData")
+    p = top.prefix
+    data = next((k for k in kids if k.name == b"sheetData"), None)
+    if data is None:
+        raise ValueError("no sheetData")
+    column_style = _column_styles(xml, next((k for k in kids if k.name == b"cols"), None))
+    edits: list[tuple[int, int, bytes]] = []
+    wanted: dict[int, list[int]] = {}
+    for row, col in sorted(cells):
+        wanted.setdefault(row, []).append(col)
+    pending = sorted(wanted)
+
+    def new_row(row: int) -> bytes:
+        body = b"".join(b'<%sc r="%s" s="%d"/>' % (p, a1(row, c).encode(), restyle(column_style(c), (row, c)))
+                        for c in wanted[row])
+        return b'<%srow r="%d">%s</%srow>' % (p, row + 1, body, p)
+
+    if data.empty:
+        edits.append((data.start, data.end, b"<%ssheetData>%s</%ssheetData>" % (
+            p, b"".join(new_row(r) for r in pending), p)))
+        pending = []
+    else:
+        row_number = -1
+        for match in _ROW.finditer(xml, data.tag_end, data.inner_end):
+            row_number = (_number(attr(match.group(), b"r")) or row_number + 2) - 1
+            while pending and pending[0] < row_number:
+                edits.append((match.start(), match.start(), new_row(pending.pop(0))))
+            if pending and pending[0] == row_number:
+                edits.append((match.start(), match.end(), _patch_row(match, row_number, wanted[pending.pop(0)],
+                                                                     restyle, column_style)))
+            if not pending:
+                break
+        edits.extend((data.inner_end, data.inner_end, new_row(r)) for r in pending)
+    if drawing_rid is not None and not any(k.name == b"legacyDrawing" for k in kids):
+        at = next((k.start for k in kids if k.name in _AFTER_LEGACY), top.inner_end)
+        rp = ns_prefix(top.start_tag(xml), b"http://schemas.openxmlformats.org/officeDocument/2006/relationships")
+        declare = b"" if rp else b' xmlns:gkr="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+        edits.append((at, at, b'<%slegacyDrawing%s %sid="%s"/>' % (p, declare, rp or b"gkr:", drawing_rid.encode())))
+    return unselect(splice(xml, edits))
+
+
+def _patch_row(match: re.Match[bytes], row: int, cols: list[int], restyle: Restyle,
+               column_style: Callable[[int], int]) -> bytes:
+    """One ``<row>`` with the cells ``cols`` restyled or created."""
+    whole = match.group()
+    p = match.group("p")
+    body_start = match.start("body") - match.start() if match.group("body") is not None else None
+    row_tag = TAG.match(whole)
+    assert row_tag is not None
+    head = whole[:row_tag.end()]
+    row_style = _number(attr(head, b"s")) if attr(head, b"customFormat") in (b"1", b"true") else None
+    if body_start is None:  # <row .../>
+        head = head[:-2].rstrip() + b">"
+        body, tail = b"", b"</%srow>" % p
+    else:
+        body = whole[body_start:match.end("body") - match.start()]
+        tail = whole[match.end("body") - match.start():]
+    todo = list(cols)
+    edits: list[tuple[int, int, bytes]] = []
+    col = -1
+    for cell in _CELL.finditer(body):
+        tag_match = TAG.match(body, cell.start())
+        assert tag_match is not None
+        tag = tag_match.group()
+        ref = attr(tag, b"r")
+        col = split_a1(ref.decode("ascii", "replace").upper())[1] if ref else col + 1
+        while todo and todo[0] < col:
+            c = todo.pop(0)
+            style = restyle(row_style if row_style is not None else column_style(c), (row, c))
+            edits.append((cell.start(), cell.start(), b'<%sc r="%s" s="%d"/>' % (p, a1(row, c).encode(), style)))
+        if todo and todo[0] == col:
+            todo.pop(0)
+            style = restyle(_number(attr(tag, b"s")) or 0, (row, col))
+            edits.append((cell.start(), tag_match.end(), set_attr(tag, b"s", b"%d" % style)))
+        if not todo:
+            break
+    inserted = bool(todo) or any(start == end for start, end, _ in edits)
+    for c in todo:
+        style = restyle(row_style if row_style is not None else column_style(c), (row, c))
+        edits.append((len(body), len(body), b'<%sc r="%s" s="%d"/>' % (p, a1(row, c).encode(), style)))
+    if inserted:
+        head = set_attr(head, b"spans", None)  # an optimisation hint that no longer covers the row
+    return head + splice(body, edits) + tail

@@ -1,0 +1,126 @@
+"""The comments of a flagged sheet: a comments part and its legacy VML drawing (the boxes Excel, WPS, LibreOffice
+and Gnumeric show on hover), new or merged into the ones the user's sheet already has (their comments kept, ours
+added after their text where both are on one cell)."""
+
+from __future__ import annotations
+
+import re
+
+from toolkit.annotate.tokens import attr, children, root, set_attr, splice, text
+from toolkit.ooxml import a1, split_a1
+
+COMMENTS_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments"
+VML_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/vmlDrawing"
+COMMENTS_CONTENT = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
+VML_CONTENT = "application/vnd.openxmlformats-officedocument.vmlDrawing"
+
+_MAIN = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_VML_NS = {b"v": b"urn:schemas-microsoft-com:vml", b"o": b"urn:schemas-microsoft-com:office:office",
+           b"x": b"urn:schemas-microsoft-com:office:excel"}
+_SHAPE_ID = re.compile(rb"_x0000_s(\d+)")
+IDMAP = re.compile(rb"""<o:idmap\s[^>]*?data\s*=\s*["']([0-9, ]+)["']""")
+
+Notes = dict[tuple[int, int], tuple[str, int]]
+"""Zero-based (row, col) → (the comment's text, how many findings it holds)."""
+
+
+def _run(note: str, p: bytes) -> bytes:
+    return (b'<%sr><%srPr><%ssz val="9"/><%srFont val="\xe5\xae\x8b\xe4\xbd\x93"/></%srPr>'
+            b'<%st xml:space="preserve">%s</%st></%sr>' % (p, p, p, p, p, p, text(note), p, p))
+
+
+def _ref(row: int, col: int) -> bytes:
+    return a1(row, col).encode()
+
+
+def comments_part(existing: bytes | None, notes: Notes, author: str) -> tuple[bytes, set[tuple[int, int]]]:
+    """The comments part holding ``notes`` (merged into ``existing``), and the cells that had no comment before
+    (they need a shape in the drawing)."""
+    if existing is None:
+        body = b"".join(b'<comment ref="%s" authorId="0"><text>%s</text></comment>' % (_ref(*cell), _run(note, b""))
+                        for cell, (note, _) in sorted(notes.items()))
+        return (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<comments xmlns="%s"><authors><author>%s'
+                b'</author></authors><commentList>%s</commentList></comments>' % (_MAIN, text(author), body)), set(notes)
+    top = root(existing)
+    p = top.prefix
+    kids = {k.name: k for k in children(existing, top)}
+    authors, listed = kids.get(b"authors"), kids.get(b"commentList")
+    if authors is None or listed is None or authors.empty:
+        raise ValueError("comments part without authors or commentList")
+    names = [existing[a.tag_end:a.inner_end] for a in children(existing, authors) if a.name == b"author"]
+    edits: list[tuple[int, int, bytes]] = []
+    if text(author) in names:
+        author_id = names.index(text(author))
+    else:
+        author_id = len(names)
+        edits.append((authors.inner_end, authors.inner_end, b"<%sauthor>%s</%sauthor>" % (p, text(author), p)))
+    remaining = dict(notes)
+    if not listed.empty:
+        for comment in children(existing, listed):
+            ref = attr(comment.start_tag(existing), b"ref")
+            try:
+                cell = split_a1(ref.decode("ascii")) if ref else None
+            except ValueError:
+                continue
+            if cell not in remaining or comment.empty:
+                continue
+            note = remaining.pop(cell)[0]
+            body = existing[comment.tag_end:comment.inner_end]
+            close = body.rfind(b"</" + p + b"text")
+            if close < 0:
+                continue
+            at = comment.tag_end + close
+            edits.append((at, at, _run("\n" + note, p)))
+    new = b"".join(b'<%scomment ref="%s" authorId="%d"><%stext>%s</%stext></%scomment>' % (
+        p, _ref(*cell), author_id, p, _run(note, p), p, p) for cell, (note, _) in sorted(remaining.items()))
+    if listed.empty:
+        edits.append((listed.start, listed.end, b"<%scommentList>%s</%scommentList>" % (p, new, p)))
+    else:
+        edits.append((listed.inner_end, listed.inner_end, new))
+    return splice(existing, edits), set(remaining)
+
+
+def _shape(shape_id: int, row: int, col: int, findings: int) -> bytes:
+    height = min(80 + 40 * findings, 400)
+    rows = max(4, height // 15)
+    return (b'<v:shape id="_x0000_s%d" type="#_x0000_t202" style="position:absolute;margin-left:59.25pt;'
+            b'margin-top:1.5pt;width:360pt;height:%dpt;z-index:%d;visibility:hidden" fillcolor="#ffffe1" '
+            b'o:insetmode="auto"><v:fill color2="#ffffe1"/><v:shadow on="t" color="black" obscured="t"/>'
+            b'<v:path o:connecttype="none"/><v:textbox style="mso-direction-alt:auto"><div style="text-align:left">'
+            b'</div></v:textbox><x:ClientData ObjectType="Note"><x:MoveWithCells/><x:SizeWithCells/>'
+            b'<x:Anchor>%d, 15, %d, 2, %d, 15, %d, 4</x:Anchor><x:AutoFill>False</x:AutoFill><x:Row>%d</x:Row>'
+            b'<x:Column>%d</x:Column></x:ClientData></v:shape>'
+            % (shape_id, height, shape_id & 0x3FF, col + 1, max(row - 1, 0), col + 8, max(row - 1, 0) + rows,
+               row, col))
+
+
+_SHAPETYPE = (b'<v:shapetype id="_x0000_t202" coordsize="21600,21600" o:spt="202" path="m,l,21600r21600,l21600,xe">'
+              b'<v:stroke joinstyle="miter"/><v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>')
+
+
+def vml_part(existing: bytes | None, cells: list[tuple[int, int, int]], idmap: int) -> bytes:
+    """The drawing with a hidden note box for each (row, col, findings) in ``cells``, added to ``existing`` (whose
+    shapes, VML that is often not well-formed XML, are left as they are) or in a new drawing numbered ``idmap``."""
+    if existing is None:
+        shapes = b"".join(_shape(idmap * 1024 + 1 + i, r, c, n) for i, (r, c, n) in enumerate(cells))
+        declare = b" ".join(b'xmlns:%s="%s"' % item for item in _VML_NS.items())
+        return (b'<xml %s><o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="%d"/></o:shapelayout>%s%s</xml>'
+                % (declare, idmap, _SHAPETYPE, shapes))
+    start = existing.find(b"<xml")
+    close = existing.rfind(b"</xml>")
+    tag_end = existing.find(b">", start)
+    if start < 0 or close < tag_end or tag_end < 0:
+        raise ValueError("not a VML drawing")
+    head = existing[start:tag_end + 1]
+    for prefix, uri in _VML_NS.items():
+        bound = attr(head, b"xmlns:" + prefix)
+        if bound is None:
+            head = set_attr(head, b"xmlns:" + prefix, uri)
+        elif bound != uri:
+            raise ValueError("VML prefix bound elsewhere")
+    used = [int(n) for n in _SHAPE_ID.findall(existing)]
+    first = max(used, default=idmap * 1024) + 1
+    shapes = b"".join(_shape(first + i, r, c, n) for i, (r, c, n) in enumerate(cells))
+    if b'id="_x0000_t202"' not in existing:
+        shapes = _SHAPETYPE + shapes
+    return existing[:start] + head + existing[tag_end + 1:close] + shapes + existing[close:]

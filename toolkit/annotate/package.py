@@ -1,0 +1,248 @@
+"""The copy's package: workbook.xml with the 校验结果 sheet first and active, relationships and content types
+extended, and the zip written with every part the copy does not change copied as it is (its compressed bytes,
+so byte for byte the user's part)."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import struct
+import zlib
+from pathlib import Path
+
+from toolkit.annotate.tokens import (
+    REL_NS,
+    STRICT_REL_NS,
+    Element,
+    attr,
+    attr_any_prefix,
+    children,
+    insert_at,
+    ns_prefix,
+    quoted,
+    root,
+    set_attr,
+    splice,
+    text,
+)
+from toolkit.xlsxsafe import Package
+
+WORKSHEET_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
+STYLES_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"
+WORKSHEET_CONTENT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+STYLES_CONTENT = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
+
+_AFTER_NAMES = (b"calcPr", b"oleSize", b"customWorkbookViews", b"pivotCaches", b"smartTagPr", b"smartTagTypes",
+                b"webPublishing", b"fileRecoveryPr", b"webPublishObjects", b"extLst")
+"""What follows ``definedNames`` in workbook.xml (ECMA-376 CT_Workbook)."""
+
+
+class Unusable(ValueError):
+    """The package holds something the copy cannot carry over faithfully (the copy is then refused)."""
+
+
+def _unescape(raw: bytes) -> str:
+    import html
+
+    return html.unescape(raw.decode("utf-8", "replace"))
+
+
+def patch_workbook(xml: bytes, sheet_name: str, rid: str, replaced: str | None, print_titles: str) -> bytes:
+    """workbook.xml with the sheet ``sheet_name`` (relationship ``rid``) first and active; ``replaced`` is the rId
+    of an older sheet of that name, whose entry and sheet-local names go (it is written anew). Every sheet-local
+    defined name follows its sheet to its new position; the new sheet's header row is its print title."""
+    top = root(xml)
+    kids = children(xml, top)
+    p = top.prefix
+    sheets = next((k for k in kids if k.name == b"sheets"), None)
+    if sheets is None or sheets.empty:
+        raise Unusable("no sheets")
+    entries = [e for e in children(xml, sheets) if e.name == b"sheet"]
+    old_index = next((i for i, e in enumerate(entries)
+                      if replaced is not None and attr_any_prefix(e.start_tag(xml), b"id") == replaced.encode()), None)
+    ids = [int(v) for e in entries if (v := attr(e.start_tag(xml), b"sheetId") or b"").isdigit()]
+    sheet_id = int(attr(entries[old_index].start_tag(xml), b"sheetId") or b"0") if old_index is not None else 0
+    if not sheet_id:
+        sheet_id = max(ids, default=0) + 1
+    mapping: dict[int, int | None] = {}
+    position = 1
+    for i in range(len(entries)):
+        if i == old_index:
+            mapping[i] = None
+        else:
+            mapping[i] = position
+            position += 1
+    rp = ns_prefix(top.start_tag(xml), REL_NS, STRICT_REL_NS)
+    declare = b"" if rp else b' xmlns:gkr="%s"' % REL_NS
+    new_sheet = b'<%ssheet name="%s" sheetId="%d"%s %sid="%s"/>' % (p, quoted(sheet_name), sheet_id, declare,
+                                                                     rp or b"gkr:", rid.encode())
+    edits: list[tuple[int, int, bytes]] = [(sheets.tag_end, sheets.tag_end, new_sheet)]
+    if old_index is not None:
+        edits.append((entries[old_index].start, entries[old_index].end, b""))
+    names = next((k for k in kids if k.name == b"definedNames"), None)
+    title = b'<%sdefinedName name="_xlnm.Print_Titles" localSheetId="0">%s</%sdefinedName>' % (
+        p, text(print_titles), p)
+    if names is None or names.empty:
+        block = b"<%sdefinedNames>%s</%sdefinedNames>" % (p, title, p)
+        if names is not None:
+            edits.append((names.start, names.end, block))
+        else:
+            at = insert_at(xml, top, kids, _AFTER_NAMES)
+            edits.append((at, at, block))
+    else:
+        edits.append((names.tag_end, names.tag_end, title))
+        for name in children(xml, names):
+            tag = name.start_tag(xml)
+            local = attr(tag, b"localSheetId")
+            if local is None:
+                continue
+            if not re.fullmatch(rb"[0-9]{1,5}", local):
+                raise Unusable("localSheetId")
+            moved = mapping.get(int(local), int(local) + 1)
+            if moved is None:
+                edits.append((name.start, name.end, b""))
+            else:
+                edits.append((name.start, name.tag_end, set_attr(tag, b"localSheetId", b"%d" % moved)))
+    for views in (k for k in kids if k.name == b"bookViews"):
+        for view in children(xml, views):
+            tag = view.start_tag(xml)
+            new = set_attr(set_attr(tag, b"activeTab", None), b"firstSheet", None)
+            if new != tag:
+                edits.append((view.start, view.tag_end, new))
+    return splice(xml, edits)
+
+
+class Relationships:
+    """A relationships part being extended with new targets."""
+
+    def __init__(self, xml: bytes | None) -> None:
+        self.source = xml or (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns='
+                              b'"http://schemas.openxmlformats.org/package/2006/relationships"></Relationships>')
+        self.top = root(self.source)
+        if self.top.empty:
+            self.source = self.source[:self.top.start] + b"<%sRelationships></%sRelationships>" % (
+                self.top.prefix, self.top.prefix)
+            self.top = root(self.source)
+        self.entries: list[tuple[str, str, str]] = []
+        """(Id, Type, Target) of each relationship, the unescaped values."""
+        for rel in children(self.source, self.top):
+            tag = rel.start_tag(self.source)
+            if attr(tag, b"TargetMode") == b"External":
+                continue
+            self.entries.append((_unescape(attr(tag, b"Id") or b""), _unescape(attr(tag, b"Type") or b""),
+                                 _unescape(attr(tag, b"Target") or b"")))
+        self.ids = {_unescape(attr(r.start_tag(self.source), b"Id") or b"") for r in children(self.source, self.top)}
+        self.added: list[bytes] = []
+
+    def target(self, rid: str) -> str | None:
+        """The target of relationship ``rid``."""
+        return next((t for i, _, t in self.entries if i == rid), None)
+
+    def of_type(self, kind: str) -> str | None:
+        """The target of the first relationship of type ``kind``."""
+        return next((t for _, k, t in self.entries if k == kind), None)
+
+    def add(self, kind: str, target: str) -> str:
+        """A new relationship; its Id."""
+        n = len(self.ids) + 1
+        while f"rId{n}" in self.ids:
+            n += 1
+        rid = f"rId{n}"
+        self.ids.add(rid)
+        self.added.append(b'<%sRelationship Id="%s" Type="%s" Target="%s"/>' % (
+            self.top.prefix, rid.encode(), quoted(kind), quoted(target)))
+        return rid
+
+    def xml(self) -> bytes:
+        """The extended part."""
+        return splice(self.source, [(self.top.inner_end, self.top.inner_end, b"".join(self.added))])
+
+
+def rels_path(part: str) -> str:
+    """The relationships part of ``part``: ``xl/worksheets/sheet1.xml`` → ``xl/worksheets/_rels/sheet1.xml.rels``."""
+    folder, name = posixpath.split(part)
+    return posixpath.join(folder, "_rels", name + ".rels")
+
+
+def relative(target: str, source_part: str) -> str:
+    """``target`` (a part name) as a relationship target from ``source_part``."""
+    return posixpath.relpath(target, posixpath.dirname(source_part))
+
+
+def add_content_types(xml: bytes, overrides: list[tuple[str, str]], defaults: list[tuple[str, str]]) -> bytes:
+    """[Content_Types].xml with an Override per new part and the Defaults it lacks."""
+    top = root(xml)
+    p = top.prefix
+    have_parts, have_ext = set(), set()
+    for kid in children(xml, top):
+        tag = kid.start_tag(xml)
+        if kid.name == b"Override":
+            have_parts.add(_unescape(attr(tag, b"PartName") or b"").casefold())
+        elif kid.name == b"Default":
+            have_ext.add(_unescape(attr(tag, b"Extension") or b"").casefold())
+    new = [b'<%sDefault Extension="%s" ContentType="%s"/>' % (p, quoted(ext), quoted(kind))
+           for ext, kind in defaults if ext.casefold() not in have_ext]
+    new += [b'<%sOverride PartName="/%s" ContentType="%s"/>' % (p, quoted(part), quoted(kind))
+            for part, kind in overrides if f"/{part}".casefold() not in have_parts]
+    return splice(xml, [(top.tag_end, top.tag_end, b"".join(new))])
+
+
+def unused_name(package: Package, taken: set[str], pattern: str) -> str:
+    """The first ``pattern.format(n)`` (n = 1, 2 …) that names no part, whatever the case."""
+    folded = {n.casefold() for n in package.infos} | {n.casefold() for n in taken}
+    n = 1
+    while pattern.format(n).casefold() in folded:
+        n += 1
+    name = pattern.format(n)
+    taken.add(name)
+    return name
+
+
+def _dos_time(date_time: tuple[int, int, int, int, int, int]) -> tuple[int, int]:
+    year, month, day, hour, minute, second = date_time
+    return (hour << 11) | (minute << 5) | (second // 2), ((max(year, 1980) - 1980) << 9) | (month << 5) | day
+
+
+def write_package(package: Package, changed: dict[str, bytes], dropped: set[str], target: Path) -> None:
+    """Write the copy to ``target``: the parts in the source's order, ``changed`` ones (new or replaced) deflated,
+    the rest copied as their compressed bytes; new parts at the end; ``dropped`` left out."""
+    blob = memoryview(package.blob)
+    stamp = package.infos["xl/workbook.xml"].date_time
+    central: list[bytes] = []
+    offset = 0
+    order = [n for n in package.infos if n not in dropped] + [n for n in changed if n not in package.infos]
+    with target.open("wb") as out:
+        for name in order:
+            info = package.infos.get(name)
+            encoded = name.encode("utf-8")
+            flags = 0x800 if not encoded.isascii() else 0
+            if name in changed or info is None:
+                data = changed[name]
+                packer = zlib.compressobj(6, zlib.DEFLATED, -15)
+                raw: bytes | memoryview = packer.compress(data) + packer.flush()
+                crc, size, method = zlib.crc32(data), len(data), 8
+                when = info.date_time if info is not None else stamp
+                attributes = info.external_attr if info is not None else 0o600 << 16
+            else:
+                start = info.header_offset
+                name_len, extra_len = struct.unpack_from("<HH", blob, start + 26)
+                begin = start + 30 + name_len + extra_len
+                raw = blob[begin:begin + info.compress_size]
+                crc, size, method = info.CRC, info.file_size, info.compress_type
+                when, attributes = info.date_time, info.external_attr
+            dos_time, dos_date = _dos_time(when)
+            fixed = struct.pack("<HHHHHIII", 20, flags, method, dos_time, dos_date, crc, len(raw), size)
+            out.write(b"PK\x03\x04" + fixed + struct.pack("<HH", len(encoded), 0) + encoded)
+            out.write(raw)
+            central.append(b"PK\x01\x02" + struct.pack("<H", 20) + fixed
+                           + struct.pack("<HHHHHII", len(encoded), 0, 0, 0, 0, attributes, offset) + encoded)
+            offset += 30 + len(encoded) + len(raw)
+        directory = b"".join(central)
+        out.write(directory)
+        out.write(b"PK\x05\x06" + struct.pack("<HHHHIIH", 0, 0, len(central), len(central), len(directory),
+                                              offset, 0))
+
+
+def element_named(xml: bytes, parent: Element, name: bytes) -> Element | None:
+    """The first child of ``parent`` called ``name``."""
+    return next((k for k in children(xml, parent) if k.name == name), None)
