@@ -32,7 +32,7 @@ from toolkit.annotate.package import (
 from toolkit.annotate.result_sheet import RESULT_SHEET, print_titles, result_sheet
 from toolkit.annotate.styles import MINIMAL, Styles
 from toolkit.annotate.tokens import attr_any_prefix, children, root
-from toolkit.ooxml import WORKBOOK_PART, WORKBOOK_RELS, parse_workbook, resolve_target, split_a1
+from toolkit.ooxml import WORKBOOK_PART, WORKBOOK_RELS, SheetEntry, parse_workbook, resolve_target, split_a1
 from toolkit.rules.findings import CheckResult, Finding
 from toolkit.spec.models import Severity
 from toolkit.xlsxsafe import Package
@@ -41,9 +41,9 @@ TYPES = "[Content_Types].xml"
 _LEGACY = re.compile(rb"<(?:[\w.-]+:)?legacyDrawing\s[^>]*>")
 
 
-def _flagged(package: Package, result: CheckResult) -> dict[str, dict[tuple[int, int], list[Finding]]]:
+def _flagged(sheets: tuple[SheetEntry, ...], result: CheckResult) -> dict[str, dict[tuple[int, int], list[Finding]]]:
     """Sheet part → zero-based cell → the error and warning findings about it."""
-    parts = {s.name: s.part for s in parse_workbook(package).sheets if s.part and s.name != RESULT_SHEET}
+    parts = {s.name: s.part for s in sheets if s.part and s.name != RESULT_SHEET}
     found: dict[str, dict[tuple[int, int], list[Finding]]] = {}
     for finding in result.findings:
         if finding.severity is Severity.INFO:
@@ -98,8 +98,9 @@ def build_parts(package: Package, result: CheckResult, lang: str, author: str,
     else:
         styles = Styles(package.read(styles_part))
     next_idmap = _next_idmap(package)
+    sheets = parse_workbook(package).sheets
 
-    for part, cells in _flagged(package, result).items():
+    for part, cells in _flagged(sheets, result).items():
         xml = package.read(part)
         severity = {cell: _worst(findings) for cell, findings in cells.items()}
         anchors = merge_anchors(xml)
@@ -137,7 +138,6 @@ def build_parts(package: Package, result: CheckResult, lang: str, author: str,
         changed[own_rels_part] = rels.xml()
         changed[part] = patch_sheet(xml, set(cells), lambda xf, cell: styles.flagged(xf, severity[cell]), new_rid)
 
-    sheets = parse_workbook(package).sheets
     old = next((s for s in sheets if s.name == RESULT_SHEET), None)
     for sheet in sheets:
         if sheet.part and sheet.part not in changed and sheet is not old:

@@ -7,6 +7,7 @@ declarations, ``mc:Ignorable``, attribute order, whitespace, extensions) stays e
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
@@ -105,9 +106,15 @@ def children(xml: bytes, parent: Element, *, skip: bytes | None = None) -> list[
     return found
 
 
+@functools.lru_cache(maxsize=256)
+def _attribute(name: bytes, any_prefix: bool = False) -> re.Pattern[bytes]:
+    prefix = rb"[\w.-]+:" if any_prefix else b""
+    return re.compile(rb"""\s""" + prefix + re.escape(name) + rb"""\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+
+
 def attr(tag: bytes, name: bytes) -> bytes | None:
     """The (still escaped) value of attribute ``name`` (with its prefix, if any) in a start tag, or None."""
-    match = re.search(rb"""\s""" + re.escape(name) + rb"""\s*=\s*(?:"([^"]*)"|'([^']*)')""", tag)
+    match = _attribute(name).search(tag)
     if match is None:
         return None
     return match.group(1) if match.group(1) is not None else match.group(2)
@@ -115,7 +122,7 @@ def attr(tag: bytes, name: bytes) -> bytes | None:
 
 def attr_any_prefix(tag: bytes, local: bytes) -> bytes | None:
     """The value of a prefixed attribute by its local name (``r:id`` whatever the prefix), or None."""
-    match = re.search(rb"""\s[\w.-]+:""" + re.escape(local) + rb"""\s*=\s*(?:"([^"]*)"|'([^']*)')""", tag)
+    match = _attribute(local, True).search(tag)
     if match is None:
         return None
     return match.group(1) if match.group(1) is not None else match.group(2)
@@ -123,8 +130,7 @@ def attr_any_prefix(tag: bytes, local: bytes) -> bytes | None:
 
 def set_attr(tag: bytes, name: bytes, value: bytes | None) -> bytes:
     """The start tag with attribute ``name`` set to ``value`` (already escaped) or removed (None)."""
-    pattern = re.compile(rb"""\s""" + re.escape(name) + rb"""\s*=\s*(?:"[^"]*"|'[^']*')""")
-    tag = pattern.sub(b"", tag)
+    tag = _attribute(name).sub(b"", tag)
     if value is None:
         return tag
     close = len(tag) - (2 if tag.endswith(b"/>") else 1)
