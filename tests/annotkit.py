@@ -85,10 +85,11 @@ xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><c:chart><c:plot
 _SHEET_EXT = (b'<extLst><ext uri="{78C0D931-6437-407d-A8EE-F0AAD7539E65}" '
               b'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"><x14:conditionalFormattings/>'
               b"</ext></extLst>")
-_CUSTOM = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Properties xmlns="http://schemas.openxmlformats.'
-           'org/officeDocument/2006/custom-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/'
-           'docPropsVTypes"><property fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="2" name="KSOProductBuildVer">'
-           '<vt:lpwstr>2052-12.1.0.16250</vt:lpwstr></property></Properties>').encode()
+_CUSTOM = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Properties xmlns="http://schemas.openxmlformats.'
+           b'org/officeDocument/2006/custom-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/'
+           b'docPropsVTypes"><property fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="2" '
+           b'name="KSOProductBuildVer">'
+           b'<vt:lpwstr>2052-12.1.0.16250</vt:lpwstr></property></Properties>')
 
 
 def with_media(source: Path, target: Path, sheet: str) -> Path:

@@ -126,7 +126,8 @@ def test_wps_like_and_picture_inputs_give_copies_both_applications_open(tmp_path
     """WPS-like prefixes and a sheet with a picture, a chart and an extension list: both open the copy, the
     flagged cells are red, and LibreOffice keeps the picture and the chart."""
     broken = Path(shutil.copy(BROKEN, tmp_path / "有错.xlsx"))
-    for source in (wps_like(broken, tmp_path / "WPS.xlsx"), with_media(broken, tmp_path / "带图.xlsx", "三 依申请公开")):
+    inputs = (wps_like(broken, tmp_path / "WPS.xlsx"), with_media(broken, tmp_path / "带图.xlsx", "三 依申请公开"))
+    for source in inputs:
         result = check_file(source)
         assert result.annotated is not None
         folder = tmp_path / source.stem

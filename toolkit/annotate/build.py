@@ -25,14 +25,15 @@ from toolkit.annotate.package import (
     Relationships,
     add_content_types,
     patch_workbook,
-    rels_path,
     relative,
+    rels_path,
+    sheet_entries,
     unused_name,
 )
 from toolkit.annotate.result_sheet import RESULT_SHEET, print_titles, result_sheet
 from toolkit.annotate.styles import MINIMAL, Styles
-from toolkit.annotate.tokens import attr_any_prefix, children, root
-from toolkit.ooxml import WORKBOOK_PART, WORKBOOK_RELS, SheetEntry, parse_workbook, resolve_target, split_a1
+from toolkit.annotate.tokens import attr_any_prefix
+from toolkit.ooxml import WORKBOOK_PART, WORKBOOK_RELS, resolve_target, split_a1
 from toolkit.rules.findings import CheckResult, Finding
 from toolkit.spec.models import Severity
 from toolkit.xlsxsafe import Package
@@ -41,9 +42,10 @@ TYPES = "[Content_Types].xml"
 _LEGACY = re.compile(rb"<(?:[\w.-]+:)?legacyDrawing\s[^>]*>")
 
 
-def _flagged(sheets: tuple[SheetEntry, ...], result: CheckResult) -> dict[str, dict[tuple[int, int], list[Finding]]]:
+def _flagged(sheets: list[tuple[str, str, str | None]],
+             result: CheckResult) -> dict[str, dict[tuple[int, int], list[Finding]]]:
     """Sheet part → zero-based cell → the error and warning findings about it."""
-    parts = {s.name: s.part for s in sheets if s.part and s.name != RESULT_SHEET}
+    parts = {name: part for name, _, part in sheets if part and name != RESULT_SHEET}
     found: dict[str, dict[tuple[int, int], list[Finding]]] = {}
     for finding in result.findings:
         if finding.severity is Severity.INFO:
@@ -98,7 +100,7 @@ def build_parts(package: Package, result: CheckResult, lang: str, author: str,
     else:
         styles = Styles(package.read(styles_part))
     next_idmap = _next_idmap(package)
-    sheets = parse_workbook(package).sheets
+    sheets = sheet_entries(package.read(WORKBOOK_PART), book_rels, package)
 
     for part, cells in _flagged(sheets, result).items():
         xml = package.read(part)
@@ -136,19 +138,21 @@ def build_parts(package: Package, result: CheckResult, lang: str, author: str,
         elif shapes:
             changed[vml_name] = vml_part(package.read(vml_name), shapes, next_idmap())
         changed[own_rels_part] = rels.xml()
-        changed[part] = patch_sheet(xml, set(cells), lambda xf, cell: styles.flagged(xf, severity[cell]), new_rid)
+        def restyle(xf: int, cell: tuple[int, int], severity: dict[tuple[int, int], Severity] = severity) -> int:
+            return styles.flagged(xf, severity[cell])
 
-    old = next((s for s in sheets if s.name == RESULT_SHEET), None)
-    for sheet in sheets:
-        if sheet.part and sheet.part not in changed and sheet is not old:
-            xml = package.read(sheet.part)
+        changed[part] = patch_sheet(xml, set(cells), restyle, new_rid)
+
+    old = next((s for s in sheets if s[0] == RESULT_SHEET), None)
+    for _, _, sheet_part in sheets:
+        if sheet_part and sheet_part not in changed and (old is None or sheet_part != old[2]):
+            xml = package.read(sheet_part)
             unselected = unselect(xml)
-            if unselected is not xml and unselected != xml:
-                changed[sheet.part] = unselected
+            if unselected != xml:
+                changed[sheet_part] = unselected
     replaced_rid: str | None = None
-    if old is not None and old.part is not None:
-        result_part = old.part
-        replaced_rid = _rid_of(package, RESULT_SHEET)
+    if old is not None and old[2] is not None:
+        result_part, replaced_rid = old[2], old[1]
         if rels_path(result_part) in package.infos:
             dropped.add(rels_path(result_part))  # its comments and drawings must not come onto the new sheet
         rid = replaced_rid
@@ -163,22 +167,3 @@ def build_parts(package: Package, result: CheckResult, lang: str, author: str,
     changed[styles_part] = styles.xml()
     changed[TYPES] = add_content_types(package.read(TYPES), overrides, defaults)
     return changed, dropped
-
-
-def _rid_of(package: Package, sheet_name: str) -> str:
-    """The relationship id of the sheet called ``sheet_name`` in workbook.xml."""
-    import html
-
-    xml = package.read(WORKBOOK_PART)
-    top = root(xml)
-    for kid in children(xml, top):
-        if kid.name != b"sheets":
-            continue
-        for sheet in children(xml, kid):
-            tag = sheet.start_tag(xml)
-            name = re.search(rb"""\sname\s*=\s*(?:"([^"]*)"|'([^']*)')""", tag)
-            if name and html.unescape((name.group(1) or name.group(2) or b"").decode()) == sheet_name:
-                rid = attr_any_prefix(tag, b"id")
-                if rid:
-                    return rid.decode()
-    raise ValueError("sheet without relationship")

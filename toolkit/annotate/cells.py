@@ -66,7 +66,7 @@ def _number(raw: bytes | None) -> int | None:
 def patch_sheet(xml: bytes, cells: set[tuple[int, int]], restyle: Restyle, drawing_rid: str | None) -> bytes:
     """The sheet with ``cells`` (zero-based) restyled and, with ``drawing_rid``, a ``legacyDrawing`` to it."""
     top = root(xml)
-    kids = children(xml, top, skip=b"sheetData")
+    kids = children(xml, top)
     p = top.prefix
     data = next((k for k in kids if k.name == b"sheetData"), None)
     if data is None:

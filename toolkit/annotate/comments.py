@@ -39,8 +39,9 @@ def comments_part(existing: bytes | None, notes: Notes, author: str) -> tuple[by
     if existing is None:
         body = b"".join(b'<comment ref="%s" authorId="0"><text>%s</text></comment>' % (_ref(*cell), _run(note, b""))
                         for cell, (note, _) in sorted(notes.items()))
-        return (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<comments xmlns="%s"><authors><author>%s'
-                b'</author></authors><commentList>%s</commentList></comments>' % (_MAIN, text(author), body)), set(notes)
+        fresh = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<comments xmlns="%s"><authors><author>%s'
+                 b'</author></authors><commentList>%s</commentList></comments>' % (_MAIN, text(author), body))
+        return fresh, set(notes)
     top = root(existing)
     p = top.prefix
     kids = {k.name: k for k in children(existing, top)}

@@ -37,6 +37,11 @@ _AFTER_NAMES = (b"calcPr", b"oleSize", b"customWorkbookViews", b"pivotCaches", b
 """What follows ``definedNames`` in workbook.xml (ECMA-376 CT_Workbook)."""
 
 
+_LOCAL_NAME = re.compile(rb"""<(?P<p>(?:[\w.-]+:)?)definedName(?=[\s/>])(?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*"""
+                         rb"""\s*/?>""")
+"""A defined name's start tag (attribute-aware: a comment attribute may hold ">")."""
+
+
 class Unusable(ValueError):
     """The package holds something the copy cannot carry over faithfully (the copy is then refused)."""
 
@@ -91,8 +96,8 @@ def patch_workbook(xml: bytes, sheet_name: str, rid: str, replaced: str | None, 
             edits.append((at, at, block))
     else:
         edits.append((names.tag_end, names.tag_end, title))
-        for name in children(xml, names):
-            tag = name.start_tag(xml)
+        for found in _LOCAL_NAME.finditer(xml, names.tag_end, names.inner_end):
+            tag = found.group()
             local = attr(tag, b"localSheetId")
             if local is None:
                 continue
@@ -100,9 +105,11 @@ def patch_workbook(xml: bytes, sheet_name: str, rid: str, replaced: str | None, 
                 raise Unusable("localSheetId")
             moved = mapping.get(int(local), int(local) + 1)
             if moved is None:
-                edits.append((name.start, name.end, b""))
+                close = b"" if tag.endswith(b"/>") else b"</" + found.group("p") + b"definedName"
+                end = xml.index(b">", xml.index(close, found.end())) + 1 if close else found.end()
+                edits.append((found.start(), end, b""))
             else:
-                edits.append((name.start, name.tag_end, set_attr(tag, b"localSheetId", b"%d" % moved)))
+                edits.append((found.start(), found.end(), set_attr(tag, b"localSheetId", b"%d" % moved)))
     for views in (k for k in kids if k.name == b"bookViews"):
         for view in children(xml, views):
             tag = view.start_tag(xml)
@@ -110,6 +117,27 @@ def patch_workbook(xml: bytes, sheet_name: str, rid: str, replaced: str | None, 
             if new != tag:
                 edits.append((view.start, view.tag_end, new))
     return splice(xml, edits)
+
+
+def sheet_entries(xml: bytes, rels: Relationships, package: Package) -> list[tuple[str, str, str | None]]:
+    """(name, relationship id, part or None) of each sheet in workbook.xml, in tab order."""
+    from toolkit.ooxml import resolve_target
+
+    top = root(xml)
+    sheets = next((k for k in children(xml, top) if k.name == b"sheets"), None)
+    if sheets is None or sheets.empty:
+        raise Unusable("no sheets")
+    folded = {n.casefold(): n for n in package.infos}
+    found: list[tuple[str, str, str | None]] = []
+    for entry in children(xml, sheets):
+        if entry.name != b"sheet":
+            continue
+        tag = entry.start_tag(xml)
+        rid = _unescape(attr_any_prefix(tag, b"id") or b"")
+        target = rels.target(rid)
+        part = folded.get(resolve_target(target).casefold()) if target else None
+        found.append((_unescape(attr(tag, b"name") or b""), rid, part))
+    return found
 
 
 class Relationships:
@@ -218,7 +246,7 @@ def write_package(package: Package, changed: dict[str, bytes], dropped: set[str]
             flags = 0x800 if not encoded.isascii() else 0
             if name in changed or info is None:
                 data = changed[name]
-                packer = zlib.compressobj(6, zlib.DEFLATED, -15)
+                packer = zlib.compressobj(1, zlib.DEFLATED, -15)  # 3× faster than 6; XML parts ~15% larger
                 raw: bytes | memoryview = packer.compress(data) + packer.flush()
                 crc, size, method = zlib.crc32(data), len(data), 8
                 when = info.date_time if info is not None else stamp

@@ -67,9 +67,17 @@ def root(xml: bytes) -> Element:
     raise ValueError("no document element")
 
 
-def children(xml: bytes, parent: Element, *, skip: bytes | None = None) -> list[Element]:
-    """The direct children of ``parent``. ``skip`` names a child (``sheetData``) whose content is not scanned: its
-    end is found by searching for its end tag (it holds no element of its own name)."""
+@functools.lru_cache(maxsize=256)
+def _opening(prefix: bytes, name: bytes) -> re.Pattern[bytes]:
+    return re.compile(b"<" + re.escape(prefix + name) + rb"[\s/>]|<!--|<!\[CDATA\[")
+
+
+def children(xml: bytes, parent: Element) -> list[Element]:
+    """The direct children of ``parent``.
+
+    A child's end is found by searching for its end tag, checked to have no element of its own name (nor a comment
+    or CDATA section) before it; only then is its content walked tag by tag (a sheet's 100 KB of cells are skipped).
+    """
     found: list[Element] = []
     pos, end = parent.tag_end, parent.inner_end
     while pos < end:
@@ -85,15 +93,13 @@ def children(xml: bytes, parent: Element, *, skip: bytes | None = None) -> list[
         if match.group("empty"):
             found.append(Element(prefix, name, match.start(), pos, pos, pos))
             continue
-        if name == skip:
-            close = xml.find(b"</" + prefix + name, pos, end)
-            if close < 0:
-                raise ValueError("unclosed")
+        close = xml.find(b"</" + prefix + name, pos, end)
+        if close >= 0 and _opening(prefix, name).search(xml, pos, close) is None:
             tail = xml.index(b">", close) + 1
             found.append(Element(prefix, name, match.start(), pos, tail, close))
             pos = tail
             continue
-        depth = 1
+        depth, closing = 1, pos
         while depth:
             inner = TAG.search(xml, pos, end)
             if inner is None:
@@ -102,7 +108,8 @@ def children(xml: bytes, parent: Element, *, skip: bytes | None = None) -> list[
             if inner.group("name") is None or inner.group("empty"):
                 continue
             depth += -1 if inner.group("close") else 1
-        found.append(Element(prefix, name, match.start(), match.end(), pos, inner.start()))
+            closing = inner.start()
+        found.append(Element(prefix, name, match.start(), match.end(), pos, closing))
     return found
 
 
