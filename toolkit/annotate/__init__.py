@@ -24,7 +24,6 @@ from toolkit.errors import WorkbookError
 from toolkit.fileio import Inputs, write_atomic
 from toolkit.messages import msg
 from toolkit.rules.findings import CheckResult, Finding
-from toolkit.spec.models import Severity
 from toolkit.untrusted import xml_text
 
 if TYPE_CHECKING:
@@ -61,7 +60,7 @@ def _write_copy(package: Package, result: CheckResult, target: Path, lang: str) 
 
     try:
         changed, dropped = build_parts(package, result, lang, COMMENT_AUTHOR, _comment_text)
-    except (ValueError, KeyError, UnicodeError) as exc:  # a part the copy cannot patch faithfully
+    except (ValueError, KeyError, IndexError, UnicodeError) as exc:  # a part the copy cannot patch faithfully
         raise WorkbookError(msg("annotate.unreadable", lang, error=type(exc).__name__), path=package.path) from exc
     write_package(package, changed, dropped, target)
 
@@ -85,10 +84,3 @@ def annotate_workbook(source: Path, result: CheckResult, target: Path | None = N
     inputs = [source, *(() if protect is None else [protect] if isinstance(protect, str | Path) else protect)]
     return write_atomic(target, lambda tmp: _write_copy(pkg, result, tmp, lang), protect=inputs,
                         overwrite=overwrite, suffixes=(".xlsx",))
-
-
-def worst(findings: list[Finding]) -> Severity:
-    """The most severe of ``findings``."""
-    return max((f.severity for f in findings), key=lambda s: s.rank)
-
-

@@ -7,13 +7,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from toolkit.annotate.tokens import TAG, Element, attr, children, ns_prefix, root, set_attr, splice
+from toolkit.annotate.tokens import Element, attr, children, ns_prefix, root, set_attr, splice
 from toolkit.ooxml import a1, split_a1
 
-_ROW = re.compile(rb"<(?P<p>(?:[\w.-]+:)?)row(?=[\s/>])(?P<attrs>(?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*"
-                  rb"(?:/>|>(?P<body>.*?)</(?P=p)row\s*>)", re.DOTALL)
-_CELL = re.compile(rb"<(?P<p>(?:[\w.-]+:)?)c(?=[\s/>])(?P<attrs>(?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*"
-                   rb"(?:/>|>.*?</(?P=p)c\s*>)", re.DOTALL)
+_ATTRS = rb"""(?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*"""
+_ROW = re.compile(rb"<(?P<p>(?:[\w.-]+:)?)row(?=[\s/>])" + _ATTRS + rb"(?P<empty>/?)>")
+_CELL = re.compile(rb"<(?P<p>(?:[\w.-]+:)?)c(?=[\s/>])" + _ATTRS + rb"/?>")
+"""Start tags of rows and cells. Only rows hold ``<row``, and only cells ``<c`` followed by a space, / or > (cell
+content has ``<color``, ``<charset``, never ``<c``), so the start tags alone are found in one pass over the sheet,
+never backtracking over a cell's content."""
 _MERGE = re.compile(rb"""<(?:[\w.-]+:)?mergeCell\s[^>]*?ref\s*=\s*["']([A-Z]+[0-9]+):([A-Z]+[0-9]+)["']""")
 _SELECTED = re.compile(rb"""<(?:[\w.-]+:)?sheetView\s[^>]*?tabSelected\s*=\s*["'](?:1|true)["'][^>]*>""")
 _AFTER_LEGACY = (b"legacyDrawingHF", b"drawingHF", b"picture", b"oleObjects", b"controls", b"webPublishItems",
@@ -94,8 +96,14 @@ def patch_sheet(xml: bytes, cells: set[tuple[int, int]], restyle: Restyle, drawi
             while pending and pending[0] < row_number:
                 edits.append((match.start(), match.start(), new_row(pending.pop(0))))
             if pending and pending[0] == row_number:
-                edits.append((match.start(), match.end(), _patch_row(match, row_number, wanted[pending.pop(0)],
-                                                                     restyle, column_style)))
+                close = end = match.end()
+                if not match.group("empty"):
+                    close = xml.find(b"</" + match.group("p") + b"row", match.end(), data.inner_end)
+                    if close < 0 or _ROW.search(xml, match.end(), close):
+                        raise ValueError("row not closed")
+                    end = xml.index(b">", close) + 1
+                edits.append((match.start(), end, _patch_row(xml, match, close, end, row_number,
+                                                             wanted[pending.pop(0)], restyle, column_style)))
             if not pending:
                 break
         edits.extend((data.inner_end, data.inner_end, new_row(r)) for r in pending)
@@ -107,29 +115,23 @@ def patch_sheet(xml: bytes, cells: set[tuple[int, int]], restyle: Restyle, drawi
     return unselect(splice(xml, edits))
 
 
-def _patch_row(match: re.Match[bytes], row: int, cols: list[int], restyle: Restyle,
-               column_style: Callable[[int], int]) -> bytes:
-    """One ``<row>`` with the cells ``cols`` restyled or created."""
-    whole = match.group()
+def _patch_row(xml: bytes, match: re.Match[bytes], close: int, end: int, row: int, cols: list[int],
+               restyle: Restyle, column_style: Callable[[int], int]) -> bytes:
+    """One ``<row>`` (start tag ``match``, end tag from ``close`` to ``end``) with the cells ``cols`` restyled or
+    created."""
     p = match.group("p")
-    body_start = match.start("body") - match.start() if match.group("body") is not None else None
-    row_tag = TAG.match(whole)
-    assert row_tag is not None
-    head = whole[:row_tag.end()]
+    head = match.group()
     row_style = _number(attr(head, b"s")) if attr(head, b"customFormat") in (b"1", b"true") else None
-    if body_start is None:  # <row .../>
+    if match.group("empty"):  # <row .../>
         head = head[:-2].rstrip() + b">"
         body, tail = b"", b"</%srow>" % p
     else:
-        body = whole[body_start:match.end("body") - match.start()]
-        tail = whole[match.end("body") - match.start():]
+        body, tail = xml[match.end():close], xml[close:end]
     todo = list(cols)
     edits: list[tuple[int, int, bytes]] = []
     col = -1
     for cell in _CELL.finditer(body):
-        tag_match = TAG.match(body, cell.start())
-        assert tag_match is not None
-        tag = tag_match.group()
+        tag = cell.group()
         ref = attr(tag, b"r")
         col = split_a1(ref.decode("ascii", "replace").upper())[1] if ref else col + 1
         while todo and todo[0] < col:
@@ -139,10 +141,10 @@ def _patch_row(match: re.Match[bytes], row: int, cols: list[int], restyle: Resty
         if todo and todo[0] == col:
             todo.pop(0)
             style = restyle(_number(attr(tag, b"s")) or 0, (row, col))
-            edits.append((cell.start(), tag_match.end(), set_attr(tag, b"s", b"%d" % style)))
+            edits.append((cell.start(), cell.end(), set_attr(tag, b"s", b"%d" % style)))
         if not todo:
             break
-    inserted = bool(todo) or any(start == end for start, end, _ in edits)
+    inserted = bool(todo) or any(start == stop for start, stop, _ in edits)
     for c in todo:
         style = restyle(row_style if row_style is not None else column_style(c), (row, c))
         edits.append((len(body), len(body), b'<%sc r="%s" s="%d"/>' % (p, a1(row, c).encode(), style)))

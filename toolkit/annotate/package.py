@@ -250,14 +250,14 @@ def write_package(package: Package, changed: dict[str, bytes], dropped: set[str]
                 raw: bytes | memoryview = packer.compress(data) + packer.flush()
                 crc, size, method = zlib.crc32(data), len(data), 8
                 when = info.date_time if info is not None else stamp
-                attributes = info.external_attr if info is not None else 0o600 << 16
+                attributes = info.external_attr & 0xFFFF if info is not None else 0
             else:
                 start = info.header_offset
                 name_len, extra_len = struct.unpack_from("<HH", blob, start + 26)
                 begin = start + 30 + name_len + extra_len
                 raw = blob[begin:begin + info.compress_size]
                 crc, size, method = info.CRC, info.file_size, info.compress_type
-                when, attributes = info.date_time, info.external_attr
+                when, attributes = info.date_time, info.external_attr & 0xFFFF  # MS-DOS attributes (made by 2.0, DOS)
             dos_time, dos_date = _dos_time(when)
             fixed = struct.pack("<HHHHHIII", 20, flags, method, dos_time, dos_date, crc, len(raw), size)
             out.write(b"PK\x03\x04" + fixed + struct.pack("<HH", len(encoded), 0) + encoded)
