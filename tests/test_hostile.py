@@ -333,7 +333,7 @@ def test_copy_is_readable_like_any_new_file(workbook: Path) -> None:
 
 
 def test_unreadable_copy_source_leaves_no_partial_output(corpus: dict[str, Path], tmp_path: Path) -> None:
-    """When the copy cannot be made (openpyxl refuses what the reader accepted) nothing is left; --no-annotate works."""
+    """When the copy cannot be made (a sheet-local name it cannot renumber) nothing is left; --no-annotate works."""
     path = _fresh(corpus, "odd_sheet_id", tmp_path)
     result = runner.invoke(app, ["check", str(path)])
     assert result.exit_code == 2 and "标注副本" in result.output
