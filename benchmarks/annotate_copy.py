@@ -30,15 +30,13 @@ import warnings
 from collections.abc import Callable
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from toolkit.annotate import annotate_workbook  # noqa: E402
-from toolkit.api import check_file  # noqa: E402
-from toolkit.rules.findings import CheckResult  # noqa: E402
-from toolkit.sample import sample_report  # noqa: E402
-from toolkit.spec import load_spec  # noqa: E402
-from toolkit.template import build_template  # noqa: E402
-from toolkit.xlsxsafe import open_package  # noqa: E402
+from toolkit.annotate import annotate_workbook
+from toolkit.api import check_file
+from toolkit.rules.findings import CheckResult
+from toolkit.sample import sample_report
+from toolkit.spec import load_spec
+from toolkit.template import build_template
+from toolkit.xlsxsafe import open_package
 
 
 def broken_workbook(folder: Path) -> Path:

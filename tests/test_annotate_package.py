@@ -186,3 +186,40 @@ def test_copy_written_from_the_checked_bytes_only(broken: Path, tmp_path: Path) 
     broken.write_bytes(b"PK")
     copy_path = annotate_workbook(broken, result, tmp_path / "副本.xlsx", package=package)
     assert _load(copy_path).sheetnames[0] == RESULT_SHEET
+
+
+WORKSHEET_ORDER = ("sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols", "sheetData", "sheetCalcPr",
+                   "sheetProtection", "protectedRanges", "scenarios", "autoFilter", "sortState", "dataConsolidate",
+                   "customSheetViews", "mergeCells", "phoneticPr", "conditionalFormatting", "dataValidations",
+                   "hyperlinks", "printOptions", "pageMargins", "pageSetup", "headerFooter", "rowBreaks", "colBreaks",
+                   "customProperties", "cellWatches", "ignoredErrors", "smartTags", "drawing", "legacyDrawing",
+                   "legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls", "webPublishItems",
+                   "tableParts", "extLst")
+"""ECMA-376 CT_Worksheet: the order Excel requires of a worksheet's elements."""
+
+
+def test_every_changed_part_is_well_formed_typed_and_linked(broken: Path, tmp_path: Path) -> None:
+    """Each part the copy wrote parses as XML; each new part has a content type; each relationship of a changed
+    rels part points at a part in the package; each patched sheet keeps the schema's element order."""
+    import posixpath
+    import xml.etree.ElementTree as ET
+
+    source = with_media(broken, tmp_path / "带图.xlsx", S3)
+    result = check_file(source)
+    assert result.annotated is not None
+    before, after = parts(source), parts(result.annotated)
+    changed = {n for n, d in after.items() if before.get(n) != d}
+    types = ET.fromstring(after["[Content_Types].xml"])
+    overrides = {e.get("PartName", "").lstrip("/") for e in types if e.tag.endswith("Override")}
+    defaults = {e.get("Extension", "").lower() for e in types if e.tag.endswith("Default")}
+    for name in changed:
+        root = ET.fromstring(after[name])  # well-formed, namespaces bound
+        assert name in before or name in overrides or name.rsplit(".", 1)[-1].lower() in defaults, name
+        if name.endswith(".rels"):
+            base = posixpath.dirname(posixpath.dirname(name))
+            for rel in root:
+                target = posixpath.normpath(posixpath.join(base, rel.get("Target", "")))
+                assert rel.get("TargetMode") == "External" or target in after, (name, target)
+        if root.tag.endswith("}worksheet"):
+            names = [child.tag.rsplit("}", 1)[-1] for child in root]
+            assert names == sorted(names, key=WORKSHEET_ORDER.index), (name, names)

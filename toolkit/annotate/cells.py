@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from toolkit.annotate.tokens import Element, attr, children, ns_prefix, root, set_attr, splice
+from toolkit.annotate.tokens import Element, attr, children, rel_prefix, root, set_attr, splice
 from toolkit.ooxml import a1, split_a1
 
 _ATTRS = rb"""(?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*"""
@@ -109,9 +109,8 @@ def patch_sheet(xml: bytes, cells: set[tuple[int, int]], restyle: Restyle, drawi
         edits.extend((data.inner_end, data.inner_end, new_row(r)) for r in pending)
     if drawing_rid is not None and not any(k.name == b"legacyDrawing" for k in kids):
         at = next((k.start for k in kids if k.name in _AFTER_LEGACY), top.inner_end)
-        rp = ns_prefix(top.start_tag(xml), b"http://schemas.openxmlformats.org/officeDocument/2006/relationships")
-        declare = b"" if rp else b' xmlns:gkr="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
-        edits.append((at, at, b'<%slegacyDrawing%s %sid="%s"/>' % (p, declare, rp or b"gkr:", drawing_rid.encode())))
+        rp, declare = rel_prefix(top.start_tag(xml))
+        edits.append((at, at, b'<%slegacyDrawing%s %sid="%s"/>' % (p, declare, rp, drawing_rid.encode())))
     return unselect(splice(xml, edits))
 
 

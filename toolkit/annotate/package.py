@@ -11,15 +11,13 @@ import zlib
 from pathlib import Path
 
 from toolkit.annotate.tokens import (
-    REL_NS,
-    STRICT_REL_NS,
     Element,
     attr,
     attr_any_prefix,
     children,
     insert_at,
-    ns_prefix,
     quoted,
+    rel_prefix,
     root,
     set_attr,
     splice,
@@ -77,10 +75,9 @@ def patch_workbook(xml: bytes, sheet_name: str, rid: str, replaced: str | None, 
         else:
             mapping[i] = position
             position += 1
-    rp = ns_prefix(top.start_tag(xml), REL_NS, STRICT_REL_NS)
-    declare = b"" if rp else b' xmlns:gkr="%s"' % REL_NS
-    new_sheet = b'<%ssheet name="%s" sheetId="%d"%s %sid="%s"/>' % (p, quoted(sheet_name), sheet_id, declare,
-                                                                     rp or b"gkr:", rid.encode())
+    rp, declare = rel_prefix(top.start_tag(xml))
+    new_sheet = b'<%ssheet%s name="%s" sheetId="%d" %sid="%s"/>' % (p, declare, quoted(sheet_name), sheet_id, rp,
+                                                                     rid.encode())
     edits: list[tuple[int, int, bytes]] = [(sheets.tag_end, sheets.tag_end, new_sheet)]
     if old_index is not None:
         edits.append((entries[old_index].start, entries[old_index].end, b""))

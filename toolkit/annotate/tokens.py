@@ -152,6 +152,20 @@ def ns_prefix(tag: bytes, *uris: bytes) -> bytes | None:
     return None
 
 
+def rel_prefix(root_tag: bytes) -> tuple[bytes, bytes]:
+    """How a new element says ``r:id``: (prefix with colon, the declaration it needs on itself, or b"").
+
+    The prefix the document element binds to the relationships namespace; else ``r`` declared on the element
+    (openpyxl declares it on each ``<sheet>``, and Gnumeric finds no sheet part when the same namespace appears
+    under another prefix); ``gkr`` only when the document binds ``r`` to something else."""
+    bound = ns_prefix(root_tag, REL_NS, STRICT_REL_NS)
+    if bound:
+        return bound, b""
+    if attr(root_tag, b"xmlns:r") is None:
+        return b"r:", b' xmlns:r="%s"' % REL_NS
+    return b"gkr:", b' xmlns:gkr="%s"' % REL_NS
+
+
 def text(value: str) -> bytes:
     """Element text: XML-illegal characters shown as visible marks, markup characters escaped."""
     return escape(xml_text(value)).encode("utf-8")
