@@ -24,6 +24,7 @@ from toolkit.annotate.package import (
     WORKSHEET_TYPE,
     Relationships,
     add_content_types,
+    head,
     patch_workbook,
     relative,
     rels_path,
@@ -146,6 +147,10 @@ def build_parts(package: Package, result: CheckResult, lang: str, author: str,
     old = next((s for s in sheets if s[0] == RESULT_SHEET), None)
     for _, _, sheet_part in sheets:
         if sheet_part and sheet_part not in changed and (old is None or sheet_part != old[2]):
+            start = head(package, sheet_part)
+            whole = len(start) >= package.infos[sheet_part].file_size
+            if b"tabSelected" not in start and (b"sheetData" in start or whole):
+                continue  # its views are before its cells: not selected
             xml = package.read(sheet_part)
             unselected = unselect(xml)
             if unselected != xml:

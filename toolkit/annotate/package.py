@@ -7,6 +7,7 @@ from __future__ import annotations
 import posixpath
 import re
 import struct
+import zipfile
 import zlib
 from pathlib import Path
 
@@ -228,10 +229,27 @@ def _dos_time(date_time: tuple[int, int, int, int, int, int]) -> tuple[int, int]
     return (hour << 11) | (minute << 5) | (second // 2), ((max(year, 1980) - 1980) << 9) | (month << 5) | day
 
 
+def _stored(package: Package, info: zipfile.ZipInfo) -> memoryview:
+    """A part's bytes as stored in the zip (compressed), from the checked blob."""
+    start = info.header_offset
+    name_len, extra_len = struct.unpack_from("<HH", package.blob, start + 26)
+    begin = start + 30 + name_len + extra_len
+    return memoryview(package.blob)[begin:begin + info.compress_size]
+
+
+def head(package: Package, name: str, size: int = 16384) -> bytes:
+    """About the first ``size`` bytes of a part (the whole part when it is smaller): enough to see a sheet's views
+    without inflating its cells. The gate has checked the whole part already."""
+    info = package.infos[name]
+    raw = _stored(package, info)[:size]
+    if info.compress_type == zipfile.ZIP_STORED:
+        return bytes(raw)
+    return zlib.decompressobj(-15).decompress(raw, size)
+
+
 def write_package(package: Package, changed: dict[str, bytes], dropped: set[str], target: Path) -> None:
     """Write the copy to ``target``: the parts in the source's order, ``changed`` ones (new or replaced) deflated,
     the rest copied as their compressed bytes; new parts at the end; ``dropped`` left out."""
-    blob = memoryview(package.blob)
     stamp = package.infos["xl/workbook.xml"].date_time
     central: list[bytes] = []
     offset = 0
@@ -249,10 +267,7 @@ def write_package(package: Package, changed: dict[str, bytes], dropped: set[str]
                 when = info.date_time if info is not None else stamp
                 attributes = info.external_attr & 0xFFFF if info is not None else 0
             else:
-                start = info.header_offset
-                name_len, extra_len = struct.unpack_from("<HH", blob, start + 26)
-                begin = start + 30 + name_len + extra_len
-                raw = blob[begin:begin + info.compress_size]
+                raw = _stored(package, info)
                 crc, size, method = info.CRC, info.file_size, info.compress_type
                 when, attributes = info.date_time, info.external_attr & 0xFFFF  # MS-DOS attributes (made by 2.0, DOS)
             dos_time, dos_date = _dos_time(when)
