@@ -223,3 +223,16 @@ def test_every_changed_part_is_well_formed_typed_and_linked(broken: Path, tmp_pa
         if root.tag.endswith("}worksheet"):
             names = [child.tag.rsplit("}", 1)[-1] for child in root]
             assert names == sorted(names, key=WORKSHEET_ORDER.index), (name, names)
+
+
+def test_rechecking_a_copy_replaces_its_own_comments(broken: Path) -> None:
+    """A cell flagged in the copy and again in the copy of the copy carries the new comment once, not twice."""
+    first = check_file(broken)
+    assert first.annotated is not None
+    again = check_file(first.annotated)
+    assert again.annotated is not None
+    one, two = _load(first.annotated), _load(again.annotated)
+    flagged = [(s, r) for s, r in _flagged(again) if one[s][r].comment is not None]
+    assert flagged
+    for sheet, ref in flagged:
+        assert two[sheet][ref].comment.text == one[sheet][ref].comment.text, (sheet, ref)

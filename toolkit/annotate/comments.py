@@ -65,13 +65,18 @@ def comments_part(existing: bytes | None, notes: Notes, author: str) -> tuple[by
                 continue
             if cell not in remaining or comment.empty:
                 continue
-            note = remaining.pop(cell)[0]
             body = existing[comment.tag_end:comment.inner_end]
-            close = body.rfind(b"</" + p + b"text")
+            opening, close = body.find(b"<" + p + b"text>"), body.rfind(b"</" + p + b"text")
             if close < 0:
                 continue
-            at = comment.tag_end + close
-            edits.append((at, at, _run("\n" + note, p)))
+            note = remaining.pop(cell)[0]
+            if attr(comment.start_tag(existing), b"authorId") == b"%d" % author_id and opening >= 0:
+                # an earlier check's comment (re-checking a copy): replaced, not repeated
+                start = comment.tag_end + opening + len(p) + 6
+                edits.append((start, comment.tag_end + close, _run(note, p)))
+            else:
+                at = comment.tag_end + close
+                edits.append((at, at, _run("\n" + note, p)))
     new = b"".join(b'<%scomment ref="%s" authorId="%d"><%stext>%s</%stext></%scomment>' % (
         p, _ref(*cell), author_id, p, _run(note, p), p, p) for cell, (note, _) in sorted(remaining.items()))
     if listed.empty:
