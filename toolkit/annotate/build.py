@@ -6,6 +6,7 @@ import posixpath
 import re
 from collections.abc import Callable
 
+from toolkit.annotate import RESULT_SHEET
 from toolkit.annotate.cells import merge_anchors, patch_sheet, unselect
 from toolkit.annotate.comments import (
     COMMENTS_CONTENT,
@@ -31,7 +32,7 @@ from toolkit.annotate.package import (
     sheet_entries,
     unused_name,
 )
-from toolkit.annotate.result_sheet import RESULT_SHEET, print_titles, result_sheet
+from toolkit.annotate.result_sheet import print_titles, result_sheet
 from toolkit.annotate.styles import MINIMAL, Styles
 from toolkit.annotate.tokens import attr_any_prefix
 from toolkit.ooxml import WORKBOOK_PART, WORKBOOK_RELS, resolve_target, split_a1

@@ -9,14 +9,9 @@ from __future__ import annotations
 
 import re
 
+from toolkit.annotate import FILLS
 from toolkit.annotate.tokens import Element, attr, children, root, set_attr, splice
 from toolkit.spec.models import Severity
-
-FILLS = {
-    Severity.ERROR: ("FFC7CE", "9C0006"),
-    Severity.WARNING: ("FFEB9C", "9C5700"),
-}
-"""Background and font colours per severity (Excel's own 'bad' and 'neutral' styles)."""
 
 GREY, LINK = "D9D9D9", "0563C1"
 
