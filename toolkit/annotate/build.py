@@ -140,6 +140,7 @@ def build_parts(package: Package, result: CheckResult, lang: str, author: str,
         elif shapes:
             changed[vml_name] = vml_part(package.read(vml_name), shapes, next_idmap())
         changed[own_rels_part] = rels.xml()
+
         def restyle(xf: int, cell: tuple[int, int], severity: dict[tuple[int, int], Severity] = severity) -> int:
             return styles.flagged(xf, severity[cell])
 
