@@ -4,10 +4,7 @@ checks across processes, and the summary rows. One broken file is a row with its
 
 from __future__ import annotations
 
-import contextlib
 import os
-import sys
-from collections import deque
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,10 +39,16 @@ class UnitRow:
     """For an unusable file: the Chinese message saying why."""
     annotated: Path | None = None
     """The highlighted copy, when written."""
-    result: dict[str, Any] = field(default_factory=dict)
-    """The full result as JSON-ready data (``CheckResult.to_dict``) or the error's ``to_dict``."""
+    packed: bytes = b""
+    """The full result (:attr:`result`), packed: compressed JSON, a tenth of the size of the data it holds, so
+    that a folder's rows cost little to send from a worker and to keep (:func:`pack`)."""
     checked: bool = False
     """True when the check ran (its findings are counted) even though the row is exit 2 (the copy failed)."""
+
+    @property
+    def result(self) -> dict[str, Any]:
+        """The full result as JSON-ready data (``CheckResult.to_dict``) or the error's ``to_dict``."""
+        return unpack(self.packed)
 
     @property
     def status(self) -> str:
@@ -79,6 +82,22 @@ class FolderOutcome:
         return [r.result for r in self.rows]
 
 
+def pack(result: dict[str, Any]) -> bytes:
+    """A JSON-ready result as compressed JSON (:attr:`UnitRow.packed`)."""
+    import json
+    import zlib
+
+    return zlib.compress(json.dumps(result, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 1)
+
+
+def unpack(packed: bytes) -> dict[str, Any]:
+    """The result :func:`pack` packed ({} for none)."""
+    import json
+    import zlib
+
+    return json.loads(zlib.decompress(packed)) if packed else {}
+
+
 STATUS_COLOURS = {"有错误": "FFC7CE", "无法读取": "FFC7CE", "副本未写出": "FFC7CE", "有警告": "FFEB9C",
                   "通过": "C6EFCE"}
 """Fill of the 状态 cell in the summary workbook."""
@@ -98,107 +117,41 @@ def check_one(path: Path, options: dict[str, Any]) -> UnitRow:
     except ToolkitError as exc:
         done = exc.check_result
         if done is None:
-            return UnitRow(file=path, exit_code=exc.exit_code, problem=str(exc), result=exc.to_dict())
+            return UnitRow(file=path, exit_code=exc.exit_code, problem=str(exc), packed=pack(exc.to_dict()))
         return UnitRow(
             file=path, organ=done.organ, year=done.year, format_id=done.format_id, errors=done.errors,
             warnings=done.warnings, exit_code=max(exc.exit_code, done.exit_code), checked=True,
             problem=msg("batch.copy_failed", errors=done.errors, warnings=done.warnings, reason=str(exc)),
-            result={**done.to_dict(lang), "copy_error": exc.to_dict()},
+            packed=pack({**done.to_dict(lang), "copy_error": exc.to_dict()}),
         )
     except Exception as exc:  # one unit's bug, memory or recursion failure never stops the run
         problem = msg("batch.unexpected", error=type(exc).__name__)
         return UnitRow(file=path, exit_code=2, problem=problem,
-                       result={"key": "unexpected", "message": problem, "file": str(path)})
+                       packed=pack({"key": "unexpected", "message": problem, "file": str(path)}))
     return UnitRow(
         file=path, organ=result.organ, year=result.year, format_id=result.format_id, errors=result.errors,
         warnings=result.warnings, exit_code=result.exit_code, annotated=result.annotated,
-        result=result.to_dict(lang),
+        packed=pack(result.to_dict(lang)),
     )
 
 
-def _check_chunk(args: tuple[list[Path], dict[str, Any], dict[Path, list[Path]]]) -> list[UnitRow]:
-    paths, options, protect = args
-    return [check_one(p, {**options, "protect": protect[p]} if p in protect else options) for p in paths]
+def _check_paths(chunk: list[tuple[Path, dict[str, Any]]]) -> list[UnitRow]:
+    """The worker's part: check each (path, options) of a chunk."""
+    return [check_one(path, options) for path, options in chunk]
 
 
-def _worker_init() -> None:
-    """In each worker: die with the parent (Linux), so a killed run leaves no orphaned workers."""
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(Exception):
-            import ctypes
-            import signal
-
-            ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-
-
-def _died(path: Path) -> UnitRow:
+def _died(item: tuple[Path, dict[str, Any]]) -> UnitRow:
+    path = item[0]
     problem = msg("batch.worker_died")
     return UnitRow(file=path, exit_code=2, problem=problem,
-                   result={"key": "worker-died", "message": problem, "file": str(path)})
+                   packed=pack({"key": "worker-died", "message": problem, "file": str(path)}))
 
 
-def _isolated(path: Path, options: dict[str, Any], protect: dict[Path, list[Path]]) -> UnitRow:
-    """Check ``path`` alone in a fresh process: the way to tell which file killed a worker."""
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
-
-    with ProcessPoolExecutor(max_workers=1, initializer=_worker_init) as pool:
-        try:
-            return pool.submit(_check_chunk, ([path], options, protect)).result()[0]
-        except BrokenProcessPool:
-            return _died(path)
-
-
-def _pooled(paths: list[Path], options: dict[str, Any], protect: dict[Path, list[Path]], jobs: int,
-            size: int) -> Iterator[tuple[int, UnitRow]]:
-    """(index, row) for every path, checked over ``jobs`` processes in chunks of ``size``, in any order.
-
-    At most two chunks per worker are in flight, so a worker that dies (out of memory, a crash in a parser)
-    takes only those with it: their files are checked again one by one, and a file that fails alone again
-    is run in a process of its own; if that dies too, its row says so.
-    """
-    from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-    from concurrent.futures.process import BrokenProcessPool
-
-    queue: deque[list[int]] = deque(list(range(i, min(i + size, len(paths)))) for i in range(0, len(paths), size))
-    failed: set[int] = set()
-    while queue:
-        broken: list[list[int]] = []
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init) as pool:
-            running: dict[Future[list[UnitRow]], list[int]] = {}
-            while (queue or running) and not broken:
-                while queue and len(running) < 2 * jobs:
-                    idxs = queue.popleft()
-                    if len(idxs) == 1 and idxs[0] in failed:
-                        yield idxs[0], _isolated(paths[idxs[0]], options, protect)
-                        continue
-                    chunk = ([paths[i] for i in idxs], options, protect)
-                    try:
-                        running[pool.submit(_check_chunk, chunk)] = idxs
-                    except BrokenProcessPool:  # a worker died before this chunk could be handed out
-                        queue.appendleft(idxs)
-                        break
-                if not running:
-                    break
-                done, _ = wait(running, return_when=FIRST_COMPLETED)
-                if any(isinstance(f.exception(), BrokenProcessPool) for f in done):
-                    done, _ = wait(running)
-                for fut in done:
-                    idxs = running.pop(fut)
-                    error = fut.exception()
-                    if isinstance(error, BrokenProcessPool):
-                        broken.append(idxs)
-                    elif error is not None:
-                        problem = msg("batch.unexpected", error=type(error).__name__)
-                        for i in idxs:
-                            yield i, UnitRow(file=paths[i], exit_code=2, problem=problem,
-                                             result={"key": "unexpected", "message": problem, "file": str(paths[i])})
-                    else:
-                        yield from zip(idxs, fut.result(), strict=True)
-        for idxs in reversed(broken):
-            if len(idxs) == 1:
-                failed.add(idxs[0])
-            queue.extendleft([i] for i in reversed(idxs))
+def _failed(item: tuple[Path, dict[str, Any]], error: BaseException) -> UnitRow:
+    path = item[0]
+    problem = msg("batch.unexpected", error=type(error).__name__)
+    return UnitRow(file=path, exit_code=2, problem=problem,
+                   packed=pack({"key": "unexpected", "message": problem, "file": str(path)}))
 
 
 def check_many(
@@ -235,10 +188,13 @@ def check_many(
                 progress(1)
             yield row
         return
-    size = max(1, min(16, len(paths) // (jobs * 4)))  # ~80 ms of work: a short tail, a smooth progress bar
+    from toolkit.pool import chunk_size, run_chunks
+
+    items = [(p, {**options, "protect": protect[p]} if p in protect else options) for p in paths]
     ready: dict[int, UnitRow] = {}
     next_out = 0
-    for index, row in _pooled(paths, options, protect, jobs, size):
+    for index, row in run_chunks(_check_paths, items, jobs=jobs, size=chunk_size(len(paths), jobs), died=_died,
+                                 failed=_failed):
         ready[index] = row
         if progress:
             progress(1)

@@ -1,0 +1,60 @@
+"""The folder runs' worker pool (toolkit.pool): every input gets its result, whatever happens to a worker."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from toolkit import pool
+
+DEADLY = 13
+
+
+def _square_or_die(chunk: list[int]) -> list[tuple[int, int]]:
+    if DEADLY in chunk:
+        os._exit(3)  # a crash in a parser: the worker is gone without a word
+    return [(n * n, os.getpid()) for n in chunk]
+
+
+def _square(chunk: list[int]) -> list[tuple[int, int]]:
+    return [(n * n, os.getpid()) for n in chunk]
+
+
+def _raise_on_seven(chunk: list[int]) -> list[tuple[int, int]]:
+    if 7 in chunk:
+        raise ValueError("bad chunk")
+    return [(n * n, os.getpid()) for n in chunk]
+
+
+def test_a_worker_killed_by_one_input_costs_only_that_input() -> None:
+    """An input that kills its worker gets the died() result; every other input still gets its own result."""
+    items = list(range(40))
+    results = dict(pool.run_chunks(_square_or_die, items, jobs=2, size=4, died=lambda n: (-1, 0),
+                                   failed=lambda n, e: (-2, 0)))
+    assert sorted(results) == items
+    assert results[DEADLY] == (-1, 0)
+    assert all(results[n][0] == n * n for n in items if n != DEADLY)
+
+
+def test_a_chunk_that_raises_marks_only_its_own_inputs() -> None:
+    """A chunk whose work raises gives failed() for its inputs; the other chunks are unaffected."""
+    results = dict(pool.run_chunks(_raise_on_seven, list(range(20)), jobs=2, size=5, died=lambda n: (-1, 0),
+                                   failed=lambda n, e: (-2, 0) if isinstance(e, ValueError) else (-3, 0)))
+    assert [results[n][0] for n in range(5, 10)] == [-2] * 5
+    assert all(results[n][0] == n * n for n in range(20) if not 5 <= n < 10)
+
+
+def test_workers_that_grow_are_replaced(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker over the memory mark is retired with its pool: fresh workers take the remaining chunks."""
+    monkeypatch.setattr(pool, "RECYCLE_BYTES", 0)
+    items = list(range(24))
+    results = dict(pool.run_chunks(_square, items, jobs=2, size=2, died=lambda n: (-1, 0),
+                                   failed=lambda n, e: (-2, 0)))
+    assert all(results[n][0] == n * n for n in items)
+    assert len({pid for _, pid in results.values()}) > 2  # more workers than one pool of 2 ever has
+
+
+def test_chunks_are_small_enough_for_a_short_tail() -> None:
+    """About four chunks per worker, never more than 16 inputs in one, never empty."""
+    assert pool.chunk_size(1000, 2) == 16 and pool.chunk_size(40, 2) == 5 and pool.chunk_size(3, 2) == 1
