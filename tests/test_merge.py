@@ -142,3 +142,28 @@ def test_merge_of_unusable_input_is_exit_two(tmp_path: Path, make_folder: Folder
     result = runner.invoke(app, ["merge", str(folder), "-o", str(tmp_path / "汇总.xlsx")])
     assert result.exit_code == 2 and "坏.xlsx" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_units_are_read_once_each_and_alike_in_workers(tmp_path: Path, make_folder: FolderFactory,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """read_units opens every file once; over two workers it gives the same units and checks, in input order."""
+    from toolkit import xlsxsafe
+    from toolkit.inputs import expand_inputs
+    from toolkit.merge import read_units
+
+    paths = expand_inputs([make_folder(_units(10))])
+    in_workers = read_units(paths, jobs=2)
+    opened: list[Path] = []
+    real_open = xlsxsafe.open_package
+    monkeypatch.setattr(xlsxsafe, "open_package", lambda path, *a, **k: opened.append(path) or real_open(path, *a, **k))
+    serial = read_units(paths, jobs=1)
+    assert sorted(opened) == sorted(paths)
+    assert in_workers == serial and [u.source for u in serial[1]] == paths and not serial[0]
+
+
+def test_a_broken_unit_among_many_is_exit_two_naming_it(tmp_path: Path, make_folder: FolderFactory) -> None:
+    """Over workers too, a file that is not a workbook stops the merge with its own error (exit 2, named)."""
+    folder = make_folder(_units(9))
+    (folder / "05-坏.xlsx").write_text("not a workbook", encoding="utf-8")
+    result = runner.invoke(app, ["merge", str(folder), "-o", str(tmp_path / "汇总.xlsx")])
+    assert result.exit_code == 2 and "05-坏.xlsx" in result.stderr

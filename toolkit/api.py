@@ -409,7 +409,7 @@ def merge_files(
     from toolkit.errors import OutputError, ToolkitError
     from toolkit.fileio import check_output, same_file
     from toolkit.inputs import expand_inputs
-    from toolkit.merge import MergeOutcome, is_merge_output, merge_reports, write_merged
+    from toolkit.merge import MergeOutcome, is_merge_output, merge_reports, read_units, write_merged
     from toolkit.messages import msg
     from toolkit.spec.load import load_spec
 
@@ -422,10 +422,10 @@ def merge_files(
         paths = [p for p in paths if not same_file(p, output)]
     if not paths:
         raise ToolkitError(msg("api.merge.nothing"))
-    merged = [p for p in paths if p.suffix.lower() not in REPORT_SUFFIXES and is_merge_output(p)]
+    merged, units, checks = read_units(paths, format_id=format_id)  # each file opened once, on all cores
     if merged:
         return MergeOutcome(None, problems=[msg("api.merge.merged_input"), *(str(p) for p in merged)])
-    outcome = merge_reports([read(p, format_id=format_id) for p in paths], organ=organ, force=force, keep=keep)
+    outcome = merge_reports(units, organ=organ, force=force, keep=keep, checks=checks)
     if outcome.data is not None:
         check_output(output, inputs=paths, overwrite=overwrite, suffixes=(".xlsx",))
         write_merged(load_spec(outcome.data.format_id), outcome, output)

@@ -139,15 +139,17 @@ def resolve_duplicates(outcome: MergeOutcome, keep: Sequence[str]) -> list[Repor
 
 
 def merge_reports(units: list[ReportData], *, organ: str = "", force: bool = False,
-                  keep: Sequence[str] = ()) -> MergeOutcome:
+                  keep: Sequence[str] = (), checks: Sequence[CheckResult] | None = None) -> MergeOutcome:
     """Sum ``units`` cell by cell into one report named ``organ`` (default: first unit's name + 等N个单位汇总).
 
     Blank cells count as 0; a value that is not a number is left out of the sum (and the unit's check
     reports it). The same organ and year twice is refused, naming the files, unless ``keep`` holds
     :data:`KEEP_NEWEST` or the file of each duplicate to keep. Each narrative section gathers the units' texts,
     each paragraph marked 【单位】 with the unit's placeholders filled from the unit's own figures, as the draft
-    from which the summary's own text is written.
+    from which the summary's own text is written. ``checks``: each unit's ``check_data``, when already done
+    (:func:`read_units` checks each unit where it reads it).
     """
+    done = {id(u): r for u, r in zip(units, checks, strict=True)} if checks is not None else {}
     outcome = MergeOutcome(data=None, units=list(units))
     if not units:
         outcome.problems.append("没有可汇总的单位")
@@ -164,7 +166,7 @@ def merge_reports(units: list[ReportData], *, organ: str = "", force: bool = Fal
         outcome.problems.insert(0, "各单位的报告年度或格式不一致，不能汇总：")
         outcome.exit_code = 1
         return outcome
-    outcome.checks = [check_data(u) for u in units]
+    outcome.checks = [done[id(u)] if id(u) in done else check_data(u) for u in units]
     failing = [(u, r) for u, r in zip(units, outcome.checks, strict=True) if r.errors]
     if failing and not force:
         outcome.problems.append("以下单位的年报表有错误，请先改正（或加 --force 强制汇总）：")
@@ -238,6 +240,93 @@ def write_merged(spec: ReportSpec, outcome: MergeOutcome, target: Path) -> Path:
     rows = contribution_rows(outcome, cell_labels(spec))
     outcome.path = build_template(spec, Path(target), data=outcome.data, extra_sheets=[(CONTRIBUTION_SHEET, rows)])
     return outcome.path
+
+
+@dataclass
+class UnitRead:
+    """One input of a merge as a worker read it: its data and check, or that it is a summary, or unusable."""
+
+    data: ReportData | None = None
+    """The unit's data (None when it is a summary or could not be read)."""
+    check: CheckResult | None = None
+    """``check_data`` of it."""
+    summary: bool = False
+    """True for a workbook :func:`write_merged` wrote (a summary, never a unit)."""
+
+
+def _read_unit(path: Path, format_id: str | None) -> UnitRead:
+    """Open ``path`` once: a summary is only recognised; a unit is read and checked. A file that cannot be used
+    is ``UnitRead()`` (its error is raised again where the merge runs, by :func:`read_units`)."""
+    from toolkit.api import REPORT_SUFFIXES
+    from toolkit.errors import ToolkitError
+
+    try:
+        if Path(path).suffix.lower() in REPORT_SUFFIXES:
+            from toolkit.api import read
+
+            data = read(path, format_id=format_id)
+        else:
+            from toolkit.ooxml import parse_workbook
+            from toolkit.reader import read_workbook
+            from toolkit.xlsxsafe import open_package
+
+            package = open_package(Path(path))
+            if parse_workbook(package).sheet(CONTRIBUTION_SHEET) is not None:
+                return UnitRead(summary=True)
+            data = read_workbook(Path(path), format_id=format_id, package=package)
+    except ToolkitError:
+        return UnitRead()
+    return UnitRead(data, check_data(data))
+
+
+def _read_chunk(chunk: list[tuple[Path, str | None]]) -> list[UnitRead]:
+    return [_read_unit(path, format_id) for path, format_id in chunk]
+
+
+def read_units(paths: Sequence[Path], *, format_id: str | None = None,
+               jobs: int | None = None) -> tuple[list[Path], list[ReportData], list[CheckResult]]:
+    """Read and check every unit once, over ``jobs`` processes (default: all cores that memory allows).
+
+    Returns (the summaries among ``paths``, the units' data, their checks) in input order. When a file cannot be
+    used, it is read again here so that its error (:class:`~toolkit.errors.ToolkitError`) is raised as a serial
+    read would raise it, the first such file in input order; unless summaries are among the inputs (then those
+    are reported and nothing is raised).
+    """
+    from toolkit.budget import worker_count
+    from toolkit.messages import msg as message
+
+    jobs = worker_count(jobs)
+    items = [(Path(p), format_id) for p in paths]
+    if jobs <= 1 or len(items) < 8:
+        reads = _read_chunk(items)
+    else:
+        from toolkit.errors import ToolkitError
+        from toolkit.pool import chunk_size, run_chunks
+
+        def died(item: tuple[Path, str | None]) -> UnitRead:
+            raise ToolkitError(message("batch.worker_died"), path=item[0])
+
+        def failed(item: tuple[Path, str | None], error: BaseException) -> UnitRead:
+            raise ToolkitError(message("batch.unexpected", error=type(error).__name__), path=item[0])
+
+        reads = [UnitRead()] * len(items)
+        for index, unit in run_chunks(_read_chunk, items, jobs=jobs, size=chunk_size(len(items), jobs, largest=32),
+                                      died=died, failed=failed):
+            reads[index] = unit
+    summaries = [path for (path, _), unit in zip(items, reads, strict=True) if unit.summary]
+    if summaries:
+        return summaries, [], []
+    data: list[ReportData] = []
+    checks: list[CheckResult] = []
+    for (path, fid), unit in zip(items, reads, strict=True):
+        if unit.data is None or unit.check is None:
+            from toolkit.api import read
+
+            unit.data = read(path, format_id=fid)  # raises the file's own error
+            unit.check = check_data(unit.data)
+        data.append(unit.data)
+        checks.append(unit.check)
+    return summaries, data, checks
 
 
 def is_merge_output(path: Path) -> bool:
