@@ -3,11 +3,12 @@
 Workers are forked from the parent after it has imported the toolkit and parsed the format specs (:func:`warm`),
 so a worker starts in milliseconds with nothing left to import or parse, and shares those pages with the parent.
 Fork, not forkserver or spawn: those re-import the caller's ``__main__`` in every worker (a script without an
-``if __name__ == "__main__"`` guard would start the run again in each) and pay the imports once more. A worker that dies (out of memory, a crash in a parser) takes only its chunks with it: their
-inputs are run again one by one, and an input that kills a worker again is run in a process of its own; if that
-dies too, ``died(item)`` stands for its result. Each chunk's reply carries the worker's resident memory; when a
-worker has grown past :data:`RECYCLE_BYTES` its pool is drained and replaced, so memory stays flat over any
-number of inputs.
+``if __name__ == "__main__"`` guard would start the run again in each) and pay the imports once more.
+
+A worker that dies (out of memory, a crash in a parser) takes only its chunks with it: their inputs are run
+again one by one, and an input that kills a worker again is run in a process of its own; if that dies too,
+``died(item)`` stands for its result. Each chunk's reply carries the worker's resident memory; when a worker has
+grown past :data:`RECYCLE_BYTES` its pool is drained and replaced, so memory stays flat over any number of inputs.
 """
 
 from __future__ import annotations
