@@ -1,18 +1,27 @@
 """LibreOffice (headless) as a converter: .docx → .pdf for ``report --to pdf``, and .xlsx → recalculated
 .xlsx/.pdf for tests that must see what a spreadsheet application computes.
 
-LibreOffice runs with a private, throw-away profile in which "recalculate on load" is forced on, so
-formulas are evaluated by LibreOffice itself rather than taken from cached values.
+LibreOffice runs with the toolkit's own profile, in which "recalculate on load" is forced on, so formulas are
+evaluated by LibreOffice itself rather than taken from cached values. The profile lives in the user's cache
+folder (:func:`profile_dir`) and is reused, so a conversion does not pay LibreOffice's first start (~0.3 s) each
+time. A lock (``flock``, held by LibreOffice itself while it runs) gives it to one run at a time: a run that
+finds it taken uses a scratch profile ``gk-lo-*`` in the temporary folder instead. A lock left by a killed run is
+free as soon as its processes are gone; scratch profiles left behind (even by ``kill -9``) are removed at the next
+start. A profile that LibreOffice cannot use any more (a run killed while writing it) is rebuilt once.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import IO
 
 from toolkit.errors import OfficeConversionError, OfficeMissingError
 
@@ -29,6 +38,12 @@ _RECALC_PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
  <prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
 </oor:items>
 """
+_RECALC_MARK = 'oor:name="OOXMLRecalcMode"'
+
+SCRATCH_PREFIX = "gk-lo-"
+"""Name prefix of a scratch profile in the temporary folder."""
+STALE_SECONDS = 60
+"""A scratch profile this old whose lock is free belongs to no running conversion: it is removed."""
 
 
 def find_soffice() -> str | None:
@@ -41,6 +56,120 @@ def find_soffice() -> str | None:
         if found:
             return found
     return None
+
+
+def cache_dir() -> Path:
+    """The toolkit's cache folder: ``GK_CACHE_DIR``, else ``$XDG_CACHE_HOME/gk-toolkit`` (``~/.cache``), or
+    ``%LOCALAPPDATA%\\gk-toolkit`` on Windows."""
+    override = os.environ.get("GK_CACHE_DIR")
+    if override:
+        return Path(override)
+    if sys.platform == "win32" and os.environ.get("LOCALAPPDATA"):
+        return Path(os.environ["LOCALAPPDATA"]) / "gk-toolkit"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "gk-toolkit"
+
+
+def profile_dir() -> Path:
+    """The reused LibreOffice profile (its lock file ``profile.lock`` beside it)."""
+    return cache_dir() / "libreoffice-profile"
+
+
+def _try_lock(path: Path) -> IO[bytes] | None:
+    """``path`` opened and locked exclusively, or None when another process holds it (or locks are not
+    available here)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: every run uses a scratch profile
+        return None
+    try:
+        handle = open(path, "ab")  # noqa: SIM115 - held open for the whole conversion, closed by _locked
+    except OSError:
+        return None
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        return None
+    return handle
+
+
+def sweep_scratch(folder: Path | None = None) -> list[Path]:
+    """Remove the scratch profiles in ``folder`` (default: the temporary folder) that no conversion holds:
+    older than :data:`STALE_SECONDS` with their lock free (or none); returns those removed."""
+    folder = Path(folder or tempfile.gettempdir())
+    removed = []
+    with contextlib.suppress(OSError):
+        for entry in folder.glob(SCRATCH_PREFIX + "*"):
+            with contextlib.suppress(OSError):
+                if not entry.is_dir() or entry.is_symlink() or time.time() - entry.stat().st_mtime < STALE_SECONDS:
+                    continue
+                lock = entry / "lock"
+                held = _try_lock(lock) if lock.exists() else None
+                if lock.exists() and held is None:
+                    continue  # a conversion (or the LibreOffice it started) is still using it
+                try:
+                    shutil.rmtree(entry, ignore_errors=True)
+                finally:
+                    if held is not None:
+                        held.close()
+                removed.append(entry)
+    return removed
+
+
+def _prepare(profile: Path, *, fresh: bool = False) -> None:
+    """Make ``profile`` a LibreOffice profile with recalculation on load (rebuilt when ``fresh``)."""
+    if fresh:
+        shutil.rmtree(profile, ignore_errors=True)
+    user = profile / "user"
+    user.mkdir(parents=True, exist_ok=True)
+    settings = user / "registrymodifications.xcu"
+    try:
+        present = _RECALC_MARK in settings.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        present = False
+    if not present:
+        settings.write_text(_RECALC_PROFILE, encoding="utf-8")
+
+
+@contextlib.contextmanager
+def _profile() -> Iterator[tuple[Path, IO[bytes] | None, bool]]:
+    """(profile folder, its held lock, whether it is the reused one) for one conversion."""
+    sweep_scratch()
+    shared = profile_dir()
+    lock = None
+    with contextlib.suppress(OSError):
+        shared.parent.mkdir(parents=True, exist_ok=True)
+        lock = _try_lock(shared.parent / "profile.lock")
+    if lock is not None:
+        try:
+            yield shared, lock, True
+        finally:
+            lock.close()
+        return
+    scratch = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX))
+    held = _try_lock(scratch / "lock")
+    try:
+        yield scratch, held, False
+    finally:
+        if held is not None:
+            held.close()
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _run(soffice: str, profile: Path, lock: IO[bytes] | None, to: str, outdir: Path, inputs: Sequence[Path],
+         timeout: float) -> subprocess.CompletedProcess[str]:
+    cmd = [
+        soffice,
+        f"-env:UserInstallation={profile.as_uri()}",
+        "--headless", "--norestore", "--nologo", "--nodefault", "--nolockcheck",
+        "--convert-to", to, "--outdir", str(outdir),
+        *[str(p) for p in inputs],
+    ]
+    fds = (lock.fileno(),) if lock is not None else ()  # LibreOffice holds the lock while it lives
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False, pass_fds=fds)
+    except subprocess.TimeoutExpired as exc:
+        raise OfficeConversionError(f"LibreOffice 转换超时（{timeout:.0f}秒）") from exc
 
 
 def convert(inputs: Sequence[Path], to: str, outdir: Path, *, timeout: float = 300) -> list[Path]:
@@ -58,22 +187,13 @@ def convert(inputs: Sequence[Path], to: str, outdir: Path, *, timeout: float = 3
         )
     outdir.mkdir(parents=True, exist_ok=True)
     ext = to.split(":", 1)[0]
-    with tempfile.TemporaryDirectory(prefix="gk-lo-") as profile:
-        user = Path(profile) / "user"
-        user.mkdir()
-        (user / "registrymodifications.xcu").write_text(_RECALC_PROFILE, encoding="utf-8")
-        cmd = [
-            soffice,
-            f"-env:UserInstallation={Path(profile).as_uri()}",
-            "--headless", "--norestore", "--nologo", "--nodefault", "--nolockcheck",
-            "--convert-to", to, "--outdir", str(outdir),
-            *[str(p) for p in inputs],
-        ]
-        try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
-        except subprocess.TimeoutExpired as exc:
-            raise OfficeConversionError(f"LibreOffice 转换超时（{timeout:.0f}秒）") from exc
     outputs = [outdir / (Path(p).stem + "." + ext) for p in inputs]
+    with _profile() as (profile, lock, reused):
+        _prepare(profile)
+        proc = _run(soffice, profile, lock, to, outdir, inputs, timeout)
+        if reused and any(not p.exists() for p in outputs):  # perhaps a profile a killed run left half-written
+            _prepare(profile, fresh=True)
+            proc = _run(soffice, profile, lock, to, outdir, inputs, timeout)
     missing = [p for p in outputs if not p.exists()]
     if missing:
         names = ", ".join(p.name for p in missing)
