@@ -106,3 +106,29 @@ def test_pdf_uses_a_serif_cjk_body_and_distinct_title_and_heading_faces(tmp_path
     assert "Sans" in heading or "Hei" in heading, heading
     if "ukai" in str(subprocess.run(["fc-list"], capture_output=True, text=True, timeout=60).stdout).lower():
         assert "Kai" in lead, lead  # fonts-arphic-ukai (.ci/run installs it): 二级 leads in a 楷体 face
+
+
+def test_installed_families_are_kept_until_a_font_folder_changes(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """fc-list's answer is kept in the cache folder and used while the font folders are unchanged; a new font
+    folder renews it."""
+    import json
+    import os
+
+    from toolkit.render import fonts
+
+    if fonts.shutil.which("fc-list") is None:
+        pytest.skip("no fontconfig here")
+    monkeypatch.setenv("GK_CACHE_DIR", str(tmp_path / "cache"))
+    roots = tmp_path / "fonts"
+    roots.mkdir()
+    monkeypatch.setattr(fonts, "_FONT_ROOTS", (str(roots),))
+    listed = fonts.installed_families.__wrapped__()
+    kept = tmp_path / "cache" / "font-families.json"
+    assert listed and json.loads(kept.read_text(encoding="utf-8"))["families"] == sorted(listed)
+    state = json.loads(kept.read_text(encoding="utf-8"))
+    kept.write_text(json.dumps({**state, "families": ["marked"]}), encoding="utf-8")
+    assert fonts.installed_families.__wrapped__() == frozenset({"marked"})  # the kept answer, fc-list not run
+    (roots / "new-font").mkdir()
+    os.utime(roots, (1, 1))
+    assert fonts.installed_families.__wrapped__() == listed

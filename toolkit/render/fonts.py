@@ -19,6 +19,7 @@ import subprocess
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -77,18 +78,87 @@ CHAINS = (TITLE, BODY, HEADING, LEAD, PAGE)
 
 @functools.cache
 def installed_families() -> frozenset[str] | None:
-    """The font families installed here, casefolded (every name fontconfig or Windows lists); None if unknown."""
+    """The font families installed here, casefolded (every name fontconfig or Windows lists); None if unknown.
+
+    fontconfig's answer (``fc-list``, ~70 ms) is kept in the cache folder, keyed by the modification times of every
+    font and fontconfig folder (what fontconfig itself checks): installing or removing a font renews it."""
     if sys.platform == "win32":
         return _windows_families()
     fc_list = shutil.which("fc-list")
     if fc_list is None:
         return None
+    key = _font_state(fc_list)
+    kept = _kept_families(key)
+    if kept is not None:
+        return kept
     try:
         proc = subprocess.run([fc_list, ":", "family"], capture_output=True, text=True, timeout=30, check=False)
     except (OSError, subprocess.TimeoutExpired):
         return None
     names = {name.strip().casefold() for line in proc.stdout.splitlines() for name in line.split(",")}
-    return frozenset(n for n in names if n)
+    found = frozenset(n for n in names if n)
+    if proc.returncode == 0:
+        _keep_families(key, found)
+    return found
+
+
+_FONT_ROOTS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.fonts", "~/.local/share/fonts", "/etc/fonts",
+               "/var/cache/fontconfig", "~/.cache/fontconfig", "/Library/Fonts", "~/Library/Fonts",
+               "/System/Library/Fonts")
+
+
+def _font_state(fc_list: str) -> str:
+    """A digest of what fontconfig's answer depends on: every folder under the font roots (and the fontconfig
+    configuration files) with its modification time, fontconfig's environment, the fc-list found."""
+    import hashlib
+    import os
+
+    digest = hashlib.sha256(fc_list.encode())
+    for name in ("FONTCONFIG_FILE", "FONTCONFIG_PATH", "XDG_DATA_HOME", "XDG_DATA_DIRS", "HOME"):
+        digest.update(f"{name}={os.environ.get(name, '')}\n".encode())
+    for root in _FONT_ROOTS:
+        for folder, _, files in os.walk(os.path.expanduser(root)):
+            entries = [folder, *(os.path.join(folder, f) for f in files if f.endswith(".conf"))]
+            for entry in entries:
+                try:
+                    digest.update(f"{entry}\0{os.stat(entry).st_mtime_ns}\n".encode(errors="surrogateescape"))
+                except OSError:
+                    continue
+    return digest.hexdigest()
+
+
+def _families_file() -> Path:
+    from toolkit.office import cache_dir
+
+    return cache_dir() / "font-families.json"
+
+
+def _kept_families(key: str) -> frozenset[str] | None:
+    import json
+
+    try:
+        kept = json.loads(_families_file().read_text(encoding="utf-8"))
+        if kept.get("key") == key and isinstance(kept.get("families"), list):
+            return frozenset(str(n) for n in kept["families"])
+    except (OSError, ValueError, AttributeError):
+        pass
+    return None
+
+
+def _keep_families(key: str, families: frozenset[str]) -> None:
+    import json
+    import os
+    import tempfile
+
+    target = _families_file()
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".font-families-", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump({"key": key, "families": sorted(families)}, out, ensure_ascii=False)
+        os.replace(tmp, target)
+    except OSError:
+        return  # no cache folder: fc-list runs each time
 
 
 def _windows_families() -> frozenset[str] | None:
