@@ -118,7 +118,7 @@ def libreoffice_saved(sources: list[Path], folder: Path) -> list[Path]:
 
 def units(sources: list[Path], folder: Path, n: int, organs: list[str] | None = None) -> list[Path]:
     """n workbooks in ``folder``: copies of ``sources``; with ``organs`` (each source's organ name) every copy is a
-    distinct unit, its organ renamed 单位NNNNN号 in the shared strings (a merge refuses the same organ twice)."""
+    distinct unit, its organ renamed :func:`unit_name` in every XML part (a merge refuses the same organ twice)."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for i in range(n):
@@ -130,11 +130,16 @@ def units(sources: list[Path], folder: Path, n: int, organs: list[str] | None = 
             with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
                 for info in zin.infolist():
                     blob = zin.read(info)
-                    if info.filename == "xl/sharedStrings.xml":
-                        blob = blob.replace(old, f"单位{i:05d}号".encode())
+                    if info.filename.endswith(".xml"):  # shared strings, and formula results cached in sheets
+                        blob = blob.replace(old, unit_name(i).encode())
                     zout.writestr(info, blob)
         paths.append(target)
     return paths
+
+
+def unit_name(i: int) -> str:
+    """单位一〇二号: digits written as Chinese characters (LibreOffice splits 单位102 into runs of two fonts)."""
+    return "单位" + "".join("〇一二三四五六七八九"[int(d)] for d in str(i)) + "号"
 
 
 CALAMINE_ONE = """

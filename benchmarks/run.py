@@ -228,7 +228,7 @@ def inputs(work: Path) -> tuple[Path, Path, list[Path], list[str]]:
     spec = load_spec("2021")
     made = work / "made"
     made.mkdir()
-    organs = [f"单位S{seed}号" for seed in range(1, 6)]
+    organs = [f"来源{'甲乙丙丁戊'[seed - 1]}单位" for seed in range(1, 6)]  # no digit: LibreOffice keeps one run
     generated = [build_template(spec, made / f"s{seed}.xlsx", data=sample_report(spec, seed, organ=organ))
                  for seed, organ in zip(range(1, 6), organs, strict=True)]
     broken = build_template(spec, made / "broken.xlsx",
