@@ -31,32 +31,34 @@ IN_FLIGHT = 2
 """Chunks per worker handed out at once: enough that a worker never waits, few enough that a death costs little."""
 
 
-def warm() -> None:
-    """Import what a check or a merge needs and parse the format specs, once per process (then a no-op)."""
-    import toolkit.api
-    import toolkit.rules.engine
+WARM_MODULES = ("toolkit.api", "toolkit.rules.engine", "toolkit.desk.explanations", "toolkit.untrusted",
+                "toolkit.reader", "toolkit.xlsxsafe", "toolkit.workbook")
+"""What every check and merge imports (lazily, inside functions): imported once in the parent before the fork.
+A name that does not exist (any more) is passed over."""
+
+
+def warm(modules: Sequence[str] = ()) -> None:
+    """Import :data:`WARM_MODULES` and ``modules`` and parse the format specs, once per process (then a no-op)."""
+    import importlib
+
     from toolkit.spec.load import FORMAT_IDS, load_spec
 
-    with contextlib.suppress(ImportError):  # the modules a check imports lazily
-        import toolkit.annotate
-        import toolkit.desk.explanations
-        import toolkit.reader
-        import toolkit.untrusted
-        import toolkit.xlsxsafe
+    for name in (*WARM_MODULES, *modules):
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
     for format_id in FORMAT_IDS:
         load_spec(format_id)
-    del toolkit
 
 
-def context() -> Any:
+def context(modules: Sequence[str] = ()) -> Any:
     """The start method: fork where there is one (Linux, macOS), after :func:`warm`; else spawn (Windows)."""
     if "fork" in multiprocessing.get_all_start_methods():
-        warm()
+        warm(modules)
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")
 
 
-def _worker_init() -> None:
+def _worker_init(modules: Sequence[str]) -> None:
     """In each worker: die with the process that started it (Linux), so a killed run leaves no workers behind."""
     if sys.platform.startswith("linux"):
         with contextlib.suppress(Exception):
@@ -64,7 +66,7 @@ def _worker_init() -> None:
             import signal
 
             ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    warm()  # a no-op in a forked worker (all inherited); spawn pays it once per worker
+    warm(modules)  # a no-op in a forked worker (all inherited); spawn pays it once per worker
 
 
 def resident_bytes() -> int:
@@ -92,29 +94,31 @@ def run_chunks(
     size: int,
     died: Callable[[T], R],
     failed: Callable[[T, BaseException], R],
+    modules: Sequence[str] = (),
 ) -> Iterator[tuple[int, R]]:
     """(index, result) for every item, ``work`` run over chunks of ``size`` in ``jobs`` processes, in any order.
 
     ``work`` is a module-level function (it is pickled by name) mapping a list of items to their results.
     ``failed(item, error)`` is the result of each item of a chunk whose ``work`` raised; ``died(item)`` that of an
-    item that killed its worker even alone.
+    item that killed its worker even alone. ``modules``: what ``work`` imports beyond :data:`WARM_MODULES`.
     """
     from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
     from concurrent.futures.process import BrokenProcessPool
 
-    ctx = context()
+    ctx = context(modules)
     queue: deque[list[int]] = deque(list(range(i, min(i + size, len(items)))) for i in range(0, len(items), size))
     suspects: set[int] = set()
     while queue:
         broken: list[list[int]] = []
         retire = False
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init,
+                                 initargs=(modules,)) as pool:
             running: dict[Future[tuple[int, list[R]]], list[int]] = {}
             while (queue or running) and not broken:
                 while queue and len(running) < IN_FLIGHT * jobs and not retire:
                     idxs = queue.popleft()
                     if len(idxs) == 1 and idxs[0] in suspects:
-                        yield idxs[0], _alone(work, items[idxs[0]], ctx, died)
+                        yield idxs[0], _alone(work, items[idxs[0]], ctx, died, modules)
                         continue
                     try:
                         running[pool.submit(_run, work, [items[i] for i in idxs])] = idxs
@@ -144,12 +148,13 @@ def run_chunks(
             queue.extendleft([i] for i in reversed(idxs))
 
 
-def _alone(work: Callable[[list[T]], list[R]], item: T, ctx: Any, died: Callable[[T], R]) -> R:
+def _alone(work: Callable[[list[T]], list[R]], item: T, ctx: Any, died: Callable[[T], R],
+           modules: Sequence[str]) -> R:
     """``work`` on ``item`` alone in a fresh process: the way to tell which input killed a worker."""
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    with ProcessPoolExecutor(max_workers=1, mp_context=ctx, initializer=_worker_init) as pool:
+    with ProcessPoolExecutor(max_workers=1, mp_context=ctx, initializer=_worker_init, initargs=(modules,)) as pool:
         try:
             return pool.submit(_run, work, [item]).result()[1][0]
         except BrokenProcessPool:
