@@ -88,19 +88,24 @@ def test_a_killed_run_leaves_nothing_that_blocks_or_litters_the_next(tmp_path: P
 
 
 def test_only_scratch_profiles_no_run_holds_are_swept(tmp_path: Path) -> None:
-    """Swept: an old scratch profile with a free lock or none. Kept: a young one, one whose lock is held, others."""
-    free, bare, young, held_dir, other = (tmp_path / n for n in ("gk-lo-free", "gk-lo-bare", "gk-lo-young",
-                                                                  "gk-lo-held", "gk-report-x"))
-    for folder in (free, bare, young, held_dir, other):
+    """Swept: an old scratch profile with a free lock, a day-old one without a lock file. Kept: a young one, one
+    whose lock is held, an hour-old one without a lock file (an older version's run may still use it), others."""
+    free, bare, young, held_dir, recent_bare, other = (
+        tmp_path / n for n in ("gk-lo-free", "gk-lo-bare", "gk-lo-young", "gk-lo-held", "gk-lo-recent", "gk-report-x"))
+    for folder in (free, bare, young, held_dir, recent_bare, other):
         folder.mkdir()
     (free / "lock").write_bytes(b"")
     held = office._try_lock(held_dir / "lock")
-    for folder in (free, bare, held_dir, other):
+    for folder in (free, held_dir, other):
         _old(folder)
+    day, hour = time.time() - office.UNLOCKED_STALE_SECONDS - 60, time.time() - 3600
+    os.utime(bare, (day, day))
+    os.utime(recent_bare, (hour, hour))
     try:
         removed = office.sweep_scratch(tmp_path)
     finally:
         assert held is not None
         held.close()
     assert sorted(p.name for p in removed) == ["gk-lo-bare", "gk-lo-free"]
-    assert young.exists() and held_dir.exists() and other.exists() and not free.exists() and not bare.exists()
+    assert young.exists() and held_dir.exists() and recent_bare.exists() and other.exists()
+    assert not free.exists() and not bare.exists()

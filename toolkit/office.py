@@ -44,6 +44,9 @@ SCRATCH_PREFIX = "gk-lo-"
 """Name prefix of a scratch profile in the temporary folder."""
 STALE_SECONDS = 60
 """A scratch profile this old whose lock is free belongs to no running conversion: it is removed."""
+UNLOCKED_STALE_SECONDS = 24 * 3600
+"""A scratch profile without a lock file (made by an older version, which held no lock) is removed only when it is
+this old: its conversion may still be running."""
 
 
 def find_soffice() -> str | None:
@@ -94,16 +97,20 @@ def _try_lock(path: Path) -> IO[bytes] | None:
 
 
 def sweep_scratch(folder: Path | None = None) -> list[Path]:
-    """Remove the scratch profiles in ``folder`` (default: the temporary folder) that no conversion holds:
-    older than :data:`STALE_SECONDS` with their lock free (or none); returns those removed."""
+    """Remove the scratch profiles in ``folder`` (default: the temporary folder) that no conversion holds: older
+    than :data:`STALE_SECONDS` with their lock free, or than :data:`UNLOCKED_STALE_SECONDS` without a lock file;
+    returns those removed."""
     folder = Path(folder or tempfile.gettempdir())
     removed = []
     with contextlib.suppress(OSError):
         for entry in folder.glob(SCRATCH_PREFIX + "*"):
             with contextlib.suppress(OSError):
-                if not entry.is_dir() or entry.is_symlink() or time.time() - entry.stat().st_mtime < STALE_SECONDS:
+                if not entry.is_dir() or entry.is_symlink():
                     continue
                 lock = entry / "lock"
+                age = time.time() - entry.stat().st_mtime
+                if age < (STALE_SECONDS if lock.exists() else UNLOCKED_STALE_SECONDS):
+                    continue
                 held = _try_lock(lock) if lock.exists() else None
                 if lock.exists() and held is None:
                     continue  # a conversion (or the LibreOffice it started) is still using it
