@@ -86,10 +86,19 @@ def processes(work: Path, one: Path, runs: int) -> None:
     if soffice is None:
         report("report --to pdf / soffice 直接转换", "（未安装 LibreOffice）", "≤ 1.15", None)
         return
+    from toolkit.api import read
+    from toolkit.render import build_report
+    from toolkit.render.docx import write_docx
+    from toolkit.render.fonts import installed_families
+    from toolkit.spec import load_spec
+
+    data = read(one)  # the very .docx the PDF path converts (it names the faces installed here)
+    pdf_docx = work / "pdf-path.docx"
+    write_docx(build_report(load_spec(data.format_id), data, []), pdf_docx, installed=installed_families())
     profile = Path(tempfile.mkdtemp(prefix="gk-bench-profile-"))
     try:
         direct = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf",
-                  "--outdir", str(work / "direct"), str(docx)]
+                  "--outdir", str(work / "direct"), str(pdf_docx)]
         t_pdf, t_soffice = side_by_side([
             lambda: run([*toolkit, "report", str(one), "--to", "pdf", "-o", str(work / "r.pdf"), "--overwrite"]),
             lambda: run(direct, ok=(0,)),
