@@ -191,3 +191,18 @@ def test_previous_folder_is_matched_by_organ_and_flags_only_the_broken_carry(tmp
     single = api.check_file(this_year / "06.xlsx", annotate=False, previous=api.organs_in(expand_inputs([last_year])),
                             skip=evaluators)
     assert single.findings == [] and single.rules_checked > 0
+
+
+def test_a_script_without_a_main_guard_can_check_a_folder_in_workers(folder: Path, tmp_path: Path) -> None:
+    """Workers are forked, never re-importing the caller's __main__: an unguarded script's folder run runs once."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "unguarded.py"
+    script.write_text("import sys\nfrom pathlib import Path\nfrom toolkit.batch import check_many, expand_inputs\n"
+                      "rows = list(check_many(expand_inputs([Path(sys.argv[1])]), jobs=2, annotate=False))\n"
+                      "print('rows', len(rows))\n", encoding="utf-8")
+    proc = subprocess.run([sys.executable, str(script), str(folder)], capture_output=True, text=True, timeout=300,
+                          check=False)
+    count = len(expand_inputs([folder]))
+    assert proc.returncode == 0 and proc.stdout.split() == ["rows", str(count)] and count >= 8, proc.stderr[-500:]
