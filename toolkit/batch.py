@@ -193,7 +193,7 @@ def check_many(
     items = [(p, {**options, "protect": protect[p]} if p in protect else options) for p in paths]
     ready: dict[int, UnitRow] = {}
     next_out = 0
-    extra = ("toolkit.annotate",) if annotate else ()
+    extra = ("toolkit.annotate", "toolkit.annotate.build", "toolkit.annotate.package") if annotate else ()
     for index, row in run_chunks(_check_paths, items, jobs=jobs, size=chunk_size(len(paths), jobs), died=_died,
                                  failed=_failed, modules=extra):
         ready[index] = row
