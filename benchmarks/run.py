@@ -133,7 +133,7 @@ def copies(work: Path, broken: Path, runs: int, count: int) -> None:
         for old in folder.glob("*.校验.xlsx"):
             old.unlink()
         elapsed, _ = timed_with_memory([sys.executable, "-m", "toolkit", "check", str(folder), "-j", str(JOBS),
-                                        "-o", str(work / "汇总copies.xlsx"), "--overwrite"])
+                                        "--summary", str(work / "汇总copies.xlsx"), "--overwrite"])
         rates.append(count / elapsed)
     shutil.rmtree(folder, ignore_errors=True)
     rate = statistics.median(rates)
@@ -148,7 +148,7 @@ def folders(work: Path, sources: list[Path], sizes: tuple[int, ...], runs: int) 
         units(sources, folder, n)
         mine, anchor, peak = [], [], []
         check = [sys.executable, "-m", "toolkit", "check", str(folder), "--no-annotate", "-j", str(JOBS),
-                 "-o", str(work / f"汇总{n}.xlsx"), "--overwrite"]
+                 "--summary", str(work / f"汇总{n}.xlsx"), "--overwrite"]
         calamine = [sys.executable, "-c", CALAMINE_FOLDER, str(folder), str(JOBS)]
         for _ in range(runs):
             elapsed, mb = timed_with_memory(check)
