@@ -8,6 +8,7 @@ Each block belongs to one module; keys are ``<module>.<what>``.
 from __future__ import annotations
 
 from toolkit.messages_desk import DESK
+from toolkit.messages_rules import RULES
 from toolkit.spec.models import Text
 
 M: dict[str, Text] = {
@@ -628,6 +629,7 @@ M: dict[str, Text] = {
 }
 
 M.update(DESK)  # the review desk's strings (toolkit/messages_desk.py)
+M.update(RULES)  # rule parameters and checks not assessed (toolkit/messages_rules.py)
 
 
 _LANGUAGE = ["zh"]

@@ -14,6 +14,7 @@ from typing import Any
 from toolkit.data import Number, ReportData
 from toolkit.rules.findings import CellRef, Finding
 from toolkit.spec.models import ReportSpec, RuleSpec, Text
+from toolkit.spec.params import RULE_PARAMS
 
 RuleImpl = Callable[["RuleContext", RuleSpec], Iterable[Finding]]
 
@@ -26,6 +27,8 @@ def rule_type(name: str) -> Callable[[RuleImpl], RuleImpl]:
     def deco(fn: RuleImpl) -> RuleImpl:
         if name in _REGISTRY:
             raise ValueError(f"rule type {name} registered twice")
+        if name not in RULE_PARAMS:
+            raise ValueError(f"rule type {name} declares no parameters in toolkit.spec.params")
         _REGISTRY[name] = fn
         return fn
 

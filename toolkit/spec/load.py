@@ -25,6 +25,8 @@ from toolkit.spec.models import (
     Text,
     ValueKind,
 )
+from toolkit.spec.params import RULE_SEVERITIES, Known, ParamError, check_rule_params
+from toolkit.spec.params import msg as param_text
 
 FORMAT_IDS: tuple[str, ...] = ("2019", "2021")
 """The official formats this toolkit knows, oldest first."""
@@ -201,17 +203,42 @@ def _validate(spec: ReportSpec) -> None:
             if tid not in spec.tables:
                 raise ValueError(f"section {section.id}: unknown table {tid}")
     seen: set[str] = set()
+    known = Known(frozenset(spec.cells), frozenset(s.id for s in spec.sections), frozenset(spec.tables))
     for rule in spec.rules:
         if rule.id in seen:
             raise ValueError(f"duplicate rule id {rule.id}")
         seen.add(rule.id)
         if rule.type != "guidance" and not rule.code:
             raise ValueError(f"rule {rule.id} has no code")
+        check_rule_params(rule.id, rule.type, rule.params, known)
         if rule.category not in CATEGORIES:
             raise ValueError(f"rule {rule.id}: category {rule.category!r} is not one of {'/'.join(CATEGORIES)}")
 
 
 _RULE_KEYS = {"id", "type", "severity", "title", "message", "code", "hint", "source", "category"}
+_RULE_REQUIRED = ("id", "type", "severity", "title", "message")
+
+
+def _rule(raw: dict[str, Any]) -> RuleSpec:
+    """One rule; its parameters are checked against its type's declaration (:mod:`toolkit.spec.params`)."""
+    rule_id = str(raw.get("id", "?"))
+    for key in _RULE_REQUIRED:
+        if key not in raw:
+            raise ParamError(param_text("spec.rule.missing", rule=rule_id, key=key))
+    if raw["severity"] not in RULE_SEVERITIES:
+        raise ParamError(param_text("spec.param.severity", rule=rule_id, severity=raw["severity"]))
+    return RuleSpec(
+        id=rule_id,
+        type=str(raw["type"]),
+        severity=Severity(raw["severity"]),
+        title=_text(raw["title"]),
+        message=_text(raw["message"]),
+        code=raw.get("code", ""),
+        hint=_text(raw["hint"]) if "hint" in raw else None,
+        source=raw.get("source", ""),
+        params={k: v for k, v in raw.items() if k not in _RULE_KEYS},
+        category=str(raw.get("category", "")),
+    )
 
 
 def _build(raw: dict[str, Any]) -> ReportSpec:
@@ -228,21 +255,7 @@ def _build(raw: dict[str, Any]) -> ReportSpec:
         for s in raw["sections"]
     )
     tables = {tid: _table(tid, t) for tid, t in raw["tables"].items()}
-    rules = tuple(
-        RuleSpec(
-            id=r["id"],
-            type=r["type"],
-            severity=Severity(r["severity"]),
-            title=_text(r["title"]),
-            message=_text(r["message"]),
-            code=r.get("code", ""),
-            hint=_text(r["hint"]) if "hint" in r else None,
-            source=r.get("source", ""),
-            params={k: v for k, v in r.items() if k not in _RULE_KEYS},
-            category=str(r.get("category", "")),
-        )
-        for r in raw["rules"]
-    )
+    rules = tuple(_rule(r) for r in raw["rules"])
     years = raw["report_years"]
     spec = ReportSpec(
         id=str(raw["id"]),

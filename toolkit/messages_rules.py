@@ -1,0 +1,18 @@
+"""The strings of rule parameters checked at load and of checks that could not be assessed (merged into
+:data:`toolkit.messages.M`; look them up with ``msg``)."""
+
+from __future__ import annotations
+
+from toolkit.spec.models import Text
+from toolkit.spec.params import PARAM_TEXTS
+
+RULES: dict[str, Text] = {
+    **PARAM_TEXTS,
+    # --- rules: a check that could not be assessed -------------------------------------------------
+    "rules.unassessed.message": Text(
+        "未能校验“{rule}”（{target}）：{cells} 不是可用的数字，这项勾稽关系没有核对",
+        "'{rule}' ({target}) was not checked: {cells} not a usable number, so this relation is unverified"),
+    "rules.unassessed.hint": Text("先把这些单元格改成数字（或留空、填0），再重新校验",
+                                  "make those cells numbers (or blank, or 0) and check again"),
+    "rules.unassessed.more": Text("等{count}格", " and {others} more"),
+}
