@@ -13,7 +13,7 @@ from toolkit.spec.load import available_formats, load_spec
 from toolkit.untrusted import CONTROL_CHAR_CODE
 
 DOC_PATH = Path(__file__).resolve().parents[1] / "docs" / "错误说明.md"
-_SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
+_SEVERITY = {"error": "错误", "warning": "警告", "unassessed": "未校验", "info": "提示"}
 
 
 def _error_classes() -> list[type[errors.ToolkitError]]:
@@ -63,6 +63,8 @@ def render_error_docs() -> str:
             entry[3].append(fid)
     codes[CONTROL_CHAR_CODE] = ("info", msg("untrusted.control_char.title"), msg("untrusted.control_char.hint"),
                                 list(available_formats()))
+    codes["sum-not-assessed"] = ("unassessed", msg("rules.unassessed.title"), msg("rules.unassessed.hint"),
+                                 list(available_formats()))
     for code, (severity, title, hint, fids) in codes.items():
         lines.append(f"| `{code}` | {_SEVERITY[severity]} | {title} | {'、'.join(fids)} | {hint} |")
     lines += [

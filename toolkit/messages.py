@@ -7,6 +7,8 @@ Each block belongs to one module; keys are ``<module>.<what>``.
 
 from __future__ import annotations
 
+import string
+
 from toolkit.messages_desk import DESK
 from toolkit.messages_rules import RULES
 from toolkit.spec.models import Text
@@ -83,13 +85,15 @@ M: dict[str, Text] = {
     "cli.check.one_output": Text("同时校验多个文件时不能用 -o 指定同一个输出文件", "-o needs a single input"),
     "cli.report.refused": Text(
         "表中有 {errors} 项错误，未生成报告。请修改后重试，或加 --force 强制生成（首页将注明未通过校验）。",
-        "{errors} errors: no report written; fix them or use --force",
+        "{errors:~error}: no report written; fix them or use --force",
     ),
     "cli.report.forced": Text("注意：表中有 {errors} 项错误，已按 --force 强制生成，首页注明未通过校验。",
-                              "note: forced over {errors} errors"),
+                              "note: forced over {errors:~error}"),
     "cli.report.done": Text("已生成：{path}", "written: {path}"),
     "present.summary": Text("{file}　{organ}　{year}年度（{format}格式）：错误 {errors} 项，警告 {warnings} 项，提示 {infos} 项",
-                            "{file} {organ} {year} ({format} format): {errors} errors, {warnings} warnings, {infos} notes"),
+                            "{file} {organ} {year} ({format} format): {errors:~error}, {warnings:~warning}, {infos:~note}"),
+    "present.unassessed": Text("，未校验 {count} 项（有单元格不是可用的数字，相关勾稽关系没有核对）",
+                               ", {count:~check} not assessed (a cell is not a usable number)"),
     "present.more_cells": Text(" 等{count}格", " and {others} more cell(s)"),
     "present.more_same": Text("另有 {count} 处同类问题（{code}），完整列表见标注副本的“校验结果”表或 --json 输出",
                               "{count} more of the same ({code}); all are listed in the highlighted copy and in --json"),
@@ -125,7 +129,7 @@ M: dict[str, Text] = {
     "cli.opt.merge_force": Text("有单位的表中有错误时仍汇总（年度或格式不一致时不能强制）", "merge despite errors"),
     "cli.opt.merge_json": Text("以 JSON 输出汇总结果", "print the merge as JSON"),
     "cli.merge.refused": Text("未汇总：", "not merged: "),
-    "cli.merge.forced": Text("注意：各单位表中共有 {errors} 项错误，已按 --force 强制汇总。", "note: merged over {errors} errors"),
+    "cli.merge.forced": Text("注意：各单位表中共有 {errors} 项错误，已按 --force 强制汇总。", "note: merged over {errors:~error}"),
     "api.import.exists": Text("文件已存在，未覆盖；请用 -o 指定输出文件（指定这个文件名即覆盖）", "the file exists and was not overwritten; use -o"),
     "api.same_file": Text("输出文件不能与输入文件相同，原文件不会被修改；请用 -o 指定另一个文件名", "the output may not be the input"),
     "api.merge.nothing": Text("没有找到要汇总的年报表（.xlsx）", "no workbook to merge"),
@@ -138,7 +142,7 @@ M: dict[str, Text] = {
     "present.import.complete": Text("原文完整，没有缺失或无法确定的内容", "nothing missing or uncertain"),
     "present.import.next": Text("请在填报表中补齐空白后运行：toolkit check {path}", "fill the blanks, then: toolkit check {path}"),
     "present.merge.done": Text("已汇总 {count} 个单位（{organ}，{year}年度，{format}格式）：{path}",
-                               "merged {count} units ({organ}, {year}, {format} format): {path}"),
+                               "merged {count:~unit} ({organ}, {year}, {format} format): {path}"),
     "present.merge.col.unit": Text("单位", "Unit"),
     "present.merge.col.file": Text("文件", "File"),
     "present.merge.col.errors": Text("错误", "Errors"),
@@ -147,9 +151,10 @@ M: dict[str, Text] = {
     "annotate.severity.error": Text("错误", "error"),
     "annotate.severity.warning": Text("警告", "warning"),
     "annotate.severity.info": Text("提示", "info"),
+    "annotate.severity.unassessed": Text("未校验", "not assessed"),
     "annotate.hint": Text("处理建议：", "How to fix: "),
     "annotate.title": Text("{organ} 校验结果：错误 {errors} 项，警告 {warnings} 项（点击“位置”可跳到单元格）",
-                           "{organ} check result: {errors} errors, {warnings} warnings (click a location to jump)"),
+                           "{organ} check result: {errors:~error}, {warnings:~warning} (click a location to jump)"),
     "annotate.none": Text("未发现问题", "no problems found"),
     "annotate.col.no": Text("序号", "No."),
     "annotate.col.severity": Text("级别", "Severity"),
@@ -379,7 +384,7 @@ M: dict[str, Text] = {
     "api.import.sheet.source": Text("来源", "source"),
     "import.provenance.cell": Text("{file} {where}：“{row}”行“{column}”列，原文“{raw}”", "{file} {where}: row “{row}”, column “{column}”, text “{raw}”"),
     "import.provenance.info": Text("{file} {where}（{how}）：“{value}”", "{file} {where} ({how}): “{value}”"),
-    "import.provenance.text": Text("{file} {where}：“{heading}”之后的{count}段", "{file} {where}: {count} paragraphs after “{heading}”"),
+    "import.provenance.text": Text("{file} {where}：“{heading}”之后的{count}段", "{file} {where}: {count:~paragraph} after “{heading}”"),
     # --- web (toolkit serve) ------------------------------------------------------------------
     "cli.serve.help": Text(
         "在本机打开网页版工具箱（只在本机 127.0.0.1 运行，文件不会发送到任何地方）：生成填报表、校验、生成年度报告、"
@@ -494,8 +499,8 @@ M: dict[str, Text] = {
     "web.folder.submit": Text("校验并汇总", "Check and merge"),
     "web.folder.summary": Text("共 {total} 个文件：通过 {ok} 个，有警告 {warned} 个，有错误 {bad} 个，无法读取 {broken} 个。",
                                "{total} files: {ok} passed, {warned} with warnings, {bad} with errors, {broken} unreadable."),
-    "web.folder.merged": Text("已汇总 {count} 个单位，汇总表机关名称：{organ}。", "{count} units merged as {organ}."),
-    "web.folder.forced": Text("（各单位表中共有 {errors} 项错误，已强制汇总）", "(forced over {errors} errors)"),
+    "web.folder.merged": Text("已汇总 {count} 个单位，汇总表机关名称：{organ}。", "{count:~unit} merged as {organ}."),
+    "web.folder.forced": Text("（各单位表中共有 {errors} 项错误，已强制汇总）", "(forced over {errors:~error})"),
     "web.folder.skipped": Text("有 {count} 个文件无法读取，未计入汇总。", "{count} unreadable files were left out of the merge."),
     "web.folder.refused": Text("未汇总：", "Not merged: "),
     "web.folder.refused_hint": Text("在本页勾选“有单位的表中有错误时仍然汇总”后重新提交，即可强制汇总（年度或格式不一致时不能强制）。",
@@ -530,7 +535,7 @@ M: dict[str, Text] = {
     "batch.worker_died": Text("处理该文件的进程意外退出（可能内存不足），已跳过此文件，其他文件照常校验",
                               "the process checking this file died (out of memory?); the other files were checked"),
     "batch.copy_failed": Text("已校验（错误 {errors} 项，警告 {warnings} 项），但标注副本未写出：{reason}",
-                              "checked ({errors} errors, {warnings} warnings), but the highlighted copy was not written: {reason}"),
+                              "checked ({errors:~error}, {warnings:~warning}), but the highlighted copy was not written: {reason}"),
     "batch.status.copy_failed": Text("副本未写出", "copy not written"),
     "batch.skipped": Text("另跳过 {total} 个文件或文件夹：{parts}", "also skipped {total} files or folders: {parts}"),
     "batch.skipped.part": Text("{reason} {count} 个", "{count} {reason}"),
@@ -651,7 +656,24 @@ def msg(key: str, lang: str | None = None, /, **fields: object) -> str:
     """The message ``key`` in ``lang`` ("zh", "en"; default :func:`current_language`, Chinese unless the command
     line asked for English), with ``fields`` filled in."""
     text = M[key].get(lang or _LANGUAGE[0])
-    return text.format(**fields) if fields else text
+    if not fields:
+        return text
+    return _PLURALS.format(text, **fields) if ":~" in text else text.format(**fields)
+
+
+class _Plurals(string.Formatter):
+    """``{errors:~error}`` → "1 error", "2 errors" (English texts count things with it: never "1 notes")."""
+
+    def format_field(self, value: object, format_spec: str) -> str:
+        if not format_spec.startswith("~"):
+            return str(super().format_field(value, format_spec))
+        word = format_spec[1:]
+        if value != 1:
+            word = word[:-1] + "ies" if word.endswith("y") and word[-2:-1] not in "aeiou" else word + "s"
+        return f"{value} {word}"
+
+
+_PLURALS = _Plurals()
 
 
 def english_for(chinese: str) -> str | None:

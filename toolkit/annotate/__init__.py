@@ -36,6 +36,7 @@ RESULT_SHEET = "校验结果"
 FILLS = {
     Severity.ERROR: ("FFC7CE", "9C0006"),
     Severity.WARNING: ("FFEB9C", "9C5700"),
+    Severity.UNASSESSED: ("DDEBF7", "1F4E78"),
 }
 """Background and font colours per severity (Excel's own 'bad' and 'neutral' styles)."""
 

@@ -35,7 +35,8 @@ def show(text: object) -> str:
     return escape(for_terminal(text))
 
 
-_ANSI = {"bold red": "1;31", "red": "31", "yellow": "33", "green": "32", "bold green": "1;32", "dim": "2"}
+_ANSI = {"bold red": "1;31", "red": "31", "yellow": "33", "green": "32", "bold green": "1;32", "dim": "2",
+         "magenta": "35"}
 
 
 class Plain:
@@ -64,7 +65,8 @@ class Plain:
         self.stream.flush()
 
 
-_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "dim"}
+_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.UNASSESSED: "magenta",
+          Severity.INFO: "dim"}
 
 
 def _where(finding: Finding) -> str:
@@ -80,12 +82,13 @@ def _where(finding: Finding) -> str:
 def summary_line(result: CheckResult, lang: str = "zh") -> str:
     """One line: who, which year and format, how many errors/warnings/infos."""
     name = result.source.name if result.source else ""
+    unassessed = msg("present.unassessed", lang, count=result.unassessed) if result.unassessed else ""
     return msg(
         "present.summary", lang,
         file=name, organ=result.organ or msg("present.unknown_organ", lang),
         year=result.year or "?", format=result.format_id, errors=result.errors, warnings=result.warnings,
         infos=result.count(Severity.INFO),
-    )
+    ) + unassessed
 
 
 def _shown_findings(result: CheckResult, lang: str) -> list[Finding | str]:

@@ -10,6 +10,7 @@ from toolkit.data import USABLE
 from toolkit.errors import UnknownFormatError
 from toolkit.rules.findings import CellRef, Finding
 from toolkit.rules.registry import RuleContext, rule_type
+from toolkit.rules.tableview import compiled
 from toolkit.spec.load import format_for_year
 from toolkit.spec.models import RuleSpec, Severity
 
@@ -100,8 +101,8 @@ def sections_present(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
             missing = tv is None or not tv.present or not tv.text.strip()
             cells = [_text_ref(ctx, section.id)]
         else:
-            keys = [k for k, c in ctx.spec.cells.items() if c.table in section.tables]
-            missing = not any(k in ctx.data.values for k in keys)
+            values = ctx.data.values
+            missing = not any(k in values for k in compiled(ctx.spec).section_cells[section.id])
             cells = [CellRef(section.id, section.title)]
         if missing:
             yield ctx.finding(rule, cells=cells, instance=section.id, expected=section.title, actual=None,
@@ -143,14 +144,13 @@ def narrative_numbers(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
     where that year is the report's own ("2026年共收到…申请500件" in the 2026 report, not "2025年…" beside it).
     """
     sections = [str(s) for s in rule.params.get("sections", ())]
-    for pattern in rule.params["patterns"]:
-        key = str(pattern["cell"])
+    texts = {s: ctx.data.text(s) for s in sections}
+    texts = {s: t.translate(_FULLWIDTH_DIGITS) for s, t in texts.items() if t}
+    for key, regex in compiled(ctx.spec).derived("narrative_numbers", rule, _number_patterns):
         cv = ctx.data.values.get(key)
         if cv is None or cv.status not in USABLE or cv.value is None:
             continue
-        regex = re.compile(str(pattern["regex"]))
-        for section_id in sections:
-            text = ctx.data.text(section_id).translate(_FULLWIDTH_DIGITS)
+        for section_id, text in texts.items():
             for match in regex.finditer(text):
                 said_year = match.groupdict().get("year")
                 if said_year and int(said_year) != ctx.data.year:  # another year's figure (上年 compared)
@@ -168,6 +168,11 @@ def narrative_numbers(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
                         quote=match.group(0),
                         cell=ctx.spec.cells[key].label,
                     )
+
+
+def _number_patterns(rule: RuleSpec) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """A narrative_numbers rule's (cell, compiled regex) pairs."""
+    return tuple((str(p["cell"]), re.compile(str(p["regex"]))) for p in rule.params["patterns"])
 
 
 @rule_type("import_notes")

@@ -16,7 +16,7 @@ from toolkit.rules import explained as _explained
 from toolkit.rules.findings import CellRef, CheckResult, Finding
 from toolkit.rules.registry import RuleContext, implementation
 from toolkit.spec.load import load_spec
-from toolkit.spec.models import ReportSpec
+from toolkit.spec.models import ReportSpec, Severity
 
 
 def check_data(
@@ -44,7 +44,7 @@ def check_data(
         if rule.id in skip or rule.code in skip:
             continue
         if rule.type == "explanation_quality":
-            ctx.extra["warned_rules"] = {f.rule for f in findings if f.severity.rank == 1}
+            ctx.extra["warned_rules"] = {f.rule for f in findings if f.severity is Severity.WARNING}
         findings.extend(implementation(rule.type)(ctx, rule))
     if explanations:
         findings = _explained.accept(findings, spec, explanations)

@@ -113,6 +113,11 @@ class CheckResult:
         return sum(1 for f in self.findings if f.explanation)
 
     @property
+    def unassessed(self) -> int:
+        """Number of checks that could not be made (a part not a usable number): never "no error"."""
+        return self.count(Severity.UNASSESSED)
+
+    @property
     def errors(self) -> int:
         """Number of error-level findings."""
         return self.count(Severity.ERROR)
@@ -143,6 +148,7 @@ class CheckResult:
             "errors": self.errors,
             "warnings": self.warnings,
             "infos": self.count(Severity.INFO),
+            "unassessed": self.unassessed,
             "explained": self.explained,
             "rules_checked": self.rules_checked,
             "annotated": str(self.annotated) if self.annotated else None,

@@ -7,14 +7,15 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from toolkit.rules.crossyear import UNUSABLE
 from toolkit.rules.findings import CellRef, Finding
 from toolkit.rules.registry import RuleContext, rule_type
 from toolkit.rules.similarity import repeated
+from toolkit.rules.tableview import compiled
 from toolkit.spec.load import load_spec
-from toolkit.spec.models import RuleSpec
+from toolkit.spec.models import ReportSpec, RuleSpec
 
 LEFTOVERS = (
     r"(?<![A-Za-z])[XxＸｘ]{2,}(?![A-Za-z])", r"[×＊*]{2,}", r"…{2,}|\.{6,}|。{3,}", r"20[XxＸｘ]{2}",
@@ -33,12 +34,22 @@ def _excerpt(text: str, start: int, end: int, around: int = 12) -> str:
         "…" if end + around < len(text) else "")
 
 
+def _leftovers(spec: ReportSpec) -> Callable[[RuleSpec], tuple[list[re.Pattern[str]], list[str]]]:
+    """What a leftover_text rule looks for: its compiled patterns, and the prompts' phrases long enough to quote."""
+
+    def derive(rule: RuleSpec) -> tuple[list[re.Pattern[str]], list[str]]:
+        chunk = int(rule.params.get("prompt_chars", 12))
+        prompts = [s.prompt for s in spec.text_sections if s.prompt]
+        pieces = [p for prompt in prompts for p in re.split(r"[，。；：、]", prompt) if len(p) >= chunk]
+        return [re.compile(str(p)) for p in rule.params.get("patterns", LEFTOVERS)], pieces
+
+    return derive
+
+
 @rule_type("leftover_text")
 def leftover_text(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
     """No narrative section holds placeholders (XX, ××, ……, 待补充, 20XX) or a sentence of the template's prompts."""
-    patterns = [re.compile(str(p)) for p in rule.params.get("patterns", LEFTOVERS)]
-    prompt_chunk = int(rule.params.get("prompt_chars", 12))
-    prompts = [s.prompt for s in ctx.spec.text_sections if s.prompt]
+    patterns, pieces = compiled(ctx.spec).derived("leftover_text", rule, _leftovers(ctx.spec))
     for section in ctx.spec.text_sections:
         text = ctx.data.text(section.id)[:100_000]
         if not text.strip():
@@ -47,11 +58,10 @@ def leftover_text(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
         hits: list[tuple[int, int]] = []
         for pattern in patterns:
             hits += [(m.start(), m.end()) for m in pattern.finditer(text)]
-        for prompt in prompts:
-            for piece in re.split(r"[，。；：、]", prompt):
-                if len(piece) >= prompt_chunk and piece in text:
-                    at = text.index(piece)
-                    hits.append((at, at + len(piece)))
+        for piece in pieces:
+            if piece in text:
+                at = text.index(piece)
+                hits.append((at, at + len(piece)))
         for start, end in sorted(set(hits))[:5]:
             yield ctx.finding(rule, cells=[_text_ref(ctx, section.id)], instance=f"{section.id}:{start}",
                               actual=text[start:end], section=section.title, found=text[start:end],

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 from toolkit.data import USABLE, ValueStatus
+from toolkit.messages import msg
 from toolkit.rules.findings import CellRef, Finding
 from toolkit.rules.linear import LinearCheck, expand_declared_total, expand_linear
 from toolkit.rules.registry import RuleContext, rule_type
-from toolkit.spec.models import ReportSpec, RuleSpec, ValueKind
+from toolkit.rules.tableview import compiled, table_view
+from toolkit.spec.models import RuleSpec, Severity, Text, ValueKind
 from toolkit.values import MAX_MAGNITUDE, exact_sum
 
 KIND_NAMES = {
@@ -18,18 +20,27 @@ KIND_NAMES = {
 }
 
 
-def _evaluate(ctx: RuleContext, rule: RuleSpec, checks: Iterator[LinearCheck]) -> Iterator[Finding]:
-    """Evaluate expanded linear checks; a check with a missing or unusable cell is not assessable (skipped)."""
+def _evaluate(ctx: RuleContext, rule: RuleSpec, checks: tuple[LinearCheck, ...]) -> Iterator[Finding]:
+    """Evaluate expanded linear checks. A check with a missing cell is skipped (an import names what its source
+    lacks); one with a part that is not a usable number cannot be assessed, and says so (:func:`unassessed`)."""
+    view = table_view(ctx)
+    numbers, skipped, floats = view.numbers, view.skipped, view.floats
+    get = numbers.__getitem__
     for check in checks:
-        values = [ctx.data.values.get(k) for k in check.cells]
-        if any(v is None or not (v.usable or v.status in (ValueStatus.BLANK, ValueStatus.PLACEHOLDER))
-               for v in values):
+        if skipped and not skipped.isdisjoint(check.cells):
+            bad = [k for k in check.cells if k in view.unusable]
+            if bad:
+                yield unassessed(ctx, check, bad)
             continue
         ctx.evaluated += 1
-        left, right = check.sums(ctx.value)
+        if not floats or floats.isdisjoint(check.cells):  # ints: the plain sum is exact
+            left, right = sum(map(get, check.lhs)), sum(map(get, check.rhs))
+        else:
+            left, right = exact_sum(map(get, check.lhs)), exact_sum(map(get, check.rhs))
         if check.holds(left, right):
             continue
-        blanks = [ctx.cell(v.key).label for v in values if v is not None and v.value is None]
+        values = [ctx.data.values[k] for k in check.cells]
+        blanks = [ctx.cell(v.key).label for v in values if v.value is None]
         cells = [ctx.cell(k) for k in check.cells]
         if check.lhs_is_total:
             expected, actual = right, left
@@ -49,32 +60,48 @@ def _evaluate(ctx: RuleContext, rule: RuleSpec, checks: Iterator[LinearCheck]) -
         )
 
 
-_EXPANDED: dict[tuple[int, int], tuple[ReportSpec, RuleSpec, tuple[LinearCheck, ...]]] = {}
-"""(id(spec), id(rule)) → the rule's expanded checks; the entry holds spec and rule, so the ids stay theirs."""
+UNASSESSED_CODE = "sum-not-assessed"
+"""The code of a sum that could not be checked (severity unassessed, 未校验)."""
 
 
-def _expanded(spec: ReportSpec, rule: RuleSpec,
-              expand: Callable[[ReportSpec, RuleSpec], Iterator[LinearCheck]]) -> Iterator[LinearCheck]:
-    """The rule's checks, expanded once per process (a folder run checks thousands of workbooks)."""
-    key = (id(spec), id(rule))
-    hit = _EXPANDED.get(key)
-    if hit is None or hit[0] is not spec or hit[1] is not rule:
-        if len(_EXPANDED) > 256:  # specs built on the fly (tests): keep the cache small
-            _EXPANDED.clear()
-        hit = _EXPANDED[key] = (spec, rule, tuple(expand(spec, rule)))
-    return iter(hit[2])
+def unassessed(ctx: RuleContext, check: LinearCheck, bad: list[str]) -> Finding:
+    """A finding saying that ``check`` was not made because ``bad`` (its parts) are not usable numbers."""
+    rule = check.rule
+    shown = [ctx.cell(k) for k in bad]
+    labels = shown[0].label + (msg("rules.unassessed.more", "zh", count=len(shown), others=len(shown) - 1)
+                               if len(shown) > 1 else "")
+    labels_en = shown[0].label + (msg("rules.unassessed.more", "en", count=len(shown), others=len(shown) - 1)
+                                  if len(shown) > 1 else "")
+    target = check_target(check)
+    fields = {"rule": rule.title.zh, "target": target, "cells": labels}
+    message = Text(msg("rules.unassessed.message", "zh", **fields),
+                   msg("rules.unassessed.message", "en", rule=rule.title.en, target=target, cells=labels_en))
+    return Finding(code=UNASSESSED_CODE, rule=rule.id, severity=Severity.UNASSESSED, message=message,
+                   hint=Text(msg("rules.unassessed.hint", "zh"), msg("rules.unassessed.hint", "en")),
+                   cells=tuple(shown), instance=check.instance, fields=fields, category=rule.category,
+                   actual="、".join(str(ctx.data.values[k].raw) for k in bad)[:80])
+
+
+def check_target(check: LinearCheck) -> str:
+    """What a check is about, as the 校验 sheet names it: the row or column it runs along."""
+    parts = [check.fields[k] for k in ("group", "r", "c") if check.fields.get(k)]
+    if check.rule.type == "declared_total" and check.rule.params.get("along") == "rows":
+        parts = [check.fields["c"]]
+    elif check.rule.type == "declared_total":
+        parts = [p for p in (check.fields.get("r"), check.fields.get("group")) if p]
+    return "／".join(dict.fromkeys(parts)) or check.rule.title.zh
 
 
 @rule_type("linear")
 def linear(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
     """sum(lhs) == / <= sum(rhs) for every expansion of the rule's ``foreach``."""
-    return _evaluate(ctx, rule, _expanded(ctx.spec, rule, expand_linear))
+    return _evaluate(ctx, rule, compiled(ctx.spec).linear(rule, expand_linear))
 
 
 @rule_type("declared_total")
 def declared_total(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
     """Every 总计 the table declares equals the sum of its parts."""
-    return _evaluate(ctx, rule, _expanded(ctx.spec, rule, expand_declared_total))
+    return _evaluate(ctx, rule, compiled(ctx.spec).linear(rule, expand_declared_total))
 
 
 RAW_SHOWN = 40
@@ -94,28 +121,16 @@ def _raw_text(raw: object) -> str:
 @rule_type("value_kind")
 def value_kind(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
     """Counts are whole numbers ≥ 0, signed counts whole, amounts ≥ 0; text and Excel errors are not numbers."""
-    for key, spec_cell in ctx.spec.cells.items():
-        cv = ctx.data.values.get(key)
-        if cv is None or cv.status in (ValueStatus.BLANK, ValueStatus.PLACEHOLDER, ValueStatus.OUT_OF_RANGE):
-            continue  # out of range: its own finding (value_range)
-        ctx.evaluated += 1
-        value = cv.value
-        bad = cv.status in (ValueStatus.INVALID, ValueStatus.EXCEL_ERROR) or value is None
-        if not bad and value is not None:
-            whole = float(value).is_integer()
-            if spec_cell.value is ValueKind.COUNT:
-                bad = value < 0 or not whole
-            elif spec_cell.value is ValueKind.SIGNED_COUNT:
-                bad = not whole
-            else:
-                bad = value < 0
-        if bad:
-            zh, en = KIND_NAMES[spec_cell.value]
-            raw = _raw_text(cv.raw)
-            yield ctx.finding(
-                rule, cells=[ctx.cell(key)], instance=key, expected=zh, actual=raw,
-                cell=spec_cell.label, kind=zh, kind_en=en, raw=raw,
-            )
+    view = table_view(ctx)
+    ctx.evaluated += view.kind_judged
+    for key in view.bad_kind:
+        cv, spec_cell = ctx.data.values[key], ctx.spec.cells[key]
+        zh, en = KIND_NAMES[spec_cell.value]
+        raw = _raw_text(cv.raw)
+        yield ctx.finding(
+            rule, cells=[ctx.cell(key)], instance=key, expected=zh, actual=raw,
+            cell=spec_cell.label, kind=zh, kind_en=en, raw=raw,
+        )
 
 
 @rule_type("blank_cells")
@@ -125,12 +140,13 @@ def blank_cells(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
     A cell missing from an imported report is not reported here: the import names what its source lacks,
     table by table (rule type ``import_notes``), instead of one finding per cell.
     """
+    view = table_view(ctx)
     imported = ctx.data.read_mode == "import"
-    for key, spec_cell in ctx.spec.cells.items():
-        cv = ctx.data.values.get(key)
-        if cv is None and imported:
-            continue
-        ctx.evaluated += 1
+    ctx.evaluated += view.in_format if imported else len(ctx.spec.cells)
+    keys = view.blanks if imported or not view.missing else sorted(
+        [*view.blanks, *view.missing], key=compiled(ctx.spec).order.__getitem__)
+    for key in keys:
+        cv, spec_cell = ctx.data.values.get(key), ctx.spec.cells[key]
         if cv is None:
             note = "（未找到该栏）"
             yield ctx.finding(rule, cells=[CellRef(key, spec_cell.label)], instance=key,
@@ -138,7 +154,7 @@ def blank_cells(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
         elif cv.status is ValueStatus.BLANK:
             yield ctx.finding(rule, cells=[ctx.cell(key)], instance=key, expected=0, actual=None,
                               cell=spec_cell.label, raw_note="")
-        elif cv.status is ValueStatus.PLACEHOLDER:
+        else:
             yield ctx.finding(rule, cells=[ctx.cell(key)], instance=key, expected=0, actual=_raw_text(cv.raw),
                               cell=spec_cell.label, raw_note=f"（填的是“{_raw_text(cv.raw)}”）")
 
@@ -146,42 +162,40 @@ def blank_cells(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
 @rule_type("normalised_values")
 def normalised_values(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
     """Values that were readable only after normalisation ("3件", full-width digits) are noted as info."""
-    for key, cv in ctx.data.values.items():
-        if cv.status is ValueStatus.NORMALISED and key in ctx.spec.cells and not cv.left_out_of_sums:
-            ctx.evaluated += 1
-            yield ctx.finding(rule, cells=[ctx.cell(key)], instance=key, expected=cv.value,
-                              actual=_raw_text(cv.raw), cell=ctx.spec.cells[key].label, raw=_raw_text(cv.raw),
-                              value=cv.value, how=cv.note or "文本转为数字")
+    for key in table_view(ctx).normalised:
+        cv = ctx.data.values[key]
+        ctx.evaluated += 1
+        yield ctx.finding(rule, cells=[ctx.cell(key)], instance=key, expected=cv.value,
+                          actual=_raw_text(cv.raw), cell=ctx.spec.cells[key].label, raw=_raw_text(cv.raw),
+                          value=cv.value, how=cv.note or "文本转为数字")
 
 
 @rule_type("value_range")
 def value_range(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
     """A number no count or amount can be (a pasted ID or phone number): its own finding, left out of every sum."""
-    for key, cv in ctx.data.values.items():
-        if key not in ctx.spec.cells:
-            continue
-        ctx.evaluated += 1
-        parts = [ctx.data.values.get(part) for part in ctx.spec.cells[key].sum_of]
-        if any(p is not None and p.status is ValueStatus.OUT_OF_RANGE for p in parts):
+    view = table_view(ctx)
+    ctx.evaluated += view.in_format
+    over = set(view.out_of_range)
+    for key in view.out_of_range:
+        if over.intersection(ctx.spec.cells[key].sum_of):
             continue  # a total over an out-of-range part: the part is the finding
-        if cv.status is ValueStatus.OUT_OF_RANGE:
-            raw = _raw_text(cv.raw)
-            yield ctx.finding(rule, cells=[ctx.cell(key)], instance=key, expected=f"≤ {MAX_MAGNITUDE}", actual=raw,
-                              cell=ctx.spec.cells[key].label, raw=raw, limit=f"{MAX_MAGNITUDE:,}")
+        cv = ctx.data.values[key]
+        raw = _raw_text(cv.raw)
+        yield ctx.finding(rule, cells=[ctx.cell(key)], instance=key, expected=f"≤ {MAX_MAGNITUDE}", actual=raw,
+                          cell=ctx.spec.cells[key].label, raw=raw, limit=f"{MAX_MAGNITUDE:,}")
 
 
 @rule_type("text_in_sums")
 def text_in_sums(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
     """A number typed as text in a cell the workbook's formulas sum: the sheet's totals leave it out, so the
     text cell is the error (the totals, which show what SUM computed, are not blamed)."""
-    for key, cv in ctx.data.values.items():
-        if key not in ctx.spec.cells:
-            continue
-        ctx.evaluated += 1
-        if cv.left_out_of_sums:
-            raw = _raw_text(cv.raw)
-            yield ctx.finding(rule, cells=[ctx.cell(key)], instance=key, expected=cv.value, actual=raw,
-                              cell=ctx.spec.cells[key].label, raw=raw, value=cv.value)
+    view = table_view(ctx)
+    ctx.evaluated += view.in_format
+    for key in view.left_out:
+        cv = ctx.data.values[key]
+        raw = _raw_text(cv.raw)
+        yield ctx.finding(rule, cells=[ctx.cell(key)], instance=key, expected=cv.value, actual=raw,
+                          cell=ctx.spec.cells[key].label, raw=raw, value=cv.value)
 
 
 @rule_type("amount_magnitude")

@@ -6,6 +6,7 @@ A cell is named by its key ``"<table>.<row>.<column>"`` (e.g. ``"s3.new_received
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -33,19 +34,22 @@ class CellKind(StrEnum):
 
 
 class Severity(StrEnum):
-    """How bad a failed rule is (ordered: error > warning > info)."""
+    """How bad a failed rule is (ordered: error > warning > unassessed > info)."""
 
     ERROR = "error"
     """The numbers cannot all be right; the report must not be published as is."""
     WARNING = "warning"
     """Probably wrong; a person must look."""
+    UNASSESSED = "unassessed"
+    """A check that could not be made (a sum whose part is not a usable number): 未校验, never "no error".
+    Only the engine gives it; a format's rules are error, warning or info."""
     INFO = "info"
     """Guidance or a note on how a value was read."""
 
     @property
     def rank(self) -> int:
-        """2 for error, 1 for warning, 0 for info."""
-        return {"error": 2, "warning": 1, "info": 0}[self.value]
+        """3 for error, 2 for warning, 1 for unassessed, 0 for info (findings are listed in this order)."""
+        return {"error": 3, "warning": 2, "unassessed": 1, "info": 0}[self.value]
 
 
 @dataclass(frozen=True)
@@ -319,9 +323,9 @@ class ReportSpec:
                 return s
         raise KeyError(section_id)
 
-    @property
+    @functools.cached_property
     def text_sections(self) -> tuple[Section, ...]:
-        """The narrative sections (一, 五, 六), in order."""
+        """The narrative sections (一, 五, 六), in order (derived once: every text rule asks)."""
         return tuple(s for s in self.sections if s.kind == "text")
 
     @property

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 MAX_CELLS_SHOWN = 6
 """Cells listed in the 位置 column of one finding; more are counted (all are marked in the copy)."""
 
-_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.UNASSESSED: 2, Severity.INFO: 3}
 
 
 @dataclass
@@ -94,6 +94,7 @@ def check_view(result: CheckResult, name: str, lang: str) -> CheckView:
         titles = {r.code: r.title.get(lang) for r in load_spec(result.format_id).rules if r.code}
     except Exception:  # an unknown format id: fall back to the codes
         titles = {}
+    titles.setdefault("sum-not-assessed", msg("rules.unassessed.title", lang))
     groups: dict[tuple[int, str], FindingGroup] = {}
     for finding in result.findings:
         key = (_RANK[finding.severity], finding.code)
