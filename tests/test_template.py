@@ -12,7 +12,6 @@ from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
 from toolkit.data import CellValue, ReportData, TextValue, ValueStatus
-from toolkit.layout import cell_positions, sheet_layouts
 from toolkit.ooxml import column_number
 from toolkit.reader import read_workbook
 from toolkit.rules.linear import linear_checks
@@ -28,6 +27,7 @@ from toolkit.template import (
     build_template,
     regenerate,
 )
+from toolkit.template.layout import cell_positions, sheet_layouts
 
 FORMATS = ("2019", "2021")
 TEMPLATES = Path(__file__).resolve().parents[1] / "workbook_templates"

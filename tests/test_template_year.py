@@ -12,7 +12,6 @@ from typer.testing import CliRunner
 
 from toolkit.cli import app
 from toolkit.data import ReportData
-from toolkit.layout import cell_positions
 from toolkit.spec import load_spec
 from toolkit.template import (
     CHECK_RESULT_COLUMN,
@@ -23,6 +22,7 @@ from toolkit.template import (
     is_future_year,
 )
 from toolkit.template.checks import COUNT_COLUMN
+from toolkit.template.layout import cell_positions
 
 UNFILLED = "未填写"
 

@@ -160,11 +160,11 @@ def _text_typed_workbook(tmp_path: Path) -> tuple[Path, dict[str, int]]:
     (as Excel or WPS would save it): the sheet's totals leave the three out."""
     from openpyxl import load_workbook
 
-    from toolkit.layout import cell_positions
     from toolkit.office import convert
     from toolkit.reader import read_workbook
     from toolkit.spec import load_spec
     from toolkit.template import build_template
+    from toolkit.template.layout import cell_positions
 
     spec = load_spec("2021")
     data = read_workbook(EXAMPLE)
@@ -218,8 +218,8 @@ def test_a_pasted_eighteen_digit_number_is_its_own_finding(tmp_path: Path) -> No
     from openpyxl import load_workbook
 
     from toolkit import api
-    from toolkit.layout import cell_positions
     from toolkit.spec import load_spec
+    from toolkit.template.layout import cell_positions
 
     sheet, row, col = cell_positions(load_spec("2021"))["s3.new_received.natural"]
     wb = load_workbook(EXAMPLE)

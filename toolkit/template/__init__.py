@@ -1,9 +1,10 @@
 """The standard workbook (``toolkit template``): the official tables for filling in Excel, WPS or LibreOffice.
 
-The only xlsxwriter user. Everything it writes comes from the format spec: labels, layout (:mod:`toolkit.layout`),
-value kinds (data validation), totals (SUM formulas), and the rules — each linear check of the format becomes a
-live pass/fail formula on the 校验 sheet and a conditional format that turns the cells of a failing check red
-while the user types (the same :class:`~toolkit.rules.linear.LinearCheck` the checker evaluates, so the two agree).
+The only xlsxwriter user. Everything it writes comes from the format spec: labels, layout
+(:mod:`~toolkit.template.layout`, planned by :mod:`~toolkit.template.plan`), value kinds (data validation),
+totals (SUM formulas), and the rules — each linear check of the format becomes a live pass/fail formula on the
+校验 sheet and a conditional format that turns the cells of a failing check red while the user types (the same
+:class:`~toolkit.rules.linear.LinearCheck` the checker evaluates, so the two agree).
 
 Cached formula results are always the true values of the data written (0 for a blank template), because WPS and
 LibreOffice may show cached results without recalculating. A hidden marker (defined names ``GK.<cell key>``,
@@ -17,7 +18,6 @@ on the same sheet, sheet protection without a password, SUM/IF/ABS/COUNT/COUNTA.
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -85,6 +85,7 @@ def build_template(
 
     from toolkit.fileio import write_atomic
     from toolkit.template.builder import Builder
+    from toolkit.template.plan import Plan
 
     def write(tmp: Path) -> None:
         wb = xlsxwriter.Workbook(str(tmp), {"default_format_properties": {"font_name": FONT, "font_size": 11},
@@ -94,7 +95,7 @@ def build_template(
                            "subject": spec.format_title, "author": "gk-toolkit", "comments": spec.issuing_document,
                            "created": FIXED_DATE})
         wb.set_calc_mode("auto")
-        Builder(wb, spec, data, extra_sheets, comments or {}).build()
+        Builder(wb, Plan(spec, data), extra_sheets, comments or {}).build()
         wb.close()
 
     return write_atomic(Path(path), write)
@@ -102,13 +103,10 @@ def build_template(
 
 def check_sheet_rows(spec: ReportSpec, data: ReportData | None = None) -> list[CheckRow]:
     """The rows the 校验 sheet has for ``data`` (from :data:`CHECKS_FIRST_ROW` on), with their cached results."""
-    import xlsxwriter
-
-    from toolkit.template.builder import Builder
     from toolkit.template.checks import check_rows
+    from toolkit.template.plan import Plan
 
-    return check_rows(Builder(xlsxwriter.Workbook(io.BytesIO(), {"in_memory": True}), spec,
-                              data if data is not None else ReportData(spec.id)))
+    return check_rows(Plan(spec, data if data is not None else ReportData(spec.id)))
 
 
 def regenerate(folder: Path) -> list[Path]:

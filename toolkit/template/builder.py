@@ -8,15 +8,14 @@ from typing import Any
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from toolkit.data import CellValue, Number, ReportData
-from toolkit.layout import APPLICATION_LABEL_COLUMNS, SheetLayout, sheet_layouts
 from toolkit.messages import msg
 from toolkit.ooxml import a1, split_a1
-from toolkit.rules.linear import LinearCheck, linear_checks
-from toolkit.spec.models import CellKind, CellSpec, ReportSpec, ValueKind
+from toolkit.spec.models import CellKind, ValueKind
 from toolkit.template.checks import checks_sheet, live_checks
 from toolkit.template.explain import explanations_sheet
 from toolkit.template.guide import guide_sheet
+from toolkit.template.layout import APPLICATION_LABEL_COLUMNS, SheetLayout
+from toolkit.template.plan import INFO_FIRST_ROW, TEXT_FIRST_ROW, TEXT_ROWS, Plan
 from toolkit.template.style import (
     NUMBER_FORMATS,
     SHEET_SETUP,
@@ -31,9 +30,6 @@ from toolkit.template.style import (
 )
 from toolkit.untrusted import xml_text
 
-INFO_FIRST_ROW = 2
-"""Row of the first 基本信息 field (after the title and a gap)."""
-TEXT_FIRST_ROW, TEXT_ROWS = 2, 4
 CELL_TEXT_UNITS = 32_000
 """UTF-16 code units written into one cell (Excel holds 32 767): a longer text continues in the cells to its
 right, each named ``GK.text.<section>.<n>``, and the reader joins them back."""
@@ -64,18 +60,21 @@ def split_cell_text(text: str, limit: int = CELL_TEXT_UNITS) -> list[str]:
         end = cut + 1 if cut > start + limit // 2 else end
         pieces.append(text[start:end])
         start = end
-"""正文: where the first section starts, and the rows each takes (title, prompt, text, gap)."""
+
+
 TEXT_WIDTH = 72
 """正文's one column: as wide as A4 portrait prints at 100% (see :data:`~toolkit.template.style.PRINT_WIDTH`)."""
 
 
 class Builder:
-    """Draws one workbook; ``positions`` is filled as cells are placed."""
+    """Draws one workbook from its :class:`~toolkit.template.plan.Plan` (the :class:`Drawing` the sheet drawers
+    get)."""
 
-    def __init__(self, wb: Workbook, spec: ReportSpec, data: ReportData,
+    def __init__(self, wb: Workbook, plan: Plan,
                  extra_sheets: Sequence[tuple[str, Sequence[Sequence[object]]]] = (),
                  comments: Mapping[str, str] | None = None) -> None:
-        self.wb, self.spec, self.data = wb, spec, data
+        self.wb, self.plan = wb, plan
+        self.spec, self.data = plan.spec, plan.data
         self.extra_sheets = extra_sheets
         self.comments = dict(comments or {})
         """Cell key → comment text (where an imported value came from)."""
@@ -83,45 +82,20 @@ class Builder:
         for kind, num in NUMBER_FORMATS.items():
             self.fmt[f"input.{kind}"] = wb.add_format({**STYLES["input"], "num_format": num})
             self.fmt[f"total.{kind}"] = wb.add_format({**STYLES["total"], "num_format": num})
-        self.layouts = sheet_layouts(spec)
-        self.positions: dict[str, tuple[str, int, int]] = {
-            key: (sheet.name, r, c) for sheet in self.layouts.values() for key, (r, c) in sheet.cells.items()
-        }
-        self.values: dict[str, Number] = {}
-        self.info_at: dict[str, tuple[str, int, int]] = {
-            f.id: (spec.sheets["info"], INFO_FIRST_ROW + i, 1) for i, f in enumerate(spec.info_fields)}
-        """基本信息 field id → (sheet, row, col) of its value cell."""
-        self.text_at: dict[str, tuple[str, int, int]] = {
-            s.id: (spec.sheets["text"], TEXT_FIRST_ROW + TEXT_ROWS * i + 2, 0)
-            for i, s in enumerate(spec.text_sections)
-        }
-        """Narrative section id → (sheet, row, col) of its text cell (title, prompt, text, gap: four rows each)."""
 
-    # --- addressing -------------------------------------------------------------------------------
+    # --- the drawing interface --------------------------------------------------------------------
 
-    def address(self, key: str, *, sheet: str | None = None) -> str:
-        """``$D$7`` on the same sheet as ``sheet``, else ``'三 依申请公开'!$D$7``."""
-        name, row, col = self.positions[key]
-        return absolute(row, col) if name == sheet else f"{quote(name)}!{absolute(row, col)}"
+    def add_worksheet(self, name: str) -> Worksheet:
+        """A plain sheet named ``name``."""
+        return self.wb.add_worksheet(name)
 
-    def number(self, key: str) -> Number:
-        """The value a cell shows once calculated: inputs as written (blank 0), totals as formulas compute them."""
-        if key not in self.values:
-            cell = self.spec.cells[key]
-            if cell.kind is CellKind.TOTAL and self._formula_total(cell):
-                self.values[key] = sum(self.number(p) for p in cell.sum_of)
-            else:
-                self.values[key] = self.data.number(key)
-        return self.values[key]
+    def add_format(self, props: Mapping[str, Any]) -> Any:
+        """A cell format from xlsxwriter properties."""
+        return self.wb.add_format(dict(props))
 
-    def _formula_total(self, cell: CellSpec) -> bool:
-        """A total is a formula unless the data holds a different number (a typed-over total, kept as typed)."""
-        cv = self.data.values.get(cell.key)
-        if cv is None or (cv.value is None and not isinstance(cv.raw, str)):
-            return True
-        if cv.value is None:
-            return False
-        return abs(cv.value - sum(self.number(p) for p in cell.sum_of)) <= 1e-9
+    def define_name(self, name: str, formula: str) -> None:
+        """A workbook-level defined name."""
+        self.wb.define_name(name, formula)
 
     # --- sheets -----------------------------------------------------------------------------------
 
@@ -129,8 +103,8 @@ class Builder:
         """Every sheet in order, then the marker."""
         self.info_sheet()
         for key in ("s2", "s3", "s4"):
-            if key in self.layouts:
-                self.table_sheet(self.layouts[key])
+            if key in self.plan.layouts:
+                self.table_sheet(self.plan.layouts[key])
         self.text_sheet()
         checks_sheet(self)
         guide_sheet(self)
@@ -156,7 +130,7 @@ class Builder:
         return ws
 
     def _define(self, name: str, sheet: str, row: int, col: int) -> None:
-        self.wb.define_name(name, f"={quote(sheet)}!{absolute(row, col)}")
+        self.define_name(name, f"={quote(sheet)}!{absolute(row, col)}")
 
     def info_sheet(self) -> None:
         ws = self.add_sheet("info", (11, 26, 34))
@@ -180,7 +154,7 @@ class Builder:
                 ws.write_string(i, 2, prompt, self.fmt["prompt"])
                 ws.data_validation(i, 1, i, 1, self._info_validation(info.kind, info.label, prompt, info.max_length))
             ws.set_row(i, 22)
-            self._define(f"GK.info.{info.id}", *self.info_at[info.id])
+            self._define(f"GK.info.{info.id}", *self.plan.info_at[info.id])
         ws.activate()
 
     def title(self) -> str:
@@ -247,27 +221,15 @@ class Builder:
         self.validations(ws, layout)
         live_checks(self, ws, layout)
 
-    def written(self, key: str) -> str:
-        """What the workbook holds in a table cell: ``formula``, ``number``, ``text`` (as typed) or ``blank``."""
-        cell = self.spec.cells[key]
-        if cell.kind is CellKind.TOTAL and self._formula_total(cell):
-            return "formula"
-        cv: CellValue | None = self.data.values.get(key)
-        if cv is not None and cv.value is not None:
-            return "number"
-        if cv is not None and isinstance(cv.raw, str) and cv.raw:
-            return "text"
-        return "blank"
-
     def write_cell(self, ws: Worksheet, sheet: str, key: str, row: int, col: int) -> None:
         if key in self.comments:
             ws.write_comment(row, col, xml_text(self.comments[key]), {"x_scale": 3, "y_scale": 2})
         cell = self.spec.cells[key]
         cv = self.data.values.get(key)
-        kind = self.written(key)
+        kind = self.plan.written(key)
         if kind == "formula":
-            formula = "=SUM(" + ",".join(self.address(p, sheet=sheet) for p in cell.sum_of) + ")"
-            ws.write_formula(row, col, formula, self.fmt[f"total.{cell.value}"], self.number(key))
+            formula = "=SUM(" + ",".join(self.plan.address(p, sheet=sheet) for p in cell.sum_of) + ")"
+            ws.write_formula(row, col, formula, self.fmt[f"total.{cell.value}"], self.plan.number(key))
             return
         style = self.fmt[f"{'total' if cell.kind is CellKind.TOTAL else 'input'}.{cell.value}"]
         if kind == "number" and cv is not None and cv.value is not None:
@@ -302,13 +264,6 @@ class Builder:
                 ws.data_validation(first_row, first_col, first_row, first_col,
                                    {**options, "multi_range": " ".join(chunk)})
 
-    @property
-    def checks(self) -> list[LinearCheck]:
-        """The format's linear checks (computed once)."""
-        if not hasattr(self, "_checks"):
-            self._checks = linear_checks(self.spec)
-        return self._checks
-
     def text_sheet(self) -> None:
         ws = self.add_sheet("text", (TEXT_WIDTH,))
         ws.write_string(0, 0, msg("template.text.title"), self.fmt["title"])
@@ -327,7 +282,7 @@ class Builder:
             for n, piece in enumerate(more, start=2):  # longer than a cell holds (a merge of many units)
                 ws.write_string(row + 2, n - 1, piece, self.fmt["text"])
                 widest = max(widest, n - 1)
-                self._define(f"GK.text.{section.id}.{n}", self.text_at[section.id][0], row + 2, n - 1)
+                self._define(f"GK.text.{section.id}.{n}", self.plan.text_at[section.id][0], row + 2, n - 1)
             limit = {"validate": "any"} if section.max_length is None else {
                 "validate": "length", "criteria": "<=", "value": section.max_length, "error_type": "warning",
                 "error_title": msg("template.dv.error_title"),
@@ -335,13 +290,13 @@ class Builder:
             ws.data_validation(row + 2, 0, row + 2, 0, {**limit, "input_title": section.title[:32],
                                                         "input_message": with_limit(section.prompt,
                                                                                     section.max_length)})
-            self._define(f"GK.text.{section.id}", *self.text_at[section.id])
+            self._define(f"GK.text.{section.id}", *self.plan.text_at[section.id])
             row += TEXT_ROWS
         ws.print_area(0, 0, row - TEXT_ROWS + 2, widest)  # to the last text: its gap row would print a blank page
 
     def extra_sheet(self, title: str, rows: Sequence[Sequence[object]]) -> None:
         """A plain table after the official sheets (e.g. a merge's 各单位明细): first row bold, numbers as numbers."""
-        ws = self.wb.add_worksheet(title)
+        ws = self.add_worksheet(title)
         ws.set_column(0, 0, 60)
         ws.set_column(1, max(1, max((len(r) for r in rows), default=1) - 1), 12)
         ws.freeze_panes(1, 1)
@@ -359,4 +314,4 @@ class Builder:
 
         No marker sheet: Gnumeric saves a hidden sheet as visible and it would then print; a workbook from an
         earlier version keeps its veryHidden ``_toolkit`` sheet, which the reader still understands."""
-        self._define("GK.format", *self.info_at["format"])
+        self._define("GK.format", *self.plan.info_at["format"])

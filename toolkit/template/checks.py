@@ -7,18 +7,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from toolkit.layout import SheetLayout
 from toolkit.messages import msg
 from toolkit.ooxml import a1
 from toolkit.rules.linear import LinearCheck
+from toolkit.rules.tables import check_target
 from toolkit.spec.models import CellKind, RuleSpec, Severity
-from toolkit.template.live_rules import _input_ranges, _ref, has_live_form, link_to, live_rules
+from toolkit.template.layout import SheetLayout
+from toolkit.template.live_rules import has_live_form, link_to, live_rules
+from toolkit.template.plan import Drawing, Plan, ref
 from toolkit.template.style import STYLES, absolute, break_at_words, lines_of, rectangles
 
 if TYPE_CHECKING:
     from xlsxwriter.worksheet import Worksheet
-
-    from toolkit.template.builder import Builder
 
 PASS, FAIL = msg("template.check.pass"), msg("template.check.fail")
 UNFILLED = msg("template.check.unfilled")
@@ -34,40 +34,41 @@ COUNT_COLUMN = 3
 """Zero-based column of the failing errors (row 1) and warnings (row 2) at the top of the 校验 sheet."""
 
 
-def live_checks(b: Builder, ws: Worksheet, layout: SheetLayout) -> None:
+def live_checks(d: Drawing, ws: Worksheet, layout: SheetLayout) -> None:
     """Cells of a failing check turn red (error) or yellow (warning) while typing; text in a number cell too.
 
     The instances of one rule that are the same check moved along a row (one per column: 三's balance) or
     down a column (one per row: 三's 总计 column) share one conditional format with mixed references, as
     a person would write it; other checks get one each. Fewer rules keep the workbook light to open.
     """
+    plan = d.plan
     groups: dict[str, list[LinearCheck]] = {}
-    for check in b.checks:
-        if all(b.positions[k][0] == layout.name for k in check.cells):  # else live on 校验 only
+    for check in plan.checks:
+        if all(plan.positions[k][0] == layout.name for k in check.cells):  # else live on 校验 only
             groups.setdefault(check.rule.id, []).append(check)
     for checks in groups.values():
-        style = b.fmt["bad" if checks[0].rule.severity is Severity.ERROR else "warn"]
-        shared = _shared_formula(b, checks)
+        style = d.fmt["bad" if checks[0].rule.severity is Severity.ERROR else "warn"]
+        shared = _shared_formula(plan, checks)
         if shared is not None:
             formula, ranges = shared
             _conditional(ws, ranges, formula, style)
             continue
         for check in checks:
-            cells = [b.positions[k][1:] for k in check.cells]
-            fail = check.excel_fail(lambda k: b.address(k, sheet=layout.name))
+            cells = [plan.positions[k][1:] for k in check.cells]
+            fail = check.excel_fail(lambda k: plan.address(k, sheet=layout.name))
             _conditional(ws, rectangles(cells), fail, style)
-    inputs = [rc for k, rc in layout.cells.items() if b.spec.cells[k].kind is CellKind.INPUT]
+    inputs = [rc for k, rc in layout.cells.items() if plan.spec.cells[k].kind is CellKind.INPUT]
     for top, left, bottom, right in rectangles(inputs):
         ws.conditional_format(top, left, bottom, right, {"type": "formula", "criteria": f"=ISTEXT({a1(top, left)})",
-                                                         "format": b.fmt["bad"]})
+                                                         "format": d.fmt["bad"]})
 
 
-def _shared_formula(b: Builder, checks: list[LinearCheck]) -> tuple[str, list[tuple[int, int, int, int]]] | None:
+def _shared_formula(plan: Plan, checks: list[LinearCheck]) -> tuple[str, list[tuple[int, int, int, int]]] | None:
     """One formula for checks that are one check moved along a row or down a column, with the ranges it
     covers; None when they are not. Columns move: rows are absolute (``C$5``); rows move: columns are."""
     if len(checks) < 2:
         return None
-    where = [[b.positions[k][1:] for k in check.cells] for check in checks]
+    where = [[plan.positions[k][1:] for k in check.cells] for check in checks]
     for axis in (1, 0):  # 1: one check per column, 0: one check per row
         if not all(len({rc[axis] for rc in cells}) == 1 for cells in where):
             continue
@@ -85,7 +86,7 @@ def _shared_formula(b: Builder, checks: list[LinearCheck]) -> tuple[str, list[tu
             continue
 
         def mixed(key: str, axis: int = axis) -> str:
-            _, row, col = b.positions[key]
+            _, row, col = plan.positions[key]
             ref = absolute(row, col)  # $C$5
             letters = ref[1:].split("$")[0]
             return f"{letters}${row + 1}" if axis else f"${letters}{row + 1}"
@@ -134,69 +135,70 @@ class CheckRow:
         return int(left) if self.per_cell and isinstance(left, int | float) else 1
 
 
-def check_rows(b: Builder) -> list[CheckRow]:
+def check_rows(plan: Plan) -> list[CheckRow]:
     """The 校验 sheet's rows: every linear check (in :func:`linear_checks` order), then every other rule with
     a live form (:mod:`toolkit.template.live_rules`)."""
-    sheet = b.spec.sheets["checks"]
+    sheet = plan.spec.sheets["checks"]
     rows = []
-    for check in b.checks:
-        left, right = check.sums(b.number)
-        left_f, right_f = check.excel_sides(lambda k: b.address(k, sheet=sheet))
-        where = b.positions[check.lhs[0]]
-        rows.append(CheckRow(check.rule, f"{where[0]}：{_target(check)}", where, left_f,
+    for check in plan.checks:
+        left, right = check.sums(plan.number)
+        left_f, right_f = check.excel_sides(lambda k: plan.address(k, sheet=sheet))
+        where = plan.positions[check.lhs[0]]
+        rows.append(CheckRow(check.rule, f"{where[0]}：{check_target(check)}", where, left_f,
                              "=" if check.op == "eq" else "≤", right_f,
-                             check.excel_fail(lambda k: b.address(k, sheet=sheet)),
+                             check.excel_fail(lambda k: plan.address(k, sheet=sheet)),
                              (left, right, not check.holds(left, right)), check.instance))
-    for lr in live_rules(b):
+    for lr in live_rules(plan):
         rows.append(CheckRow(lr.rule, lr.target, lr.link, lr.value, "", None, lr.fails,
                              (lr.cached_value, None, lr.cached_fails), lr.instance, lr.per_cell))
     return rows
 
 
-def checks_sheet(b: Builder) -> None:
+def checks_sheet(d: Drawing) -> None:
     """Every rule a formula can evaluate, live: the figures, 通过/不通过, and the failing counts at the top;
     then the rules only ``toolkit check`` evaluates. The 检查对象 is plain wrapped text with the jump link in a
     narrow column beside it (LibreOffice does not wrap a hyperlink cell's text)."""
     widths = (5, 5, 31, 27, 5, 9, 5, 8, 7)  # at 100%: the sheet runs to several pages (see print_scale)
-    ws = b.add_sheet("checks", widths, landscape=True)
+    plan = d.plan
+    ws = d.add_sheet("checks", widths, landscape=True)
     heights: dict[int, float] = {}
     err_col, warn_col = CHECK_RESULT_COLUMN + 1, CHECK_RESULT_COLUMN + 2
     ws.set_column(err_col, warn_col, 4, None, {"hidden": True})
     letter = {c: a1(0, c).rstrip("1") for c in (5, CHECK_RESULT_COLUMN, err_col, warn_col, COUNT_COLUMN)}
-    rows = check_rows(b)
+    rows = check_rows(plan)
     first, last = CHECKS_FIRST_ROW, CHECKS_FIRST_ROW + len(rows) - 1
     n_err = sum(r.weight for r in rows if r.rule.severity is Severity.ERROR)
     n_warn = sum(r.weight for r in rows) - n_err
-    ws.merge_range(0, 0, 0, CHECK_RESULT_COLUMN, msg("template.checks.title"), b.fmt["title"])
+    ws.merge_range(0, 0, 0, CHECK_RESULT_COLUMN, msg("template.checks.title"), d.fmt["title"])
     heights[0] = 20 * lines_of(msg("template.checks.title"), sum(widths) * 11 / 14) + 6  # 14 pt across the sheet
-    filled_formula, filled = _filled(b)
-    b.wb.define_name(FILLED_NAME, f"={filled_formula}")
+    filled_formula, filled = _filled(plan)
+    d.define_name(FILLED_NAME, f"={filled_formula}")
 
     def unless_blank(formula: str, value: object) -> tuple[str, object]:
         return f'=IF({FILLED_NAME}=0,"{UNFILLED}",{formula})', value if filled else UNFILLED
 
-    count = b.wb.add_format({**STYLES["bold"], "align": "left"})
+    count = d.add_format({**STYLES["bold"], "align": "left"})
     for r, key, col, n in ((1, "errors", err_col, n_err), (2, "warnings", warn_col, n_warn)):
-        ws.merge_range(r, 0, r, COUNT_COLUMN - 1, msg(f"template.checks.{key}"), b.fmt["bold"])  # room everywhere
+        ws.merge_range(r, 0, r, COUNT_COLUMN - 1, msg(f"template.checks.{key}"), d.fmt["bold"])  # room everywhere
         total = f"SUM({letter[col]}{first + 1}:{letter[col]}{last + 1})"
         ws.write_formula(r, COUNT_COLUMN, *_styled(unless_blank(total, n), count))
     headers = [break_at_words(msg(f"template.checks.col.{key}"), w) for key, w in zip(
         ("no", "severity", "rule", "target", "link", "left", "op", "right", "result"), widths, strict=True)]
     for c, header in enumerate(headers):
-        ws.write_string(3, c, header, b.fmt["header"])
+        ws.write_string(3, c, header, d.fmt["header"])
     heights[3] = 15 * max(lines_of(h, w) for h, w in zip(headers, widths, strict=True)) + 3
     ws.freeze_panes(4, 0)
     ws.repeat_rows(3)
     for i, check in enumerate(rows):
         row = first + i
         left, right, failed = check.cached
-        ws.write_number(row, 0, i + 1, b.fmt["plain"])
-        ws.write_string(row, 1, msg(f"annotate.severity.{check.rule.severity}"), b.fmt["plain"])
-        ws.write_string(row, 2, check.rule.title.zh, b.fmt["plain"])
-        ws.write_string(row, 3, check.target, b.fmt["plain"])
+        ws.write_number(row, 0, i + 1, d.fmt["plain"])
+        ws.write_string(row, 1, msg(f"annotate.severity.{check.rule.severity}"), d.fmt["plain"])
+        ws.write_string(row, 2, check.rule.title.zh, d.fmt["plain"])
+        ws.write_string(row, 3, check.target, d.fmt["plain"])
         heights[row] = 15 * max(lines_of(check.rule.title.zh, widths[2]), lines_of(check.target, widths[3])) + 3
         if check.link is not None:
-            ws.write_url(row, 4, link_to(check.link), b.fmt["link"], msg("template.checks.go"))
+            ws.write_url(row, 4, link_to(check.link), d.fmt["link"], msg("template.checks.go"))
         ws.write_formula(row, 5, f"={check.left}", None, left)
         if check.op:
             ws.write_string(row, 6, check.op)
@@ -209,17 +211,17 @@ def checks_sheet(b: Builder) -> None:
         ws.write_formula(row, helper, f'=IF({letter[CHECK_RESULT_COLUMN]}{row + 1}="{FAIL}",{counted},0)', None,
                          check.weight)
     ws.conditional_format(first, CHECK_RESULT_COLUMN, last, CHECK_RESULT_COLUMN,
-                          {"type": "cell", "criteria": "==", "value": f'"{FAIL}"', "format": b.fmt["bad"]})
+                          {"type": "cell", "criteria": "==", "value": f'"{FAIL}"', "format": d.fmt["bad"]})
     corner = f"{letter[COUNT_COLUMN]}2"
-    ws.conditional_format(1, COUNT_COLUMN, 2, COUNT_COLUMN, {"type": "formula", "format": b.fmt["bad"],
+    ws.conditional_format(1, COUNT_COLUMN, 2, COUNT_COLUMN, {"type": "formula", "format": d.fmt["bad"],
                                                              "criteria": f"=AND(ISNUMBER({corner}),{corner}>0)"})
     note_row = last + 2
-    ws.merge_range(note_row, 0, note_row, CHECK_RESULT_COLUMN, msg("template.checks.others"), b.fmt["plain"])
+    ws.merge_range(note_row, 0, note_row, CHECK_RESULT_COLUMN, msg("template.checks.others"), d.fmt["plain"])
     heights[note_row] = 15 * lines_of(msg("template.checks.others"), sum(widths)) + 3
-    others = [r for r in b.spec.rules if r.type != "guidance" and not has_live_form(r)]
+    others = [r for r in plan.spec.rules if r.type != "guidance" and not has_live_form(r)]
     for j, rule in enumerate(others):
-        ws.write_string(note_row + 1 + j, 1, msg(f"annotate.severity.{rule.severity}"), b.fmt["plain"])
-        ws.write_string(note_row + 1 + j, 2, rule.title.zh, b.fmt["plain"])
+        ws.write_string(note_row + 1 + j, 1, msg(f"annotate.severity.{rule.severity}"), d.fmt["plain"])
+        ws.write_string(note_row + 1 + j, 2, rule.title.zh, d.fmt["plain"])
         heights[note_row + 1 + j] = 15 * lines_of(rule.title.zh, widths[2]) + 3
     for row, height in heights.items():
         ws.set_row(row, height)
@@ -230,21 +232,11 @@ def _styled(formula_value: tuple[str, object], style: Any) -> tuple[str, Any, ob
     return formula_value[0], style, formula_value[1]
 
 
-def _filled(b: Builder) -> tuple[str, int]:
+def _filled(plan: Plan) -> tuple[str, int]:
     """A formula counting the cells filled in anywhere (table inputs, 基本信息, 正文) and its value on the data."""
-    fields = [f.id for f in b.spec.info_fields if f.kind != "format"]
-    refs = [*_input_ranges(b), *(_ref(b.info_at[f]) for f in fields), *(_ref(w) for w in b.text_at.values())]
-    count = sum(1 for k, c in b.spec.cells.items() if c.kind is CellKind.INPUT and b.written(k) != "blank")
-    count += sum(1 for f in fields if b.data.info.get(f, ""))  # COUNTA counts a cell of spaces too
-    count += sum(1 for s in b.spec.text_sections if b.data.text(s.id))
+    fields = [f.id for f in plan.spec.info_fields if f.kind != "format"]
+    refs = [*plan.input_ranges(), *(ref(plan.info_at[f]) for f in fields), *(ref(w) for w in plan.text_at.values())]
+    count = sum(1 for k, c in plan.spec.cells.items() if c.kind is CellKind.INPUT and plan.written(k) != "blank")
+    count += sum(1 for f in fields if plan.data.info.get(f, ""))  # COUNTA counts a cell of spaces too
+    count += sum(1 for s in plan.spec.text_sections if plan.data.text(s.id))
     return "+".join(f"COUNTA({r})" for r in refs), count
-
-
-def _target(check: LinearCheck) -> str:
-    """What a check is about, for the 校验 sheet: the row or column it runs along."""
-    parts = [check.fields[k] for k in ("group", "r", "c") if check.fields.get(k)]
-    if check.rule.type == "declared_total" and check.rule.params.get("along") == "rows":
-        parts = [check.fields["c"]]
-    elif check.rule.type == "declared_total":
-        parts = [p for p in (check.fields.get("r"), check.fields.get("group")) if p]
-    return "／".join(dict.fromkeys(parts)) or check.rule.title.zh

@@ -12,8 +12,8 @@ from toolkit.messages import msg
 from toolkit.spec.models import ReportSpec, RuleSpec, Severity
 from toolkit.template.style import print_scale
 
-if TYPE_CHECKING:
-    from toolkit.template.builder import Builder
+if TYPE_CHECKING:  # a check reads this module's layout constants and must not import the template's plan
+    from toolkit.template.plan import Drawing
 
 EXPLANATION_HEADER_ROW = 2
 """0-based row of the header; the rules start below it."""
@@ -32,9 +32,9 @@ def explainable_rules(spec: ReportSpec) -> list[RuleSpec]:
     return [r for r in spec.rules if r.severity is Severity.WARNING and r.code and r.type != "explanation_quality"]
 
 
-def explanations_sheet(b: Builder) -> None:
+def explanations_sheet(d: Drawing) -> None:
     """序号 | 警告项目 | 规则编号 | 说明 (unlocked, wrapped) for every explainable rule."""
-    ws = b.wb.add_worksheet(sheet_name())
+    ws = d.add_worksheet(sheet_name())
     ws.set_paper(9)
     ws.set_landscape()
     ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
@@ -43,17 +43,17 @@ def explanations_sheet(b: Builder) -> None:
         ws.set_column(c, c, width)
     ws.set_print_scale(print_scale(widths, landscape=True))
     ws.center_horizontally()
-    ws.merge_range(0, 0, 0, 3, msg("template.notes.title"), b.fmt["title"])
-    ws.merge_range(1, 0, 1, 3, msg("template.notes.prompt"), b.fmt["prompt"])
+    ws.merge_range(0, 0, 0, 3, msg("template.notes.title"), d.fmt["title"])
+    ws.merge_range(1, 0, 1, 3, msg("template.notes.prompt"), d.fmt["prompt"])
     ws.set_row(1, 32)
     for c, key in enumerate(("no", "rule", "id", "text")):
-        ws.write_string(EXPLANATION_HEADER_ROW, c, msg(f"template.notes.col.{key}"), b.fmt["header"])
+        ws.write_string(EXPLANATION_HEADER_ROW, c, msg(f"template.notes.col.{key}"), d.fmt["header"])
     ws.freeze_panes(EXPLANATION_HEADER_ROW + 1, 0)
-    for i, rule in enumerate(explainable_rules(b.spec)):
+    for i, rule in enumerate(explainable_rules(d.plan.spec)):
         row = EXPLANATION_HEADER_ROW + 1 + i
-        ws.write_number(row, 0, i + 1, b.fmt["plain"])
-        ws.write_string(row, 1, rule.title.zh, b.fmt["plain"])
-        ws.write_string(row, RULE_ID_COLUMN, rule.id, b.fmt["plain"])
-        ws.write_blank(row, TEXT_COLUMN, None, b.fmt["text"])
+        ws.write_number(row, 0, i + 1, d.fmt["plain"])
+        ws.write_string(row, 1, rule.title.zh, d.fmt["plain"])
+        ws.write_string(row, RULE_ID_COLUMN, rule.id, d.fmt["plain"])
+        ws.write_blank(row, TEXT_COLUMN, None, d.fmt["text"])
         ws.set_row(row, 26)  # two lines; every rule on one landscape page (rows of set height never shrink)
     ws.protect("", {"format_columns": True, "format_rows": True})

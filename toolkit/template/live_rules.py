@@ -16,15 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from toolkit.messages import msg
 from toolkit.ooxml import a1
 from toolkit.spec.models import CellKind, RuleSpec, ValueKind
-from toolkit.template.style import absolute, quote, rectangles
-
-if TYPE_CHECKING:
-    from toolkit.template.builder import Builder
+from toolkit.spec.params import RULE_PARAMS
+from toolkit.template.plan import Plan, ref
+from toolkit.template.style import quote
 
 
 @dataclass(frozen=True)
@@ -53,7 +51,7 @@ class LiveRule:
     agree with the highlighted copy's 校验结果."""
 
 
-Compiler = Callable[["Builder", RuleSpec], Iterator[LiveRule]]
+Compiler = Callable[[Plan, RuleSpec], Iterator[LiveRule]]
 _COMPILERS: dict[str, Compiler] = {}
 
 
@@ -61,15 +59,19 @@ def live(rule_type: str) -> Callable[[Compiler], Compiler]:
     """Register the compiler of ``rule_type``."""
 
     def register(fn: Compiler) -> Compiler:
+        if rule_type in _COMPILERS:
+            raise ValueError(f"live rule type {rule_type} registered twice")
+        if rule_type not in RULE_PARAMS:
+            raise ValueError(f"live rule type {rule_type} is not a rule type of toolkit.spec.params")
         _COMPILERS[rule_type] = fn
         return fn
 
     return register
 
 
-def live_rules(b: Builder) -> list[LiveRule]:
+def live_rules(plan: Plan) -> list[LiveRule]:
     """Every rule of the format that has a compiler, in rule order."""
-    return [row for rule in b.spec.rules if rule.type in _COMPILERS for row in _COMPILERS[rule.type](b, rule)]
+    return [row for rule in plan.spec.rules if rule.type in _COMPILERS for row in _COMPILERS[rule.type](plan, rule)]
 
 
 def has_live_form(rule: RuleSpec) -> bool:
@@ -77,120 +79,98 @@ def has_live_form(rule: RuleSpec) -> bool:
     return rule.type in _COMPILERS or rule.type in ("linear", "declared_total")
 
 
-def _ref(where: tuple[str, int, int]) -> str:
-    sheet, row, col = where
-    return f"{quote(sheet)}!{absolute(row, col)}"
-
-
-def _input_ranges(b: Builder, keep: Callable[[ValueKind], bool] = lambda _: True) -> list[str]:
-    """The input cells of every table sheet as few rectangular references, e.g. '三 依申请公开'!$D$6:$I$28."""
-    refs = []
-    for layout in b.layouts.values():
-        cells = [rc for key, rc in layout.cells.items()
-                 if b.spec.cells[key].kind is CellKind.INPUT and keep(b.spec.cells[key].value)]
-        for top, left, bottom, right in rectangles(cells):
-            corner = absolute(top, left) if (top, left) == (bottom, right) else \
-                f"{absolute(top, left)}:{absolute(bottom, right)}"
-            refs.append(f"{quote(layout.name)}!{corner}")
-    return refs
-
-
-def _first_input(b: Builder) -> tuple[str, int, int]:
-    return next(b.positions[k] for k, c in b.spec.cells.items() if c.kind is CellKind.INPUT)
-
-
 @live("blank_cells")
-def _blank(b: Builder, rule: RuleSpec) -> Iterator[LiveRule]:
-    refs = _input_ranges(b)
-    count = sum(1 for k, c in b.spec.cells.items() if c.kind is CellKind.INPUT and b.written(k) == "blank")
+def _blank(plan: Plan, rule: RuleSpec) -> Iterator[LiveRule]:
+    refs = plan.input_ranges()
+    count = sum(1 for k, c in plan.spec.cells.items() if c.kind is CellKind.INPUT and plan.written(k) == "blank")
     value = "+".join(f"COUNTBLANK({r})" for r in refs)
-    yield LiveRule(rule, msg("template.live.all_inputs"), value, f"({value})>0", count, count > 0, _first_input(b),
+    yield LiveRule(rule, msg("template.live.all_inputs"), value, f"({value})>0", count, count > 0, plan.first_input(),
                    per_cell=True)
 
 
 @live("value_kind")
-def _kinds(b: Builder, rule: RuleSpec) -> Iterator[LiveRule]:
-    refs = _input_ranges(b)
-    unsigned = _input_ranges(b, lambda kind: kind is not ValueKind.SIGNED_COUNT)
+def _kinds(plan: Plan, rule: RuleSpec) -> Iterator[LiveRule]:
+    refs = plan.input_ranges()
+    unsigned = plan.input_ranges(lambda kind: kind is not ValueKind.SIGNED_COUNT)
     listed = ",".join(refs)
     value = f"COUNTA({listed})-COUNT({listed})" + "".join(f'+COUNTIF({r},"<0")' for r in unsigned)
     bad = 0
-    for key, cell in b.spec.cells.items():
+    for key, cell in plan.spec.cells.items():
         if cell.kind is not CellKind.INPUT:
             continue
-        kind = b.written(key)
-        negative = kind == "number" and cell.value is not ValueKind.SIGNED_COUNT and b.data.number(key) < 0
+        kind = plan.written(key)
+        negative = kind == "number" and cell.value is not ValueKind.SIGNED_COUNT and plan.data.number(key) < 0
         bad += kind == "text" or negative
-    yield LiveRule(rule, msg("template.live.kinds"), value, f"({value})>0", bad, bad > 0, _first_input(b),
+    yield LiveRule(rule, msg("template.live.kinds"), value, f"({value})>0", bad, bad > 0, plan.first_input(),
                    per_cell=True)
 
 
 @live("sections_present")
-def _sections(b: Builder, rule: RuleSpec) -> Iterator[LiveRule]:
-    for section in b.spec.text_sections:
-        where = b.text_at[section.id]
-        text = b.data.text(section.id).strip()
-        yield LiveRule(rule, section.title, f"LEN(TRIM({_ref(where)}))", f"LEN(TRIM({_ref(where)}))=0",
+def _sections(plan: Plan, rule: RuleSpec) -> Iterator[LiveRule]:
+    for section in plan.spec.text_sections:
+        where = plan.text_at[section.id]
+        text = plan.data.text(section.id).strip()
+        yield LiveRule(rule, section.title, f"LEN(TRIM({ref(where)}))", f"LEN(TRIM({ref(where)}))=0",
                        len(text), not text, where, section.id)
 
 
 @live("info_fields")
-def _info(b: Builder, rule: RuleSpec) -> Iterator[LiveRule]:
-    for info in b.spec.info_fields:
+def _info(plan: Plan, rule: RuleSpec) -> Iterator[LiveRule]:
+    for info in plan.spec.info_fields:
         if not info.required or info.kind == "format":
             continue
-        where = b.info_at[info.id]
-        raw = b.data.info.get(info.id, "").strip()
+        where = plan.info_at[info.id]
+        raw = plan.data.info.get(info.id, "").strip()
         if info.kind == "year":
-            fails, bad = f"NOT(ISNUMBER({_ref(where)}))", not raw.isdigit()
+            fails, bad = f"NOT(ISNUMBER({ref(where)}))", not raw.isdigit()
         else:
-            fails, bad = f"LEN(TRIM({_ref(where)}))=0", not raw
-        yield LiveRule(rule, info.label, f"TRIM({_ref(where)})", fails, raw, bad, where, info.id)
+            fails, bad = f"LEN(TRIM({ref(where)}))=0", not raw
+        yield LiveRule(rule, info.label, f"TRIM({ref(where)})", fails, raw, bad, where, info.id)
 
 
 @live("format_year")
-def _format_year(b: Builder, rule: RuleSpec) -> Iterator[LiveRule]:
-    where = b.info_at["year"]
-    ref = _ref(where)
-    outside = [f"{ref}<{b.spec.first_year}"] + ([f"{ref}>{b.spec.last_year}"] if b.spec.last_year else [])
-    raw = b.data.info.get("year", "").strip()
+def _format_year(plan: Plan, rule: RuleSpec) -> Iterator[LiveRule]:
+    where = plan.info_at["year"]
+    cell = ref(where)
+    outside = [f"{cell}<{plan.spec.first_year}"] + ([f"{cell}>{plan.spec.last_year}"] if plan.spec.last_year else [])
+    raw = plan.data.info.get("year", "").strip()
     year = int(raw) if raw.isdigit() else None
-    bad = year is not None and not b.spec.applies_to(year)
-    yield LiveRule(rule, msg("template.live.year", document=b.spec.issuing_document), f"TRIM({ref})",
-                   f"AND(ISNUMBER({ref}),OR({','.join(outside)}))", raw, bad, where)
+    bad = year is not None and not plan.spec.applies_to(year)
+    yield LiveRule(rule, msg("template.live.year", document=plan.spec.issuing_document), f"TRIM({cell})",
+                   f"AND(ISNUMBER({cell}),OR({','.join(outside)}))", raw, bad, where)
 
 
 @live("text_not_empty")
-def _not_trivial(b: Builder, rule: RuleSpec) -> Iterator[LiveRule]:
+def _not_trivial(plan: Plan, rule: RuleSpec) -> Iterator[LiveRule]:
     section = str(rule.params["section"])
-    where = b.text_at[section]
+    where = plan.text_at[section]
     trivial = [str(t) for t in rule.params.get("trivial", ())]
-    tests = ",".join(f'TRIM({_ref(where)})="{t}"' for t in trivial)
-    text = b.data.text(section).strip()
-    yield LiveRule(rule, b.spec.section(section).title, f"LEN(TRIM({_ref(where)}))", f"OR({tests})",
+    tests = ",".join(f'TRIM({ref(where)})="{t}"' for t in trivial)
+    text = plan.data.text(section).strip()
+    yield LiveRule(rule, plan.spec.section(section).title, f"LEN(TRIM({ref(where)}))", f"OR({tests})",
                    len(text), text in trivial, where)
 
 
 @live("text_mentions")
-def _mentions(b: Builder, rule: RuleSpec) -> Iterator[LiveRule]:
+def _mentions(plan: Plan, rule: RuleSpec) -> Iterator[LiveRule]:
     section = str(rule.params["section"])
-    where = b.text_at[section]
+    where = plan.text_at[section]
     words = [str(w) for w in rule.params["any_of"]]
-    absent = ",".join(f'ISERROR(SEARCH("{w}",{_ref(where)}))' for w in words)
-    text = b.data.text(section)
+    absent = ",".join(f'ISERROR(SEARCH("{w}",{ref(where)}))' for w in words)
+    text = plan.data.text(section)
     bad = bool(text.strip()) and not any(w in text for w in words)
-    yield LiveRule(rule, b.spec.section(section).title, f"LEN(TRIM({_ref(where)}))",
-                   f"AND(LEN(TRIM({_ref(where)}))>0,{absent})", len(text.strip()), bad, where)
+    yield LiveRule(rule, plan.spec.section(section).title, f"LEN(TRIM({ref(where)}))",
+                   f"AND(LEN(TRIM({ref(where)}))>0,{absent})", len(text.strip()), bad, where)
 
 
 @live("amount_magnitude")
-def _magnitude(b: Builder, rule: RuleSpec) -> Iterator[LiveRule]:
+def _magnitude(plan: Plan, rule: RuleSpec) -> Iterator[LiveRule]:
     key = str(rule.params["cell"])
-    where = b.positions[key]
+    where = plan.positions[key]
     at_least = float(rule.params["at_least"])
-    value = b.data.number(key) if b.written(key) == "number" else 0
-    ref = _ref(where)
-    yield LiveRule(rule, b.spec.cells[key].label, ref, f"AND(ISNUMBER({ref}),{ref}>={at_least:g})", value,
+    value = plan.data.number(key) if plan.written(key) == "number" else 0
+    cell = ref(where)
+    yield LiveRule(rule, plan.spec.cells[key].label, cell, f"AND(ISNUMBER({cell}),{cell}>={at_least:g})", value,
                    value >= at_least, where)
 
 
