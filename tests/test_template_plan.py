@@ -71,3 +71,42 @@ def test_the_live_registry_refuses_a_second_compiler_for_a_rule_type() -> None:
         live_rules.live("blank_cells")(lambda plan, rule: iter(()))
     with pytest.raises(ValueError, match="not a rule type"):
         live_rules.live("no_such_rule")(lambda plan, rule: iter(()))
+
+
+YEARS = ["", "2026", "0999", "12345", "２０２６", "26"]
+ORGANS = ["南口镇人民政府", "", "   ", "x", "南口镇", "　镇"]
+"""基本信息 as a unit may leave it: what the reader hands the checker for 报告年度 and 机关名称."""
+
+
+def test_the_required_info_test_is_declared_in_the_format() -> None:
+    """机关名称 and 报告年度 declare how they count as filled; the tool-written 年报格式 and optional fields do not."""
+    for fid in ("2019", "2021"):
+        spec = load_spec(fid)
+        assert [(f.id, f.filled) for f in spec.required_info] == [("organ", "text"), ("year", "year")]
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_judges_required_info_as_the_checker_does(tmp_path: Path) -> None:
+    """Each organ and year above, written into a template and recalculated by LibreOffice: the 校验 row of each
+    required field fails exactly when the checker's test (the same declaration) says it is not filled."""
+    from python_calamine import CalamineWorkbook
+
+    from toolkit.data import ReportData
+    from toolkit.office import convert
+    from toolkit.template import CHECK_RESULT_COLUMN, CHECKS_FIRST_ROW, FAIL, build_template
+
+    spec = load_spec("2021")
+    (tmp_path / "in").mkdir()
+    cases = [ReportData("2021", {"organ": organ, "year": year}) for organ, year in zip(ORGANS, YEARS, strict=True)]
+    books = [build_template(spec, tmp_path / "in" / f"w{i}.xlsx", data=d) for i, d in enumerate(cases)]
+    for data, path in zip(cases, convert(books, "xlsx", tmp_path / "out"), strict=True):
+        rows = check_sheet_rows(spec, data)
+        grid = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(spec.sheets["checks"]).to_python()
+        for i, row in enumerate(rows):
+            if row.rule.type != "info_fields":
+                continue
+            field = next(f for f in spec.required_info if f.id == row.instance)
+            assert field.filled is not None
+            unmet = not field.filled.met(data.info[field.id])
+            assert row.cached[2] is unmet, (field.id, data.info[field.id])
+            assert (grid[CHECKS_FIRST_ROW + i][CHECK_RESULT_COLUMN] == FAIL) is unmet, (field.id, data.info[field.id])

@@ -160,7 +160,7 @@ class ReportData:
     def year(self) -> int | None:
         """The report year, or None when missing or not a 4-digit year."""
         raw = self.info.get("year", "").strip().removesuffix("年").removesuffix(".0")
-        return int(raw) if raw.isdigit() and len(raw) == 4 else None
+        return int(raw) if raw.isdecimal() and len(raw) == 4 else None
 
     def number(self, key: str) -> Number:
         """The cell's value for arithmetic (0 for blank/placeholder/missing)."""

@@ -36,13 +36,11 @@ def guidance(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
 @rule_type("info_fields")
 def info_fields(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
     """Required 基本信息 fields are present; the year is a four-digit year."""
-    for field in ctx.spec.info_fields:
-        if not field.required or field.kind == "format":
-            continue
+    for field in ctx.spec.required_info:
+        assert field.filled is not None
         ctx.evaluated += 1
         raw = ctx.data.info.get(field.id, "").strip()
-        ok = ctx.data.year is not None if field.kind == "year" else bool(raw)
-        if not ok:
+        if not field.filled.met(raw):
             yield ctx.finding(rule, cells=[_info_ref(ctx, field.id)], instance=field.id,
                               expected=field.label, actual=raw, field=field.label, raw=raw)
 

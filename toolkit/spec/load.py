@@ -14,6 +14,7 @@ from toolkit.spec.models import (
     CellSpec,
     Column,
     ColumnGroup,
+    Filled,
     InfoField,
     ReportSpec,
     Row,
@@ -219,6 +220,14 @@ _RULE_KEYS = {"id", "type", "severity", "title", "message", "code", "hint", "sou
 _RULE_REQUIRED = ("id", "type", "severity", "title", "message")
 
 
+def _filled(raw: dict[str, Any]) -> Filled | None:
+    """A 基本信息 field's ``filled``: required for a required field the unit types, absent otherwise."""
+    typed = raw.get("required") and raw.get("kind") != "format"
+    if typed and "filled" not in raw:
+        raise ParamError(param_text("spec.info.filled", field=raw.get("id", "?")))
+    return Filled(raw["filled"]) if typed else None
+
+
 def _rule(raw: dict[str, Any]) -> RuleSpec:
     """One rule; its parameters are checked against its type's declaration (:mod:`toolkit.spec.params`)."""
     rule_id = str(raw.get("id", "?"))
@@ -273,6 +282,7 @@ def _build(raw: dict[str, Any]) -> ReportSpec:
                 required=bool(f.get("required", False)),
                 prompt=f.get("prompt", ""),
                 max_length=int(f["max_length"]) if "max_length" in f else None,
+                filled=_filled(f),
             )
             for f in raw["info_fields"]
         ),

@@ -213,6 +213,34 @@ class InfoField:
     """The input message shown in Excel/WPS."""
     max_length: int | None = None
     """Most characters the field may hold (the template's input message states it, ``check`` enforces it)."""
+    filled: Filled | None = None
+    """When a required field counts as filled in (the format file's ``filled``); None when not required or
+    written by the tool (年报格式)."""
+
+
+class Filled(StrEnum):
+    """When a required 基本信息 field counts as filled in: declared once (the format file's ``filled``), evaluated
+    by the checker (:meth:`met`, on the field as read) and by the template's live 校验 sheet (:meth:`excel_unmet`,
+    on the cell) alike. The reader hands the checker a year as four digits (二〇二六年 and ２０２６ become 2026) and
+    the template writes four digits as a number, so both see the same thing."""
+
+    TEXT = "text"
+    """Holds something other than spaces."""
+    YEAR = "year"
+    """A four-digit year (1000–9999)."""
+
+    def met(self, raw: str) -> bool:
+        """Whether a field holding ``raw`` (as read) is filled in."""
+        text = raw.strip()
+        if self is Filled.TEXT:
+            return bool(text)
+        return len(text) == 4 and text.isdecimal() and int(text) >= 1000
+
+    def excel_unmet(self, ref: str) -> str:
+        """An Excel boolean, TRUE when the cell ``ref`` is not filled in (the same test as :meth:`met`)."""
+        if self is Filled.TEXT:
+            return f"LEN(TRIM({ref}))=0"
+        return f"NOT(AND(ISNUMBER({ref}),{ref}>=1000,{ref}<=9999))"
 
 
 @dataclass(frozen=True)
@@ -327,6 +355,11 @@ class ReportSpec:
     def text_sections(self) -> tuple[Section, ...]:
         """The narrative sections (一, 五, 六), in order (derived once: every text rule asks)."""
         return tuple(s for s in self.sections if s.kind == "text")
+
+    @functools.cached_property
+    def required_info(self) -> tuple[InfoField, ...]:
+        """The 基本信息 fields the unit must fill in (those with a ``filled`` test), in order."""
+        return tuple(f for f in self.info_fields if f.filled is not None)
 
     @property
     def input_cells(self) -> tuple[CellSpec, ...]:

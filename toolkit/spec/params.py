@@ -28,6 +28,8 @@ PARAM_TEXTS: dict[str, Text] = {
                                "rule {rule} ({type}) lacks parameter '{name}' ({kind})"),
     "spec.param.wrong": Text("规则 {rule}（{type}）的参数“{name}”应为{kind}：{problem}",
                              "rule {rule} ({type}): parameter '{name}' must be {kind}: {problem}"),
+    "spec.info.filled": Text("基本信息“{field}”是必填项，须写明 filled（text 或 year）",
+                             "info field {field} is required and needs filled (text or year)"),
     "spec.rule.missing": Text("规则 {rule} 缺少“{key}”", "rule {rule} lacks '{key}'"),
     "spec.param.severity": Text("规则 {rule} 的级别“{severity}”不是 error、warning、info 之一",
                                 "rule {rule}: severity '{severity}' is not error, warning or info"),

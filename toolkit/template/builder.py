@@ -144,7 +144,7 @@ class Builder:
                 ws.write_string(i, 2, msg("template.info.format", document=self.spec.issuing_document),
                                 self.fmt["prompt"])
             else:
-                if info.kind == "year" and value.strip().isdigit():
+                if info.kind == "year" and value.strip().isdecimal():
                     ws.write_number(i, 1, int(value), self.fmt["input.count"])
                 elif value:
                     ws.write_string(i, 1, value, self.fmt["input"])
@@ -160,7 +160,7 @@ class Builder:
     def title(self) -> str:
         """基本信息's title: the report year and the format it was made for (the years a blank one covers)."""
         spec, year = self.spec, self.data.info.get("year", "").strip()
-        if year.isdigit():
+        if year.isdecimal():
             return msg("template.info.title_year", year=year, format=spec.id, document=spec.issuing_document)
         years = (msg("template.info.years_range", first=spec.first_year, last=spec.last_year) if spec.last_year
                  else msg("template.info.years_from", first=spec.first_year))

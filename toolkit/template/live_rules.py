@@ -116,16 +116,12 @@ def _sections(plan: Plan, rule: RuleSpec) -> Iterator[LiveRule]:
 
 @live("info_fields")
 def _info(plan: Plan, rule: RuleSpec) -> Iterator[LiveRule]:
-    for info in plan.spec.info_fields:
-        if not info.required or info.kind == "format":
-            continue
+    for info in plan.spec.required_info:
+        assert info.filled is not None
         where = plan.info_at[info.id]
         raw = plan.data.info.get(info.id, "").strip()
-        if info.kind == "year":
-            fails, bad = f"NOT(ISNUMBER({ref(where)}))", not raw.isdigit()
-        else:
-            fails, bad = f"LEN(TRIM({ref(where)}))=0", not raw
-        yield LiveRule(rule, info.label, f"TRIM({ref(where)})", fails, raw, bad, where, info.id)
+        yield LiveRule(rule, info.label, f"TRIM({ref(where)})", info.filled.excel_unmet(ref(where)),
+                       raw, not info.filled.met(raw), where, info.id)
 
 
 @live("format_year")
@@ -134,7 +130,7 @@ def _format_year(plan: Plan, rule: RuleSpec) -> Iterator[LiveRule]:
     cell = ref(where)
     outside = [f"{cell}<{plan.spec.first_year}"] + ([f"{cell}>{plan.spec.last_year}"] if plan.spec.last_year else [])
     raw = plan.data.info.get("year", "").strip()
-    year = int(raw) if raw.isdigit() else None
+    year = int(raw) if raw.isdecimal() else None
     bad = year is not None and not plan.spec.applies_to(year)
     yield LiveRule(rule, msg("template.live.year", document=plan.spec.issuing_document), f"TRIM({cell})",
                    f"AND(ISNUMBER({cell}),OR({','.join(outside)}))", raw, bad, where)
