@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import random
 import re
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
+from xlsxcompare import xlsx_differences
 
 from toolkit.data import CellValue, ReportData, TextValue, ValueStatus
 from toolkit.ooxml import column_number
@@ -309,7 +312,47 @@ def test_committed_blank_templates_are_current(tmp_path: Path, fid: str) -> None
     name = blank_template_name(fid)
     committed = TEMPLATES / name
     assert committed.exists(), f"missing {committed}; run python -m toolkit.dev regenerate"
-    assert committed.read_bytes() == fresh[name].read_bytes(), "run python -m toolkit.dev regenerate"
+    differences = xlsx_differences(fresh[name], committed)
+    assert not differences, "run python -m toolkit.dev regenerate\n" + "\n".join(differences)
+
+
+def _rezipped(source: Path, target: Path, edit: Callable[[str, bytes], bytes] = lambda name, blob: blob) -> Path:
+    """``source`` written again as another application would: members in reverse order, other compression and
+    timestamps, each part passed through ``edit``."""
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as new:
+        for info in reversed(old.infolist()):
+            new.writestr(zipfile.ZipInfo(info.filename, date_time=(2030, 1, 2, 3, 4, 6)),
+                         edit(info.filename, old.read(info.filename)))
+    return target
+
+
+def test_the_template_comparison_is_by_meaning_not_bytes(tmp_path: Path) -> None:
+    """Re-zipped, with other document dates and attributes reordered, a template compares equal; one changed
+    label, formula or print setting does not, and the difference names the part."""
+    committed = TEMPLATES / blank_template_name("2021")
+
+    def cosmetic(name: str, blob: bytes) -> bytes:
+        text = blob.decode("utf-8")
+        if name == "docProps/core.xml":
+            text = re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", "2031-05-06T07:08:09Z", text)
+        if name == "xl/workbook.xml":
+            text = re.sub(r"<workbookView [^>]*/>", '<workbookView xWindow="1" yWindow="2"/>', text)
+        if name.startswith("xl/worksheets/"):
+            text = re.sub(r'<pageMargins left="([^"]*)" right="([^"]*)"', r'<pageMargins right="\2" left="\1"', text)
+            text = text.replace("><row ", ">\n  <row ")
+        return text.encode("utf-8")
+
+    assert xlsx_differences(_rezipped(committed, tmp_path / "same.xlsx", cosmetic), committed) == []
+    changes = {"xl/sharedStrings.xml": ("依申请公开", "依申请公幵"), "xl/worksheets/sheet3.xml": ("SUM(", "SUMX("),
+               "xl/worksheets/sheet2.xml": ('paperSize="9"', 'paperSize="8"')}
+    for part, (old, new) in changes.items():
+
+        def change(name: str, blob: bytes, part: str = part, old: str = old, new: str = new) -> bytes:
+            return blob.replace(old.encode(), new.encode(), 1) if name == part else blob
+
+        changed = _rezipped(committed, tmp_path / "changed.xlsx", change)
+        differences = xlsx_differences(changed, committed)
+        assert differences and part in differences[0], part
 
 
 def test_existing_output_is_replaced_whole_and_a_failed_write_leaves_nothing(tmp_path: Path) -> None:
