@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from toolkit.ooxml import a1
@@ -72,6 +72,19 @@ def fit_height(points: float, *, landscape: bool) -> int:
     """The print scale (%, at most 100, at least 60) at which rows ``points`` tall fit one A4 page."""
     text_height = 0.92 * ((595 if landscape else 842) - 2 * 0.6 * 72 - 12)  # the footer line; Gnumeric needs more
     return max(60, min(100, math.floor(100 * text_height / points)))
+
+
+def page_breaks(heights: Sequence[float], capacity: float) -> list[int]:
+    """The rows that start a new page when rows of these ``heights`` (points, from row 0) are laid on pages
+    holding ``capacity`` points each, as an application breaks a sheet by itself (a row never splits)."""
+    breaks: list[int] = []
+    used = 0.0
+    for row, height in enumerate(heights):
+        if used and used + height > capacity:
+            breaks.append(row)
+            used = 0.0
+        used += height
+    return breaks
 
 
 def width_of(text: str) -> float:
