@@ -57,3 +57,31 @@ def test_not_assessed_is_counted_in_json_terminal_and_the_highlighted_copy(tmp_p
     sheet = load_workbook(result.annotated, read_only=True)[RESULT_SHEET]
     levels = [row[1] for row in sheet.iter_rows(values_only=True)]
     assert levels.count("未校验") == 2
+
+
+def test_the_check_sheet_shows_not_assessed_where_check_does(tmp_path: Path) -> None:
+    """On the 校验 sheet the sums over 若干 read 未校验 (cached and recalculated by LibreOffice), are not counted
+    as failing, and they are the sums `check` reports as not assessed; a placeholder "/" keeps its sums assessed."""
+    from python_calamine import CalamineWorkbook
+
+    from toolkit.office import convert
+    from toolkit.reader import read_workbook
+    from toolkit.template import CHECK_RESULT_COLUMN, CHECKS_FIRST_ROW, check_sheet_rows
+    from toolkit.template.checks import UNASSESSED
+
+    spec = load_spec("2021")
+    data = sample_report(spec, seed=5)
+    data.values[CELL] = CellValue(CELL, None, "若干", ValueStatus.INVALID)
+    data.values["s3.granted.research"] = CellValue("s3.granted.research", None, "/", ValueStatus.PLACEHOLDER)
+    (tmp_path / "in").mkdir()
+    book = build_template(spec, tmp_path / "in" / "若干.xlsx", data=data)
+    rows = check_sheet_rows(spec, data)
+    marked = {r.rule.id for r in rows if r.result == UNASSESSED}
+    assert marked == {"s3_row_total", "s3_results_total"}
+    assert all(r.weight == 0 for r in rows if r.result == UNASSESSED)
+    (recalculated,) = convert([book], "xlsx", tmp_path / "out")
+    grid = CalamineWorkbook.from_path(str(recalculated)).get_sheet_by_name(spec.sheets["checks"]).to_python()
+    assert [grid[CHECKS_FIRST_ROW + i][CHECK_RESULT_COLUMN] for i in range(len(rows))] == [r.result for r in rows]
+    reported = check_data(read_workbook(book))
+    assert {(f.rule, f.instance) for f in reported.findings if f.severity is Severity.UNASSESSED} == {
+        (r.rule.id, r.instance) for r in rows if r.result == UNASSESSED}

@@ -92,8 +92,8 @@ M: dict[str, Text] = {
     "cli.report.done": Text("已生成：{path}", "written: {path}"),
     "present.summary": Text("{file}　{organ}　{year}年度（{format}格式）：错误 {errors} 项，警告 {warnings} 项，提示 {infos} 项",
                             "{file} {organ} {year} ({format} format): {errors:~error}, {warnings:~warning}, {infos:~note}"),
-    "present.unassessed": Text("，未校验 {count} 项（有单元格不是可用的数字，相关勾稽关系没有核对）",
-                               ", {count:~check} not assessed (a cell is not a usable number)"),
+    "present.unassessed": Text("，未校验 {count} 项（有单元格不是求和能计入的数字，相关勾稽关系没有核对）",
+                               ", {count:~check} not assessed (a cell is not a number a sum can use)"),
     "present.more_cells": Text(" 等{count}格", " and {others} more cell(s)"),
     "present.more_same": Text("另有 {count} 处同类问题（{code}），完整列表见标注副本的“校验结果”表或 --json 输出",
                               "{count} more of the same ({code}); all are listed in the highlighted copy and in --json"),
@@ -168,6 +168,7 @@ M: dict[str, Text] = {
     # --- template ----------------------------------------------------------------------------------
     "template.check.pass": Text("通过", "pass"),
     "template.check.fail": Text("不通过", "FAIL"),
+    "template.check.unassessed": Text("未校验", "not assessed"),
     "template.footer": Text("&C第 &P 页，共 &N 页", "&CPage &P of &N"),
     "template.info.title": Text("政府信息公开工作年度报告填报表（{document}格式）", "annual report workbook ({document})"),
     "template.info.format": Text("{document}格式，由工具填写，请勿修改", "the {document} format; written by the tool"),

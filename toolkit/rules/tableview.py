@@ -84,7 +84,8 @@ class TableView:
     missing: frozenset[str]
     """Cells of the format absent from the data."""
     unusable: frozenset[str]
-    """Present cells that are not a number a sum can use (text, an Excel error, an impossible magnitude)."""
+    """Present cells that are not a number a sum can use (words, an Excel error, an impossible magnitude, and a
+    number typed as text, which the workbook's own SUM leaves out)."""
     floats: frozenset[str]
     """Present cells whose number is not an int (a sum over them is added exactly, as decimals)."""
     bad_kind: list[str]
@@ -136,7 +137,7 @@ def table_view(ctx: RuleContext) -> TableView:
         numbers[key] = number
         if type(number) is not int:
             floats.append(key)
-        if status in _UNUSABLE:
+        if status in _UNUSABLE or cv.left_out_of_sums:  # text: the workbook's SUM leaves it out, as its 校验 does
             unusable.append(key)
         if status in _NO_KIND:
             (out_of_range if status is ValueStatus.OUT_OF_RANGE else blanks).append(key)

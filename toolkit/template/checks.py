@@ -14,13 +14,15 @@ from toolkit.rules.tables import check_target
 from toolkit.spec.models import CellKind, RuleSpec, Severity
 from toolkit.template.layout import SheetLayout
 from toolkit.template.live_rules import has_live_form, link_to, live_rules
-from toolkit.template.plan import Drawing, Plan, ref
+from toolkit.template.plan import Drawing, Plan, ref, unusable_formula
 from toolkit.template.style import STYLES, absolute, break_at_words, lines_of, page_breaks, rectangles
 
 if TYPE_CHECKING:
     from xlsxwriter.worksheet import Worksheet
 
 PASS, FAIL = msg("template.check.pass"), msg("template.check.fail")
+UNASSESSED = msg("template.check.unassessed")
+"""A sum with a part no sum can use (text, an error): not assessed, as ``toolkit check`` reports it."""
 UNFILLED = msg("template.check.unfilled")
 """What every result (and the counts) show while nothing at all is filled in: a blank template is not wrong."""
 FILLED_NAME = "_GK_filled"
@@ -131,12 +133,21 @@ class CheckRow:
     """The checker's finding instance this row stands for (``rule[instance]`` is the fingerprint)."""
     per_cell: bool = False
     """The row's figure counts cells the checker reports one by one: the counts at the top add the figure."""
+    unassessed: str = ""
+    """Boolean formula, TRUE when the sum cannot be assessed (a part is text or an error); "" for other rules."""
+    cached_unassessed: bool = False
+    """What ``unassessed`` computes on the data written."""
+
+    @property
+    def result(self) -> str:
+        """What the row's result cell shows on the data written (once anything is filled in)."""
+        return UNASSESSED if self.cached_unassessed else FAIL if self.cached[2] else PASS
 
     @property
     def weight(self) -> int:
         """What the row adds to the failing count on the data written."""
         left, _, failed = self.cached
-        if not failed:
+        if not failed or self.cached_unassessed:
             return 0
         return int(left) if self.per_cell and isinstance(left, int | float) else 1
 
@@ -153,7 +164,9 @@ def check_rows(plan: Plan) -> list[CheckRow]:
         rows.append(CheckRow(check.rule, f"{where[0]}：{check_target(check)}", where, left_f,
                              "=" if check.op == "eq" else "≤", right_f,
                              check.excel_fail(lambda k: plan.address(k, sheet=sheet)),
-                             (left, right, not check.holds(left, right)), check.instance))
+                             (left, right, not check.holds(left, right)), check.instance,
+                             unassessed=unusable_formula([plan.address(k, sheet=sheet) for k in check.cells]),
+                             cached_unassessed=any(plan.unusable(k) for k in check.cells)))
     for lr in live_rules(plan):
         rows.append(CheckRow(lr.rule, lr.target, lr.link, lr.value, "", None, lr.fails,
                              (lr.cached_value, None, lr.cached_fails), lr.instance, lr.per_cell))
@@ -196,7 +209,7 @@ def checks_sheet(d: Drawing) -> None:
     ws.freeze_panes(4, 0)  # no repeated header row when printed: Gnumeric does not repeat it (see below)
     for i, check in enumerate(rows):
         row = first + i
-        left, right, failed = check.cached
+        left, right, _ = check.cached
         ws.write_number(row, 0, i + 1, d.fmt["plain"])
         ws.write_string(row, 1, msg(f"annotate.severity.{check.rule.severity}"), d.fmt["plain"])
         ws.write_string(row, 2, check.rule.title.zh, d.fmt["plain"])
@@ -209,7 +222,10 @@ def checks_sheet(d: Drawing) -> None:
             ws.write_string(row, 6, check.op)
         if check.right is not None:
             ws.write_formula(row, 7, f"={check.right}", None, right)
-        formula, shown = unless_blank(f'IF({check.fails},"{FAIL}","{PASS}")', FAIL if failed else PASS)
+        verdict = f'IF({check.fails},"{FAIL}","{PASS}")'
+        if check.unassessed:
+            verdict = f'IF({check.unassessed},"{UNASSESSED}",{verdict})'
+        formula, shown = unless_blank(verdict, check.result)
         ws.write_formula(row, CHECK_RESULT_COLUMN, formula, None, shown)
         helper = err_col if check.rule.severity is Severity.ERROR else warn_col
         counted = f"{letter[5]}{row + 1}" if check.per_cell else "1"  # the figure (left) column counts cells

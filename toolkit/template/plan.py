@@ -18,6 +18,7 @@ from toolkit.rules.linear import LinearCheck, linear_checks
 from toolkit.spec.models import CellKind, CellSpec, ReportSpec, ValueKind
 from toolkit.template.layout import SheetLayout, sheet_layouts
 from toolkit.template.style import absolute, quote, rectangles
+from toolkit.values import PLACEHOLDERS
 
 if TYPE_CHECKING:
     from xlsxwriter.worksheet import Worksheet
@@ -101,6 +102,12 @@ class Plan:
             return False
         return abs(cv.value - sum(self.number(p) for p in cell.sum_of)) <= 1e-9
 
+    def unusable(self, key: str) -> bool:
+        """Whether a table cell holds what no sum can use: text that is not a placeholder (若干, #REF! typed), as
+        the 校验 sheet's formula sees it (:func:`unusable_formula`)."""
+        cv = self.data.values.get(key)
+        return self.written(key) == "text" and cv is not None and str(cv.raw).strip() not in PLACEHOLDERS
+
     def written(self, key: str) -> str:
         """What the workbook holds in a table cell: ``formula``, ``number``, ``text`` (as typed) or ``blank``."""
         cell = self.spec.cells[key]
@@ -112,6 +119,14 @@ class Plan:
         if cv is not None and isinstance(cv.raw, str) and cv.raw:
             return "text"
         return "blank"
+
+
+def unusable_formula(refs: Sequence[str]) -> str:
+    """An Excel boolean, TRUE when a cell of ``refs`` is an error or text other than a placeholder (/, 无 …):
+    a sum over it is not assessed (未校验), as the checker reports it."""
+    listed = ",".join(f'"{p}"' for p in sorted(PLACEHOLDERS))
+    tests = [f"ISERROR({r})" for r in refs] + [f"AND(ISTEXT({r}),ISNA(MATCH(TRIM({r}),{{{listed}}},0)))" for r in refs]
+    return f"OR({','.join(tests)})"
 
 
 def ref(where: Where) -> str:
