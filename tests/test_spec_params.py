@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from support import ROOT, run_toolkit
@@ -11,6 +10,7 @@ from support import ROOT, run_toolkit
 from toolkit.errors import SpecError
 from toolkit.rules import engine  # noqa: F401  (importing registers every rule type)
 from toolkit.rules.registry import registered_types
+from toolkit.spec import compiled as spec_compiled
 from toolkit.spec import load as spec_load
 from toolkit.spec.params import RULE_PARAMS
 
@@ -44,7 +44,7 @@ def test_a_rule_parameter_typo_is_a_spec_error_naming_file_rule_and_parameter(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, typo: str) -> None:
     """A mistyped, missing or ill-typed rule parameter stops load_spec with a Chinese SpecError naming all three."""
     folder = _typo_formats(tmp_path, typo)
-    monkeypatch.setattr(spec_load, "resources", SimpleNamespace(files=lambda package: folder))
+    monkeypatch.setattr(spec_compiled, "FORMATS_DIR", folder)
     with pytest.raises(SpecError) as caught:
         spec_load.load_spec.__wrapped__("2021")
     _, _, rule, param = TYPOS[typo]
@@ -56,8 +56,8 @@ def test_a_parameter_typo_stops_check_with_one_chinese_line_not_an_internal_erro
     """`toolkit check` with a parameter typo in the format file (a real process): exit 2, the SpecError's line."""
     folder = _typo_formats(tmp_path, "unknown-name")
     (folder / "2019.yaml").write_bytes((FORMATS / "2019.yaml").read_bytes())
-    inject = ("from types import SimpleNamespace\nfrom pathlib import Path\nimport toolkit.spec.load as load\n"
-              f"load.resources = SimpleNamespace(files=lambda package: Path({str(folder)!r}))\n")
+    inject = ("from pathlib import Path\nimport toolkit.spec.compiled as compiled\n"
+              f"compiled.FORMATS_DIR = Path({str(folder)!r})\n")
     example = ROOT / "examples" / "示例区民政局2026年报.xlsx"
     proc = run_toolkit("check", str(example), "--no-annotate", inject=inject)
     assert proc.returncode == 2 and "Traceback" not in proc.stdout + proc.stderr
@@ -75,6 +75,6 @@ def test_a_severity_only_the_engine_gives_is_refused_in_a_format_file(
     text = (FORMATS / "2021.yaml").read_text(encoding="utf-8")
     old = "    type: text_mentions\n    severity: warning\n"
     (tmp_path / "2021.yaml").write_text(text.replace(old, old.replace("warning", "unassessed")), encoding="utf-8")
-    monkeypatch.setattr(spec_load, "resources", SimpleNamespace(files=lambda package: tmp_path))
+    monkeypatch.setattr(spec_compiled, "FORMATS_DIR", tmp_path)
     with pytest.raises(SpecError, match="s6_fee_mentioned"):
         spec_load.load_spec.__wrapped__("2021")
