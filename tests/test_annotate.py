@@ -131,3 +131,14 @@ def test_copy_keeps_the_cached_results_so_wps_shows_totals(tmp_path: Path, broke
     assert after == before
     checks = [v for (sheet, _, c), v in after.items() if sheet == "校验" and c == CHECK_RESULT_COLUMN]
     assert "不通过" in checks and "通过" in checks
+
+
+def test_a_copy_that_cannot_be_written_comes_back_as_a_value_with_the_findings(tmp_path: Path, broken: Path) -> None:
+    """A copy refused by the disk does not raise: the result keeps every finding, names why, and is exit 2."""
+    blocker = tmp_path / "副本.xlsx"
+    blocker.mkdir()  # the copy's name is taken by a folder
+    result = check_file(broken, output=blocker, overwrite=True)
+    assert result.copy_error is not None and "副本.xlsx" in str(result.copy_error)
+    assert result.annotated is None
+    assert result.errors == check_file(broken, annotate=False).errors > 0
+    assert result.exit_code == 2

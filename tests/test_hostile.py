@@ -150,6 +150,12 @@ def test_corpus_case_gives_the_expected_outcome(corpus: dict[str, Path], tmp_pat
         _assert_error(exc, path, expect)
         assert not annotated_path(path).exists()
     else:
+        if result.copy_error is not None:  # the check ran; only its copy was refused
+            assert expect.exit_code == result.exit_code == 2, f"{name}: copy refused: {result.copy_error}"
+            _assert_error(result.copy_error, path, expect)
+            assert not annotated_path(path).exists()
+            assert _sha(path) == before and not _leftovers(path.parent)
+            return
         assert expect.exit_code != 2, f"{name}: read, but should be refused ({expect.key})"
         _assert_findings(result, path, expect)
         if path.suffix == ".xlsx":

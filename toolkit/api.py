@@ -171,8 +171,8 @@ def check_file(
     ``previous`` is last year's workbook of the same body, or a mapping organ name → last year's workbook
     (folder mode: units are matched by organ name); it enables the cross-year rules. ``rules`` is the office's
     rules file (or its loaded form, :class:`toolkit.desk.rulesfile.OfficeRules`): rules off, levels, thresholds.
-    Raises :class:`toolkit.errors.ToolkitError` only when the input cannot be used at all, or when the copy
-    cannot be written; then the exception's ``check_result`` holds the findings of the check that did run.
+    Raises :class:`toolkit.errors.ToolkitError` only when the input cannot be used at all. A copy that cannot
+    be written does not lose the check: the result comes back with the reason in ``copy_error``.
     The file is read once: the copy is made from the bytes checked. An ``output`` that exists is replaced only
     with ``overwrite`` (the default copy name always is); the copy is never the input, last year's workbook or
     one of ``protect``. An unknown entry in ``skip`` is an error listing the valid ones.
@@ -219,8 +219,7 @@ def check_file(
             result.annotated = annotate_workbook(path, result, output, lang=lang, package=package, protect=others,
                                                  overwrite=overwrite or output is None)
         except ToolkitError as exc:
-            exc.check_result = result  # the findings are not lost with the copy
-            raise
+            result.copy_error = exc  # the findings are not lost with the copy
     return result
 
 

@@ -115,19 +115,19 @@ def check_one(path: Path, options: dict[str, Any]) -> UnitRow:
     try:
         result = check_file(path, **options)
     except ToolkitError as exc:
-        done = exc.check_result
-        if done is None:
-            return UnitRow(file=path, exit_code=exc.exit_code, problem=str(exc), packed=pack(exc.to_dict()))
-        return UnitRow(
-            file=path, organ=done.organ, year=done.year, format_id=done.format_id, errors=done.errors,
-            warnings=done.warnings, exit_code=max(exc.exit_code, done.exit_code), checked=True,
-            problem=msg("batch.copy_failed", errors=done.errors, warnings=done.warnings, reason=str(exc)),
-            packed=pack({**done.to_dict(lang), "copy_error": exc.to_dict()}),
-        )
+        return UnitRow(file=path, exit_code=exc.exit_code, problem=str(exc), packed=pack(exc.to_dict()))
     except Exception as exc:  # one unit's bug, memory or recursion failure never stops the run
         problem = msg("batch.unexpected", error=type(exc).__name__)
         return UnitRow(file=path, exit_code=2, problem=problem,
                        packed=pack({"key": "unexpected", "message": problem, "file": str(path)}))
+    failed = result.copy_error
+    if failed is not None:
+        return UnitRow(
+            file=path, organ=result.organ, year=result.year, format_id=result.format_id, errors=result.errors,
+            warnings=result.warnings, exit_code=result.exit_code, checked=True,
+            problem=msg("batch.copy_failed", errors=result.errors, warnings=result.warnings, reason=str(failed)),
+            packed=pack({**result.to_dict(lang), "copy_error": failed.to_dict()}),
+        )
     return UnitRow(
         file=path, organ=result.organ, year=result.year, format_id=result.format_id, errors=result.errors,
         warnings=result.warnings, exit_code=result.exit_code, annotated=result.annotated,

@@ -34,8 +34,6 @@ class ToolkitError(Exception):
         self.sheet = sheet
         self.cell = cell
         self.details = details
-        self.check_result: Any = None
-        """The check that did run when only writing its highlighted copy failed (a CheckResult), else None."""
 
     def where(self) -> str:
         """``文件 x.xlsx，工作表“三 依申请公开”，单元格 D7`` — as much of it as is known."""

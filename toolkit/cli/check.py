@@ -123,9 +123,11 @@ def _one(path: Path, args: CheckArgs, lang: str, debug: bool) -> int:
                                 skip=tuple(args.skip), lang=lang, previous=args.previous,
                                 overwrite=args.overwrite, rules=args.rules_file)
     except ToolkitError as exc:
-        if exc.check_result is not None and not args.as_json:  # the check ran; only its copy could not be written
-            _present(exc.check_result, args, lang)
         return fail(exc, debug)
+    if result.copy_error is not None:  # the check ran; only its copy could not be written
+        if not args.as_json:
+            _present(result, args, lang)
+        return fail(result.copy_error, debug)
     if args.as_json:
         print_json(result.to_dict(lang))
     else:

@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from toolkit.data import Location
 from toolkit.spec.models import Severity, Text
+
+if TYPE_CHECKING:
+    from toolkit.errors import ToolkitError
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,8 @@ class CheckResult:
     """How many rule instances were evaluated."""
     annotated: Path | None = None
     """The highlighted copy, when one was written."""
+    copy_error: ToolkitError | None = None
+    """Why the highlighted copy could not be written, when the check ran but its copy did not (exit 2)."""
 
     def count(self, severity: Severity) -> int:
         """Number of findings of ``severity`` (warnings accepted by a 说明 not counted)."""
@@ -134,8 +139,8 @@ class CheckResult:
 
     @property
     def exit_code(self) -> int:
-        """0 when clean (warnings allowed), 1 with any error-level finding."""
-        return 0 if self.ok else 1
+        """0 when clean (warnings allowed), 1 with any error-level finding, 2 when the copy was not written."""
+        return max(self.copy_error.exit_code if self.copy_error is not None else 0, 0 if self.ok else 1)
 
     def to_dict(self, lang: str = "zh") -> dict[str, Any]:
         """JSON-ready form (what ``check --json`` prints)."""

@@ -149,9 +149,9 @@ def check(job: Job, form: Form, lang: str) -> Context:
     try:
         result = api.check_file(path, output=copy, lang=lang, previous=last)
     except ToolkitError as exc:
-        if exc.check_result is None:
-            raise ToolkitError(uploads.shown(str(exc))) from exc
-        return {"check": check_view(exc.check_result, name, lang), "error": uploads.shown(str(exc))}
+        raise ToolkitError(uploads.shown(str(exc))) from exc
+    if result.copy_error is not None:
+        return {"check": check_view(result, name, lang), "error": uploads.shown(str(result.copy_error))}
     if result.annotated is not None:
         job.offer("checked", result.annotated, f"{Path(name).stem}.校验.xlsx", XLSX)
     return {"check": check_view(result, name, lang)}
