@@ -45,6 +45,9 @@ class ValueStatus(StrEnum):
 
 USABLE = frozenset({ValueStatus.OK, ValueStatus.NORMALISED, ValueStatus.COMPUTED})
 """Statuses whose value is a real number."""
+SUMMABLE = USABLE | {ValueStatus.BLANK, ValueStatus.PLACEHOLDER}
+"""Statuses a sum can be made with: a real number, or a blank or placeholder (which count as 0). Text, an Excel
+error or an out-of-range number leave every sum it is part of unassessed."""
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,11 @@ class CellValue:
     def usable(self) -> bool:
         """True when ``value`` is a real number."""
         return self.status in USABLE
+
+    @property
+    def summable(self) -> bool:
+        """True when a sum can be made with this cell (its status is in :data:`SUMMABLE`)."""
+        return self.status in SUMMABLE
 
     @property
     def counts_in_sums(self) -> bool:

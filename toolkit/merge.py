@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from toolkit.data import CellValue, Number, ReportData, TextValue, ValueStatus, organ_key
+from toolkit.data import CellValue, Number, ReportData, TextValue, organ_key
 from toolkit.messages import msg
 from toolkit.rules.engine import check_data
 from toolkit.rules.findings import CheckResult
@@ -177,7 +177,7 @@ def merge_reports(units: list[ReportData], *, organ: str = "", force: bool = Fal
     parts: dict[str, list[Number]] = {}
     for unit in units:
         for key, cv in unit.values.items():
-            if cv.usable or cv.status in (ValueStatus.BLANK, ValueStatus.PLACEHOLDER):
+            if cv.summable:
                 parts.setdefault(key, []).append(cv.as_number)
     totals = {key: exact_sum(values) for key, values in parts.items()}
     name = organ or f"{_unit_name(units[0])}等{len(units)}个单位汇总"

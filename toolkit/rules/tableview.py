@@ -12,14 +12,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
-from toolkit.data import Number, ValueStatus
+from toolkit.data import SUMMABLE, Number, ValueStatus
 from toolkit.rules.linear import LinearCheck
 from toolkit.rules.registry import RuleContext
 from toolkit.spec.models import ReportSpec, RuleSpec, ValueKind
 
 T = TypeVar("T")
 
-_UNUSABLE = frozenset({ValueStatus.INVALID, ValueStatus.EXCEL_ERROR, ValueStatus.OUT_OF_RANGE})
+_UNUSABLE = frozenset(ValueStatus) - SUMMABLE
 """Statuses of a cell present but not a number a sum can use (blank and placeholder count as 0)."""
 _NO_KIND = frozenset({ValueStatus.BLANK, ValueStatus.PLACEHOLDER, ValueStatus.OUT_OF_RANGE})
 """Statuses the value-kind rule does not judge (blanks and ranges have findings of their own)."""
