@@ -36,7 +36,7 @@ from toolkit.rules.findings import CheckResult
 from toolkit.sample import sample_report
 from toolkit.spec import load_spec
 from toolkit.template import build_template
-from toolkit.xlsxsafe import open_package
+from toolkit.workbook.safety import open_package
 
 
 def broken_workbook(folder: Path) -> Path:

@@ -189,7 +189,7 @@ def robustness(work: Path, runs: int) -> None:
     from toolkit.sample import sample_report
     from toolkit.spec import load_spec
     from toolkit.template import build_template
-    from toolkit.xlsxsafe import inspect_file
+    from toolkit.workbook.safety import inspect_file
 
     spec = load_spec("2021")
     marker = build_template(spec, work / "marker.xlsx", data=sample_report(spec, 7))

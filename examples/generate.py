@@ -83,7 +83,7 @@ def expected_codes(data: ReportData) -> dict[str, list[str]]:
 
 def generate(folder: Path = HERE) -> list[Path]:
     """Write every example workbook and its expected result into ``folder``; returns the workbooks."""
-    from toolkit.reader import read_workbook
+    from toolkit.workbook import read_workbook
 
     written = []
     for stem, make in EXAMPLES.items():

@@ -9,9 +9,8 @@ from pathlib import Path
 import xlsxwriter
 
 from toolkit.data import Number, ReportData
-from toolkit.ooxml import a1
 from toolkit.spec.models import CellKind, ReportSpec, Table
-from toolkit.template import absolute, quote
+from toolkit.workbook.a1 import a1, absolute, quote
 
 Cells = dict[str, tuple[str, int, int]]
 """Cell key → (sheet, zero-based row, zero-based column)."""

@@ -84,7 +84,7 @@ def _gnumeric_view(path: Path) -> tuple[dict[tuple[str, str], str], dict[str, li
 
 
 def _back(regions: list[tuple[int, int, int, int, str]], cell: str) -> str | None:
-    from toolkit.ooxml import split_a1
+    from toolkit.workbook.a1 import split_a1
 
     row, col = split_a1(cell)
     return next((b for c1, r1, c2, r2, b in regions if c1 <= col <= c2 and r1 <= row <= r2), None)

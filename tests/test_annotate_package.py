@@ -20,10 +20,10 @@ from support import EXAMPLES
 from toolkit.annotate import RESULT_SHEET, annotate_workbook
 from toolkit.annotate.cells import patch_sheet
 from toolkit.api import check_file
-from toolkit.ooxml import parse_workbook
 from toolkit.rules.findings import CheckResult
 from toolkit.spec import Severity
-from toolkit.xlsxsafe import open_package
+from toolkit.workbook.parts import parse_workbook
+from toolkit.workbook.safety import open_package
 
 BROKEN = EXAMPLES / "示例区民政局2026年报-有错.xlsx"
 S3 = "三 依申请公开"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from toolkit.api import check_file
-from toolkit.reader import read_workbook
+from toolkit.workbook import read_workbook
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 sys.path.insert(0, str(EXAMPLES))

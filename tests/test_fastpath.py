@@ -19,13 +19,14 @@ import pytest
 import xlsxwriter
 
 from toolkit.data import USABLE, CellValue, Location, Number, ReportData, ValueStatus
-from toolkit.ooxml import a1
-from toolkit.reader import info_text, read_workbook, text_of
 from toolkit.sample import sample_report
 from toolkit.spec import load_spec
 from toolkit.spec.models import CellKind, ReportSpec
 from toolkit.template import build_template
 from toolkit.values import exact_sum, normalise
+from toolkit.workbook import read_workbook
+from toolkit.workbook.a1 import a1
+from toolkit.workbook.cells import info_text, text_of
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 FORMATS = ("2019", "2021")

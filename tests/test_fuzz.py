@@ -18,11 +18,11 @@ from support import SEED, has_chinese
 from toolkit.data import ReportData
 from toolkit.errors import ToolkitError
 from toolkit.importer import import_report
-from toolkit.reader import read_workbook
 from toolkit.rules.engine import check_data
 from toolkit.sample import sample_report
 from toolkit.spec import load_spec
 from toolkit.template import build_template
+from toolkit.workbook import read_workbook
 
 FUZZ = settings(max_examples=int(os.environ.get("TOOLKIT_FUZZ_EXAMPLES", "60")), deadline=None,
                 suppress_health_check=[HealthCheck.too_slow], database=None)

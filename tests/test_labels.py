@@ -7,8 +7,8 @@ import pytest
 from toolkit.importer.document import Document
 from toolkit.importer.rows import RowReader
 from toolkit.labels import Folded, core, fold, format_markers, leading_format, parse_title, score_formats, similar
-from toolkit.reader_labels import Index, TextCell, norm
 from toolkit.spec import load_spec
+from toolkit.workbook.by_labels import Index, TextCell, norm
 
 # (official label, as real reports and hand-made workbooks print it)
 VARIANTS = [

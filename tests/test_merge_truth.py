@@ -14,10 +14,10 @@ from toolkit import api
 from toolkit.cli import app
 from toolkit.data import ReportData, TextValue, ValueStatus
 from toolkit.merge import merge_reports, write_merged
-from toolkit.reader import read_workbook
 from toolkit.sample import sample_report
 from toolkit.spec import load_spec
 from toolkit.template import build_template
+from toolkit.workbook import read_workbook
 
 runner = CliRunner()
 SPEC = load_spec("2021")

@@ -14,10 +14,10 @@ import pytest
 from typer.testing import CliRunner
 
 from toolkit.cli import app
-from toolkit.reader import read_workbook
 from toolkit.render.fonts import BODY, HEADING, LEAD, TITLE, Face, outside_gb2312
 from toolkit.spec import load_spec
 from toolkit.template import build_template
+from toolkit.workbook import read_workbook
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "示例区民政局2026年报.xlsx"
 

@@ -16,8 +16,8 @@ import pytest
 from openpyxl import load_workbook
 
 from toolkit.annotate import annotate_workbook
-from toolkit.reader import read_workbook
 from toolkit.rules.engine import check_data
+from toolkit.workbook import read_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKBOOKS = [*sorted((ROOT / "workbook_templates").glob("*.xlsx")), *sorted((ROOT / "examples").glob("*.xlsx"))]

@@ -56,9 +56,9 @@ def test_through_the_template_one_changed_input_fails_exactly_its_checks(fid: st
     import tempfile
     from pathlib import Path
 
-    from toolkit.reader import read_workbook
     from toolkit.spec import CellKind
     from toolkit.template import build_template
+    from toolkit.workbook import read_workbook
 
     spec = load_spec(fid)
     data = sample_report(spec, seed)

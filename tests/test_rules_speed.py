@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from toolkit.reader import read_workbook
 from toolkit.rules import linear, tables, tableview
 from toolkit.rules.engine import check_data
 from toolkit.rules.registry import RuleContext
 from toolkit.spec import load_spec
+from toolkit.workbook import read_workbook
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples").glob("*.xlsx"))
 

@@ -65,9 +65,9 @@ def test_the_check_sheet_shows_not_assessed_where_check_does(tmp_path: Path) -> 
     from python_calamine import CalamineWorkbook
 
     from toolkit.office import convert
-    from toolkit.reader import read_workbook
     from toolkit.template import CHECK_RESULT_COLUMN, CHECKS_FIRST_ROW, check_sheet_rows
     from toolkit.template.checks import UNASSESSED
+    from toolkit.workbook import read_workbook
 
     spec = load_spec("2021")
     data = sample_report(spec, seed=5)

@@ -15,8 +15,6 @@ from python_calamine import CalamineWorkbook
 from xlsxcompare import xlsx_differences
 
 from toolkit.data import CellValue, ReportData, TextValue, ValueStatus
-from toolkit.ooxml import column_number
-from toolkit.reader import read_workbook
 from toolkit.rules.linear import linear_checks
 from toolkit.sample import sample_report
 from toolkit.spec import CellKind, ValueKind, load_spec
@@ -25,12 +23,13 @@ from toolkit.template import (
     CHECKS_FIRST_ROW,
     FAIL,
     PASS,
-    absolute,
     blank_template_name,
     build_template,
     regenerate,
 )
 from toolkit.template.layout import cell_positions, sheet_layouts
+from toolkit.workbook import read_workbook
+from toolkit.workbook.a1 import absolute, column_number
 
 FORMATS = ("2019", "2021")
 TEMPLATES = Path(__file__).resolve().parents[1] / "workbook_templates"

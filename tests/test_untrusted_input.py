@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 from hostile import budget
 
+from toolkit.budget import FILE_BUDGET_BYTES, FILE_BUDGET_SECONDS, worker_count
 from toolkit.errors import HostileWorkbookError
 from toolkit.template.checks import COUNT_COLUMN
-from toolkit.xlsxsafe import FILE_BUDGET_BYTES, FILE_BUDGET_SECONDS, open_package, worker_count
+from toolkit.workbook.safety import open_package
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "示例区民政局2026年报.xlsx"
@@ -137,7 +138,7 @@ def test_a_sheet_part_twin_differing_in_case_is_refused(tmp_path: Path) -> None:
 
 def test_absolute_relationship_targets_with_dots_are_resolved(tmp_path: Path) -> None:
     """Targets such as ``/xl/../xl/worksheets/sheet3.xml`` resolve as Excel does: the same values are read."""
-    from toolkit.reader import read_workbook
+    from toolkit.workbook import read_workbook
 
     path = budget.absolute_targets(EXAMPLE, tmp_path / "绝对路径.xlsx")
     read = read_workbook(path)
@@ -161,10 +162,10 @@ def _text_typed_workbook(tmp_path: Path) -> tuple[Path, dict[str, int]]:
     from openpyxl import load_workbook
 
     from toolkit.office import convert
-    from toolkit.reader import read_workbook
     from toolkit.spec import load_spec
     from toolkit.template import build_template
     from toolkit.template.layout import cell_positions
+    from toolkit.workbook import read_workbook
 
     spec = load_spec("2021")
     data = read_workbook(EXAMPLE)
@@ -252,10 +253,10 @@ def _previous_pair(tmp_path: Path, prev_fid: str = "2021", *, year: int | None =
                    carried_off: int = 0) -> tuple[Path, Path]:
     """This year's workbook (the example, 2026) and a previous-year workbook whose 结转下年度 this year carries over
     (``carried_off`` added to its 科研机构 column)."""
-    from toolkit.reader import read_workbook
     from toolkit.sample import sample_report
     from toolkit.spec import load_spec
     from toolkit.template import build_template
+    from toolkit.workbook import read_workbook
 
     current = read_workbook(EXAMPLE)
     spec = load_spec(prev_fid)
@@ -297,7 +298,7 @@ def test_a_2019_format_previous_links_to_a_2021_report_with_integer_values(tmp_p
     """Last year in the 2019 format (2020) against a 2021-format report links 上年结转 column by column, and the
     finding's figures are integers (printed 0, not 0.0)."""
     from toolkit import api
-    from toolkit.reader import read_workbook
+    from toolkit.workbook import read_workbook
 
     data = read_workbook(EXAMPLE)
     current = tmp_path / "2021年报.xlsx"

@@ -382,10 +382,10 @@ def test_without_libreoffice_the_page_says_so(tmp_path: Path) -> None:
 def test_web_layer_holds_no_domain_logic() -> None:
     """toolkit/web imports no spreadsheet, Word or rule machinery: every action is a call into toolkit.api/batch."""
     web = Path(__file__).resolve().parents[1] / "toolkit" / "web"
-    warm_up = {"rules.engine", "toolkit.reader"}  # server.py imports these early only to make the first check quick
+    warm_up = {"rules.engine", "toolkit.workbook"}  # server.py imports these early only to make the first check quick
     for source in web.glob("*.py"):
         text = source.read_text(encoding="utf-8")
-        for banned in ("openpyxl", "xlsxwriter", "python_calamine", "import docx", "rules.engine", "toolkit.reader",
+        for banned in ("openpyxl", "xlsxwriter", "python_calamine", "import docx", "rules.engine", "toolkit.workbook",
                        "toolkit.render", "toolkit.importer", "toolkit.template"):
             allowed = source.name == "server.py" and banned in warm_up
             assert allowed or banned not in text, (source.name, banned)

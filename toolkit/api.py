@@ -147,7 +147,7 @@ def read(path: Path, *, format_id: str | None = None) -> ReportData:
         from toolkit.importer import import_report
 
         return import_report(path, format_id=format_id).data
-    from toolkit.reader import read_workbook
+    from toolkit.workbook import read_workbook
 
     return read_workbook(path, format_id=format_id)
 
@@ -184,13 +184,15 @@ def check_file(
     path = Path(path)
     check_skips(skip)
     workbook = path.suffix.lower() not in REPORT_SUFFIXES
-    package = None
+    package = book = None
     if workbook:
-        from toolkit.reader import read_workbook
-        from toolkit.xlsxsafe import open_package
+        from toolkit.workbook import read_workbook
+        from toolkit.workbook.book import Book
+        from toolkit.workbook.safety import open_package
 
-        package = open_package(path)
-        data = read_workbook(path, format_id=format_id, package=package)
+        package = open_package(path, lazy=not annotate)  # the copy is made with openpyxl, which reads every part
+        book = Book(package)
+        data = read_workbook(path, format_id=format_id, book=book)
     else:
         data = read(path, format_id=format_id)
     if isinstance(previous, Mapping):
@@ -203,10 +205,10 @@ def check_file(
         office = rules if isinstance(rules, OfficeRules) else load_rules_file(Path(rules))
         spec = office.apply(load_spec(data.format_id))
     explanations = None
-    if package is not None:
+    if book is not None:
         from toolkit.desk.explanations import read_explanations
 
-        explanations = read_explanations(package.blob, spec or load_spec(data.format_id))
+        explanations = read_explanations(book, spec or load_spec(data.format_id))
     result = check_data(data, spec, skip=skip, previous=previous_data, explanations=explanations)
     if CONTROL_CHAR_CODE not in skip:
         result.findings.extend(control_char_findings(data, load_spec(data.format_id)))

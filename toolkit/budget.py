@@ -8,9 +8,21 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from toolkit.xmlscan import Budget
-
 MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Budget:
+    """What one part may hold besides its cells (see :class:`Limits`)."""
+
+    max_elements: int
+    """Elements (start tags) in the part."""
+    max_style_records: int
+    """Style records (xf, font, fill, border, numFmt, dxf, cellStyle) in a styles part."""
+    max_merges: int
+    """Merged ranges in a sheet."""
+    max_string_bytes: int
+    """Bytes of XML one shared string (``<si>``) or one cell (``<c>``) may take."""
 
 
 @dataclass(frozen=True)
@@ -52,7 +64,7 @@ class Limits:
     written as ``_x000D_`` escapes): a 17-million-character organ name is refused, not read."""
 
     def budget(self) -> Budget:
-        """The per-part budget :class:`~toolkit.xmlscan.XmlScan` enforces."""
+        """The per-part budget :class:`~toolkit.workbook.xmlscan.XmlScan` enforces."""
         return Budget(self.max_elements, self.max_style_records, self.max_merges, self.max_string_bytes)
 
 

@@ -1,6 +1,6 @@
 """The one label matcher: how printed text is compared with the official labels, titles and headings.
 
-Workbooks laid out by hand (:mod:`toolkit.reader_labels`) and published reports (:mod:`toolkit.importer`) print
+Workbooks laid out by hand (:mod:`toolkit.workbook.by_labels`) and published reports (:mod:`toolkit.importer`) print
 the official labels with differences that do not change their meaning. Both readers compare through this module:
 
 * :func:`fold` — NFKC (full-width → ASCII), traditional → simplified for the characters of the official text,

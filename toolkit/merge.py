@@ -332,8 +332,8 @@ def read_units(paths: Sequence[Path], *, format_id: str | None = None,
 def is_merge_output(path: Path) -> bool:
     """True for a workbook written by :func:`write_merged` (it has the 各单位明细 sheet): not a unit."""
     from toolkit.errors import ToolkitError
-    from toolkit.ooxml import parse_workbook
-    from toolkit.xlsxsafe import open_package
+    from toolkit.workbook.parts import parse_workbook
+    from toolkit.workbook.safety import open_package
 
     try:
         return parse_workbook(open_package(Path(path))).sheet(CONTRIBUTION_SHEET) is not None

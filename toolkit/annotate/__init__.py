@@ -26,7 +26,7 @@ from toolkit.spec.models import Severity
 from toolkit.untrusted import xml_text
 
 if TYPE_CHECKING:
-    from toolkit.xlsxsafe import Package
+    from toolkit.workbook.safety import Package
 
 __all__ = ["COMMENT_AUTHOR", "FILLS", "RESULT_SHEET", "annotate_workbook", "annotated_path"]
 
@@ -86,7 +86,7 @@ def annotate_workbook(source: Path, result: CheckResult, target: Path | None = N
     only with ``overwrite``. Every text from the unit is written as text (never a formula), with control
     characters shown as visible marks.
     """
-    from toolkit.xlsxsafe import open_package
+    from toolkit.workbook.safety import open_package
 
     source = Path(source)
     target = Path(target) if target is not None else annotated_path(source)

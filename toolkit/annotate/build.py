@@ -35,10 +35,12 @@ from toolkit.annotate.package import (
 from toolkit.annotate.result_sheet import print_titles, result_sheet
 from toolkit.annotate.styles import MINIMAL, Styles
 from toolkit.annotate.tokens import attr_any_prefix
-from toolkit.ooxml import WORKBOOK_PART, WORKBOOK_RELS, resolve_target, split_a1
 from toolkit.rules.findings import CheckResult, Finding
 from toolkit.spec.models import Severity
-from toolkit.xlsxsafe import Package
+from toolkit.workbook.a1 import split_a1
+from toolkit.workbook.opc import resolve_target
+from toolkit.workbook.parts import WORKBOOK_PART, WORKBOOK_RELS
+from toolkit.workbook.safety import Package
 
 TYPES = "[Content_Types].xml"
 _LEGACY = re.compile(rb"<(?:[\w.-]+:)?legacyDrawing\s[^>]*>")

@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 
 from toolkit.annotate.tokens import Element, attr, children, rel_prefix, root, set_attr, splice
-from toolkit.ooxml import a1, split_a1
+from toolkit.workbook.a1 import a1, split_a1
 
 _ATTRS = rb"""(?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*"""
 _ROW = re.compile(rb"<(?P<p>(?:[\w.-]+:)?)row(?=[\s/>])" + _ATTRS + rb"(?P<empty>/?)>")

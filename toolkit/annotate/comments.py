@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from toolkit.annotate.tokens import attr, children, root, set_attr, splice, text
-from toolkit.ooxml import a1, split_a1
+from toolkit.workbook.a1 import a1, split_a1
 
 COMMENTS_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments"
 VML_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/vmlDrawing"

@@ -24,7 +24,7 @@ from toolkit.annotate.tokens import (
     splice,
     text,
 )
-from toolkit.xlsxsafe import Package
+from toolkit.workbook.safety import Package
 
 WORKSHEET_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
 STYLES_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"
@@ -119,7 +119,7 @@ def patch_workbook(xml: bytes, sheet_name: str, rid: str, replaced: str | None, 
 
 def sheet_entries(xml: bytes, rels: Relationships, package: Package) -> list[tuple[str, str, str | None]]:
     """(name, relationship id, part or None) of each sheet in workbook.xml, in tab order."""
-    from toolkit.ooxml import resolve_target
+    from toolkit.workbook.opc import resolve_target
 
     top = root(xml)
     sheets = next((k for k in children(xml, top) if k.name == b"sheets"), None)

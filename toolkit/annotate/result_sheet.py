@@ -11,9 +11,9 @@ from toolkit.annotate import RESULT_SHEET
 from toolkit.annotate.styles import Styles
 from toolkit.annotate.tokens import quoted, text
 from toolkit.messages import msg
-from toolkit.ooxml import a1
 from toolkit.rules.findings import CheckResult
 from toolkit.spec.models import Severity
+from toolkit.workbook.a1 import a1
 
 WIDTHS = (5, 6, 14, 16, 38, 8, 8, 22)
 """Columns A–H: 序号, 级别, 代码 (hidden), 位置, 问题, 应为, 实为, 处理建议; the printed ones fit 770 pt."""

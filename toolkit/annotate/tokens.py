@@ -1,5 +1,5 @@
 """Token-level reading and editing of OOXML parts: the elements' start tags, attributes and top-level children,
-found with bounded regular expressions over checked bytes (:mod:`toolkit.xlsxsafe`: no DTD, sizes bounded).
+found with bounded regular expressions over checked bytes (:mod:`toolkit.workbook.safety`: no DTD, sizes bounded).
 
 Edits splice new bytes between the original ones, so everything the copy does not change (namespace prefixes and
 declarations, ``mc:Ignorable``, attribute order, whitespace, extensions) stays exactly as the user's file had it.

@@ -1,18 +1,21 @@
 """Reading the 说明 a unit wrote for its warnings: the 说明 sheet the template provides (规则编号 | 说明), or a 说明
 column the unit added to the 校验 sheet (matched by the rule's title in its 校验项目 column).
 
-It reads the bytes the safety gate checked (never the file again), cell values only (python-calamine, a few
-milliseconds), at most :data:`MAX_ROWS` rows and :data:`MAX_TEXT` characters per 说明.
+It reads through the check's own :class:`~toolkit.workbook.book.Book` (the bytes the safety gate checked, calamine
+opened once), cell values only, at most :data:`MAX_ROWS` rows and :data:`MAX_TEXT` characters per 说明.
 """
 
 from __future__ import annotations
 
-import io
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from toolkit.data import Location
 from toolkit.rules.findings import CellRef
 from toolkit.spec.models import ReportSpec
+from toolkit.workbook.a1 import column_letters
+
+if TYPE_CHECKING:
+    from toolkit.workbook.book import Book
 
 MAX_ROWS = 500
 """Rows read from each sheet."""
@@ -25,47 +28,41 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()[:MAX_TEXT]
 
 
-def _column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+def _rows(book: Book, name: str) -> list[list[Any]]:
+    """The sheet's first :data:`MAX_ROWS` rows from A1 (None for empty cells); [] when calamine cannot read it."""
+    from toolkit.errors import HostileWorkbookError, WorkbookError
 
-
-def _rows(workbook: Any, name: str) -> list[list[Any]]:
     try:
-        return [list(r) for r in workbook.get_sheet_by_name(name).to_python(nrows=MAX_ROWS)]
-    except Exception:  # a sheet calamine cannot read holds no 说明 we can use
+        grid = book.grid(name)
+    except HostileWorkbookError:
+        raise
+    except WorkbookError:  # a sheet calamine cannot read holds no 说明 we can use
         return []
+    if grid is None:
+        return []
+    width = grid.left + max((len(line) for line in grid.rows), default=0)
+    return [[grid.get(r, c) for c in range(width)] for r in range(min(MAX_ROWS, grid.top + len(grid.rows)))]
 
 
-def read_explanations(source: bytes, spec: ReportSpec) -> dict[str, tuple[str, CellRef]]:
+def read_explanations(book: Book, spec: ReportSpec) -> dict[str, tuple[str, CellRef]]:
     """Rule id → (说明 text, where it is) for every non-blank 说明 in the workbook (empty when it has none)."""
-    from python_calamine import CalamineWorkbook
-
     from toolkit.template.explain import RULE_ID_COLUMN, TEXT_COLUMN, sheet_name
 
     rules = {r.id: r for r in spec.rules}
     found: dict[str, tuple[str, CellRef]] = {}
-    try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(source))
-    except Exception:  # unreadable here means no 说明 were read; the check itself already succeeded
-        return found
-    names = set(workbook.sheet_names)
+    names = set(book.sheet_names)
     name = sheet_name()
     if name in names:
-        for r, row in enumerate(_rows(workbook, name)):
+        for r, row in enumerate(_rows(book, name)):
             cells = row + [None] * (TEXT_COLUMN + 1 - len(row))
             rule_id, text = _text(cells[RULE_ID_COLUMN]), _text(cells[TEXT_COLUMN])
             if rule_id in rules and text:
-                where = Location(name, f"{_column_letter(TEXT_COLUMN)}{r + 1}")
+                where = Location(name, f"{column_letters(1 + TEXT_COLUMN)}{r + 1}")
                 found[rule_id] = (text, CellRef(f"notes.{rule_id}", rules[rule_id].title.zh, where))
     checks = spec.sheets.get("checks")
     if checks in names:
         by_title = {r.title.zh: r.id for r in spec.rules}
-        for rule_id, entry in _checks_column(checks, _rows(workbook, str(checks)), by_title, rules).items():
+        for rule_id, entry in _checks_column(checks, _rows(book, str(checks)), by_title, rules).items():
             found.setdefault(rule_id, entry)
     return found
 
@@ -86,6 +83,6 @@ def _checks_column(title: str, rows: list[list[Any]], by_title: dict[str, str],
         rule_id = by_title.get(_text(cells[2]))
         text = _text(cells[column])
         if rule_id and text and text != "说明" and rule_id not in found:
-            where = Location(title, f"{_column_letter(column)}{r + 1}")
+            where = Location(title, f"{column_letters(1 + column)}{r + 1}")
             found[rule_id] = (text, CellRef(f"notes.{rule_id}", rules[rule_id].title.zh, where))
     return found

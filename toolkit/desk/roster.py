@@ -141,7 +141,7 @@ def _csv_rows(path: Path) -> list[list[Any]]:
 def _xlsx_rows(path: Path) -> list[list[Any]]:
     from openpyxl import load_workbook
 
-    from toolkit.xlsxsafe import inspect_file
+    from toolkit.workbook.safety import inspect_file
 
     try:
         inspect_file(path)

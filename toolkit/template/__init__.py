@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from toolkit.data import ReportData
 from toolkit.spec.models import ReportSpec
-from toolkit.template.style import FONT, absolute, quote, rectangles
+from toolkit.template.style import FONT, rectangles
 from toolkit.untrusted import xml_text
 
 if TYPE_CHECKING:
@@ -45,9 +45,9 @@ def __getattr__(name: str) -> Any:
     return getattr(importlib.import_module("toolkit.template.checks"), name)
 
 
-__all__ = ["CHECKS_FIRST_ROW", "CHECK_RESULT_COLUMN", "FAIL", "FIXED_DATE", "FONT", "PASS", "CheckRow", "absolute",
+__all__ = ["CHECKS_FIRST_ROW", "CHECK_RESULT_COLUMN", "FAIL", "FIXED_DATE", "FONT", "PASS", "CheckRow",
            "blank_template_name", "build_template", "check_sheet_rows", "default_report_year",
-           "is_future_year", "quote", "rectangles", "regenerate"]
+           "is_future_year", "rectangles", "regenerate"]
 
 FIXED_DATE = dt.datetime(2021, 9, 26)
 """Document creation date written into every template (the 2021 format's date), so output is reproducible."""

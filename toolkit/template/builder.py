@@ -9,7 +9,6 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from toolkit.messages import msg
-from toolkit.ooxml import a1, split_a1
 from toolkit.spec.models import CellKind, ValueKind
 from toolkit.template.checks import checks_sheet, live_checks
 from toolkit.template.explain import explanations_sheet
@@ -20,15 +19,14 @@ from toolkit.template.style import (
     NUMBER_FORMATS,
     SHEET_SETUP,
     STYLES,
-    absolute,
     break_at_words,
     chunks,
     fit_height,
     lines_of,
     print_scale,
-    quote,
 )
 from toolkit.untrusted import xml_text
+from toolkit.workbook.a1 import a1, absolute, quote, split_a1
 
 CELL_TEXT_UNITS = 32_000
 """UTF-16 code units written into one cell (Excel holds 32 767): a longer text continues in the cells to its

@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from toolkit.messages import msg
-from toolkit.ooxml import a1
 from toolkit.rules.linear import LinearCheck
 from toolkit.rules.tables import check_target
 from toolkit.spec.models import CellKind, RuleSpec, Severity
 from toolkit.template.layout import SheetLayout
 from toolkit.template.live_rules import has_live_form, link_to, live_rules
 from toolkit.template.plan import Drawing, Plan, ref, unusable_formula
-from toolkit.template.style import STYLES, absolute, break_at_words, lines_of, page_breaks, rectangles
+from toolkit.template.style import STYLES, break_at_words, lines_of, page_breaks, rectangles
+from toolkit.workbook.a1 import a1, absolute
 
 if TYPE_CHECKING:
     from xlsxwriter.worksheet import Worksheet

@@ -18,11 +18,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from toolkit.messages import msg
-from toolkit.ooxml import a1
 from toolkit.spec.models import CellKind, RuleSpec, ValueKind
 from toolkit.spec.params import RULE_PARAMS
 from toolkit.template.plan import Plan, ref
-from toolkit.template.style import quote
+from toolkit.workbook.a1 import a1, quote
 
 
 @dataclass(frozen=True)

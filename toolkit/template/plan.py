@@ -17,8 +17,9 @@ from toolkit.data import CellValue, Number, ReportData
 from toolkit.rules.linear import LinearCheck, linear_checks
 from toolkit.spec.models import CellKind, CellSpec, ReportSpec, ValueKind
 from toolkit.template.layout import SheetLayout, sheet_layouts
-from toolkit.template.style import absolute, quote, rectangles
+from toolkit.template.style import rectangles
 from toolkit.values import PLACEHOLDERS
+from toolkit.workbook.a1 import absolute, quote
 
 if TYPE_CHECKING:
     from xlsxwriter.worksheet import Worksheet

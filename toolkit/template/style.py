@@ -7,7 +7,6 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from toolkit.ooxml import a1
 from toolkit.spec.models import ValueKind
 
 FONT = "宋体"
@@ -54,18 +53,6 @@ def print_scale(widths: Iterable[float], *, landscape: bool) -> int:
     """
     total = sum(w + 0.71 for w in widths)  # stored with Excel's padding
     return max(10, min(100, math.floor(100 * (770 if landscape else 523) / (7.0 * total))))
-
-
-def quote(sheet: str) -> str:
-    """A sheet name as it appears in a formula: always quoted, inner quotes doubled."""
-    return "'" + sheet.replace("'", "''") + "'"
-
-
-def absolute(row: int, col: int) -> str:
-    """(4, 3) → "$D$5"."""
-    ref = a1(row, col)
-    letters = ref.rstrip("0123456789")
-    return f"${letters}${ref[len(letters):]}"
 
 
 def fit_height(points: float, *, landscape: bool) -> int:

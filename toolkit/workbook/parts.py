@@ -2,23 +2,22 @@
 (calamine has no defined-names API), and a cell's type, formula and cached value from a sheet's XML (calamine
 returns '' for both an Excel error and a formula saved without its result).
 
-Every part comes from a :class:`toolkit.xlsxsafe.Package`, so it is bounded and free of DTDs; ``workbook.xml`` is
+Every part comes from a :class:`toolkit.workbook.safety.Package`, so it is bounded and free of DTDs; ``workbook.xml`` is
 still parsed defensively (defusedxml unless it cannot hold a DTD at all), and sheet XML is only scanned (a regex over
 checked bytes, ~100× faster than a parse).
 """
 
 from __future__ import annotations
 
-import functools
 import html
-import posixpath
 import re
 from dataclasses import dataclass
 from xml.etree.ElementTree import Element, ParseError, fromstring
 
 from toolkit.errors import WorkbookError
 from toolkit.messages import msg
-from toolkit.xlsxsafe import Package
+from toolkit.workbook.opc import part_named, resolve_target
+from toolkit.workbook.safety import Package
 
 WORKBOOK_PART = "xl/workbook.xml"
 WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
@@ -86,24 +85,6 @@ def _parse(package: Package, part: str) -> Element:
         raise WorkbookError(msg("reader.bad_structure", part=part), path=package.path) from None
 
 
-def resolve_target(target: str, base: str = "xl") -> str:
-    """A relationship target as a part name, the way Excel resolves it: relative to ``base`` unless absolute,
-    backslashes as slashes, ``.`` and ``..`` folded (``/xl/../xl/worksheets/a.xml`` → ``xl/worksheets/a.xml``)."""
-    target = target.replace("\\", "/")
-    joined = target.lstrip("/") if target.startswith("/") else posixpath.join(base, target)
-    return posixpath.normpath(joined).lstrip("/")
-
-
-def _part_named(package: Package, part: str | None) -> str | None:
-    """The package's part called ``part``, compared case-insensitively as OPC part names are (None if absent)."""
-    if part is None:
-        return None
-    if part in package.infos:
-        return part
-    folded = part.casefold()
-    return next((name for name in package.infos if name.casefold() == folded), None)
-
-
 def parse_workbook(package: Package) -> WorkbookXml:
     """Sheets (with their parts) and defined names of a checked package."""
     root = _parse(package, WORKBOOK_PART)
@@ -126,58 +107,8 @@ def parse_workbook(package: Package) -> WorkbookXml:
             rid = next((v for k, v in element.attrib.items() if _local(k) == "id"), "")
             part = targets.get(rid)
             sheets.append(SheetEntry(element.get("name", ""), element.get("state", "visible"),
-                                     _part_named(package, part)))
+                                     part_named(package.infos, part)))
     return WorkbookXml(tuple(sheets), tuple(names))
-
-
-_REFERENCE = re.compile(
-    r"=?\s*(?:'(?P<quoted>(?:[^']|'')+)'|(?P<plain>[^'!:\s]+))!"
-    r"\$?(?P<col>[A-Za-z]{1,3})\$?(?P<row>[0-9]{1,7})(?::\$?[A-Za-z]{1,3}\$?[0-9]{1,7})?\s*"
-)
-
-
-@functools.lru_cache(maxsize=8192)
-def parse_reference(text: str) -> tuple[str, str] | None:
-    """``'三 依申请公开'!$D$8`` → ("三 依申请公开", "D8"); a range gives its top-left cell; #REF! and formulas None."""
-    match = _REFERENCE.fullmatch(text)
-    if match is None:
-        return None
-    sheet = match.group("quoted").replace("''", "'") if match.group("quoted") else match.group("plain")
-    return sheet, f"{match.group('col').upper()}{int(match.group('row'))}"
-
-
-def column_number(letters: str) -> int:
-    """"A" → 1, "AA" → 27."""
-    number = 0
-    for ch in letters.upper():
-        number = number * 26 + ord(ch) - 64
-    return number
-
-
-def column_letters(number: int) -> str:
-    """1 → "A", 27 → "AA"."""
-    letters = ""
-    while number:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-_A1 = re.compile(r"([A-Za-z]{1,3})([0-9]{1,7})")
-
-
-@functools.lru_cache(maxsize=8192)
-def split_a1(ref: str) -> tuple[int, int]:
-    """"D8" → (7, 3): zero-based row and column."""
-    match = _A1.fullmatch(ref)
-    if match is None:
-        raise ValueError(ref)
-    return int(match.group(2)) - 1, column_number(match.group(1)) - 1
-
-
-def a1(row: int, col: int) -> str:
-    """(7, 3) → "D8" (zero-based row and column)."""
-    return f"{column_letters(col + 1)}{row + 1}"
 
 
 @dataclass(frozen=True)

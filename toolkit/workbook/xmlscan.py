@@ -1,4 +1,4 @@
-"""Streaming checks on one XML part of a workbook (used by :mod:`toolkit.xlsxsafe`).
+"""Streaming checks on one XML part of a workbook (private to :mod:`toolkit.workbook.safety`).
 
 :class:`XmlScan` is fed the part's bytes chunk by chunk as they are inflated. It refuses any markup declaration
 (``<!DOCTYPE``, ``<!ENTITY`` …: billion laughs, external entities; UTF-16 parts included) and, for parts that may
@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import codecs
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
+from toolkit.budget import Budget
 from toolkit.errors import HostileWorkbookError
 from toolkit.messages import msg
+from toolkit.workbook.a1 import column_number
 
 CELL_ANY = re.compile(rb"<(?:[\w.-]+:)?c[\s/>]")
 CELL_REF = re.compile(
@@ -29,20 +30,6 @@ STYLE_RECORD = re.compile(rb"<(?:[\w.-]+:)?(?:xf|font|fill|border|numFmt|dxf|cel
 MERGE = re.compile(rb"<(?:[\w.-]+:)?mergeCell[\s/>]")
 STRING_START = re.compile(rb"<(?:[\w.-]+:)?(?:si|c|row)[\s/>]|</(?:[\w.-]+:)?sheetData\s*>")
 SHEET_DATA = re.compile(rb"<(?:[\w.-]+:)?sheetData[\s/>]")
-
-
-@dataclass(frozen=True)
-class Budget:
-    """What one part may hold besides its cells (see :class:`toolkit.xlsxsafe.Limits`)."""
-
-    max_elements: int
-    """Elements (start tags) in the part."""
-    max_style_records: int
-    """Style records (xf, font, fill, border, numFmt, dxf, cellStyle) in a styles part."""
-    max_merges: int
-    """Merged ranges in a sheet."""
-    max_string_bytes: int
-    """Bytes of XML one shared string (``<si>``) or one cell (``<c>``) may take."""
 
 
 class NeedPrecise(Exception):
@@ -194,10 +181,7 @@ class XmlScan:
         """The area (rows × columns) the part's cells span; refuses more than ``max_cells``."""
         if not self.cells:
             return 0
-        col = 0
-        for ch in self.max_col[1]:
-            col = col * 26 + ch - 64
-        cols = col + self.refless_cells
+        cols = column_number(self.max_col[1]) + self.refless_cells
         rows = self.max_row + self.refless_rows
         if rows * cols > self.max_cells or self.cells > self.max_cells:
             if not self.precise:

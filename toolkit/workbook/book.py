@@ -13,11 +13,8 @@ import python_calamine as calamine
 
 from toolkit.errors import WorkbookError
 from toolkit.messages import msg
-from toolkit.ooxml import WorkbookXml, XmlCell, inspect_cells, parse_workbook
-from toolkit.xlsxsafe import Package
-
-MARKER_SHEET = "_toolkit"
-"""The template's veryHidden sheet (A1 "gk-toolkit", B2 the format id)."""
+from toolkit.workbook.parts import WorkbookXml, XmlCell, inspect_cells, parse_workbook
+from toolkit.workbook.safety import Package
 
 
 @dataclass
@@ -63,7 +60,9 @@ class Grid:
 
 
 class Book:
-    """A checked package, its workbook.xml, and calamine opened on the same bytes."""
+    """A checked package, its workbook.xml, and calamine opened on the same bytes.
+
+    A sheet's part is scanned by the gate (:meth:`Package.check_sheet`) before calamine reads it."""
 
     def __init__(self, package: Package) -> None:
         self.package = package
@@ -103,6 +102,7 @@ class Book:
         if self._worksheets is not None and sheet not in self._worksheets:
             self._grids[sheet] = None
             return None
+        self.package.check_sheet(sheet)
         try:
             ws = reader.get_sheet_by_name(sheet)
             top, left = ws.start if ws.start is not None else (0, 0)
@@ -120,3 +120,4 @@ class Book:
         if entry is None or entry.part is None or not refs:
             return {}
         return inspect_cells(self.package.read(entry.part), refs)
+

@@ -21,11 +21,11 @@ from support import in_ci, run_toolkit
 
 from toolkit.data import LabelSeen, Location, ReportData, ValueStatus
 from toolkit.errors import LayoutError, NotAWorkbookError, ToolkitError, UnknownFormatError
-from toolkit.reader import read_workbook
 from toolkit.sample import sample_report
 from toolkit.spec import load_spec
 from toolkit.spec.models import CellKind
 from toolkit.template import build_template
+from toolkit.workbook import read_workbook
 
 FORMATS = ("2019", "2021")
 

@@ -21,12 +21,14 @@ from toolkit.data import LabelSeen, Location, TextValue
 from toolkit.errors import LayoutError, UnknownFormatError
 from toolkit.labels import SIMILAR_AT_LEAST, core, fold, parse_title, plain, ratio, score_formats
 from toolkit.messages import msg
-from toolkit.ooxml import a1
-from toolkit.reader import Located, text_of
 from toolkit.spec.load import available_formats, format_for_year, load_spec
 from toolkit.spec.models import ColumnGroup, ReportSpec, Row, Table
 from toolkit.values import parse_year
-from toolkit.xlsxbook import MARKER_SHEET, Book
+from toolkit.workbook.a1 import a1
+from toolkit.workbook.book import Book
+from toolkit.workbook.cells import text_of
+from toolkit.workbook.locate import Located
+from toolkit.workbook.marker import MARKER_SHEET
 
 EXACT, CORE, FUZZY = 3, 2, 1
 FUZZY_AT_LEAST = SIMILAR_AT_LEAST

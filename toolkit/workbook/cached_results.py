@@ -14,8 +14,8 @@ import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from toolkit.ooxml import XmlCell, inspect_cells, parse_workbook
-from toolkit.xlsxsafe import Package, open_package
+from toolkit.workbook.parts import XmlCell, inspect_cells, parse_workbook
+from toolkit.workbook.safety import Package, open_package
 
 _EMPTY_RESULT = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"([^>]*)>(<f(?:\s[^>]*)?>[^<]*</f>)<v></v></c>')
 """A formula cell with an empty result as openpyxl writes it (formula text holds no "<": it is escaped)."""

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
+from toolkit.budget import Limits
 from toolkit.errors import (
     EncryptedWorkbookError,
     HostileWorkbookError,
@@ -21,8 +22,8 @@ from toolkit.errors import (
     NotAWorkbookError,
     WorkbookError,
 )
-from toolkit.reader import read_workbook
-from toolkit.xlsxsafe import Limits, inspect_file, open_package
+from toolkit.workbook import read_workbook
+from toolkit.workbook.safety import inspect_file, open_package
 
 CFB = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 

@@ -1,0 +1,314 @@
+"""The safety gate every workbook passes before any parser (calamine, openpyxl, defusedxml) touches it.
+
+:func:`open_package` reads the file once (:mod:`toolkit.workbook.container`: classified, its zip directory listed and
+every entry size-checked), refuses what is not a plain .xlsx (a .docx renamed, macro-enabled …), and scans with
+bounded work every XML part a parser will read: inflated chunk by chunk with its CRC checked (headers are not
+trusted), no DTD or entity declaration (billion laughs, external entities), bounded elements, style records,
+merges and string lengths, and the area each worksheet spans (calamine allocates a sheet's whole used range at
+once, so two far-apart cells would exhaust memory). The parsers then read exactly the bytes that were checked.
+
+With ``lazy=True`` only the parts read at once are scanned when the file is opened (content types, the package and
+workbook relationships, workbook.xml, and every workbook relationship target that is not a worksheet: shared
+strings, styles, theme …); a worksheet is scanned when it is first read (:meth:`Package.check_sheet`,
+:meth:`Package.read`), against the same budgets, counted over every part scanned. A part nothing reads is listed
+and size-checked from the zip directory but never unpacked. Each refusal is a Chinese
+:class:`~toolkit.errors.WorkbookError` subclass naming the file.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from toolkit.budget import LIMITS, MB, Limits
+from toolkit.errors import HostileWorkbookError, MacroWorkbookError, NotAWorkbookError
+from toolkit.messages import msg
+from toolkit.workbook.container import inflate, open_zip, size_text
+from toolkit.workbook.marker import FORMAT_NAME
+from toolkit.workbook.opc import TARGET, readings, resolve_target
+from toolkit.workbook.xmlscan import NeedPrecise, XmlScan
+
+__all__ = ["KEPT_PARTS", "Package", "inspect_file", "open_package"]
+
+WORKBOOK = "xl/workbook.xml"
+RELS = "xl/_rels/workbook.xml.rels"
+CONTENT_TYPES = "[Content_Types].xml"
+ROOT_RELS = "_rels/.rels"
+KEPT_PARTS = frozenset({CONTENT_TYPES, WORKBOOK, RELS})
+"""Structural parts always scanned first and kept in memory (the reader parses them)."""
+_FIRST = (CONTENT_TYPES, ROOT_RELS, RELS, WORKBOOK)
+_XML_SUFFIXES = (".xml", ".rels", ".vml")
+_KEEP_BYTES = 1 * MB
+"""Scanned parts up to this size are kept inflated (the reader looks at a sheet's XML after calamine)."""
+_ODS_PARTS = frozenset({"content.xml", "styles.xml", "meta.xml", "settings.xml"})
+"""What calamine's OpenDocument fallback would read if its .xlsx reading failed: scanned when present."""
+_SHEET = re.compile(rb"<(?:[\w.-]+:)?sheet\s[^>]*>")
+_SHEET_NAME = re.compile(rb"""\sname\s*=\s*["']([^"']*)["']""")
+_RID = re.compile(rb"""\s(?:[\w.-]+:)?id\s*=\s*["']([^"']+)["']""")
+_RELATIONSHIP = re.compile(rb"<(?:[\w.-]+:)?Relationship\s[^>]*>")
+_ID = re.compile(rb"""\sId\s*=\s*["']([^"']+)["']""")
+_DETAIL_SHEET = "各单位明细".encode()
+_OTHER_PACKAGES = (
+    ("word/document.xml", "xlsxsafe.office_doc", "reader.kind.docx"),
+    ("ppt/presentation.xml", "xlsxsafe.office_doc", "reader.kind.pptx"),
+    ("xl/workbook.bin", "xlsxsafe.save_as", "reader.kind.xlsb"),
+    ("content.xml", "xlsxsafe.save_as", "reader.kind.ods"),
+)
+"""Other packages a renamed file may be: the part that tells each."""
+
+
+@dataclass
+class Package:
+    """A checked .xlsx: its bytes, its parts, the parts scanned so far and what they cost together."""
+
+    path: Path
+    """The file."""
+    blob: bytes
+    """The file's bytes as checked (parsers read these, not the file again)."""
+    infos: dict[str, zipfile.ZipInfo]
+    """Part name → zip entry."""
+    limits: Limits = LIMITS
+    """The limits it is checked against."""
+    parts: dict[str, bytes] = field(default_factory=dict)
+    """Inflated parts kept after their scan (``KEPT_PARTS`` and small scanned parts)."""
+    scanned: set[str] = field(default_factory=set)
+    """Parts scanned (every part a parser may read must be in here first)."""
+    sheet_parts: set[str] = field(default_factory=set)
+    """Parts a parser may read as worksheets (their cells are measured)."""
+    detail: str | None = None
+    """The 各单位明细 sheet's part of a workbook ``toolkit merge`` wrote (its own cell budget)."""
+    cells: int = 0
+    area: int = 0
+    elements: int = 0
+    budget: int = 0
+    """Bytes that may still be inflated in all (starts at ``limits.max_total_bytes``)."""
+
+    def read(self, name: str) -> bytes:
+        """A part's bytes, scanned first if it was not (bounded, CRC-verified, no DTD); KeyError if absent."""
+        if name in self.parts:
+            return self.parts[name]
+        info = self.infos[name]
+        if name.lower().endswith(_XML_SUFFIXES) and name not in self.scanned:
+            kept = _scan(self, name)
+            if kept is not None:
+                return kept
+        return b"".join(inflate(self.path, self.blob, info, self.limits.max_total_bytes))
+
+    def check(self, names: Iterable[str]) -> None:
+        """Scan each of ``names`` that is an XML part not scanned yet (before a parser may read it)."""
+        for name in names:
+            if name in self.infos and name not in self.scanned and name.lower().endswith(_XML_SUFFIXES):
+                _scan(self, name)
+
+    def check_sheet(self, sheet: str) -> None:
+        """Scan every part a parser may read as the worksheet called ``sheet`` (and its relationships)."""
+        self.check(_sheet_candidates(self, sheet))
+
+    def check_all(self) -> None:
+        """Scan every XML part (before a parser that reads the whole package, such as openpyxl)."""
+        self.check(self.infos)
+
+
+def inspect_file(path: Path | str, *, limits: Limits = LIMITS) -> None:
+    """Raise the right :class:`~toolkit.errors.WorkbookError` if ``path`` is not a safe, readable .xlsx."""
+    open_package(Path(path), limits=limits)
+
+
+def open_package(path: Path, *, limits: Limits = LIMITS, lazy: bool = False) -> Package:
+    """Read and check ``path``; the returned package is safe to hand to calamine, openpyxl or defusedxml.
+
+    Every XML part is scanned now unless ``lazy``: then worksheets are scanned as they are read (see the module)."""
+    blob, infos = open_zip(path, limits)
+    package = Package(path, blob, infos, limits, budget=limits.max_total_bytes)
+    _classify(package)
+    package.check(_FIRST)
+    if b"macroenabled" in package.parts.get(CONTENT_TYPES, b"").lower():
+        raise MacroWorkbookError(msg("xlsxsafe.macro"), path=package.path)
+    package.sheet_parts = _sheet_parts(package)
+    package.detail = _merge_detail_part(package)
+    if lazy:
+        package.check(_read_at_open(package))
+    else:
+        package.check_all()
+    _normalise_targets(package)
+    return package
+
+
+def _classify(package: Package) -> None:
+    """Not a workbook at all (a .docx renamed …), or a macro-enabled one: refuse."""
+    lower = {name.lower() for name in package.infos}
+    if "xl/workbook.xml" not in lower:
+        for part, key, kind in _OTHER_PACKAGES:
+            if part in lower:
+                raise NotAWorkbookError(msg(key, kind=msg(kind)), path=package.path)
+        raise NotAWorkbookError(msg("xlsxsafe.no_workbook"), path=package.path)
+    if any(n.endswith("vbaproject.bin") or n.startswith("xl/macrosheets/") for n in lower):
+        raise MacroWorkbookError(msg("xlsxsafe.macro"), path=package.path)
+
+
+def _present(package: Package, names: Iterable[str]) -> set[str]:
+    """The package's parts among ``names``, compared case-insensitively as OPC part names are."""
+    folded = {n.casefold() for n in names}
+    return {name for name in package.infos if name.casefold() in folded}
+
+
+def _targets(rels: bytes) -> set[str]:
+    found: set[str] = set()
+    for raw in TARGET.findall(rels):
+        found |= readings(raw)
+    return found
+
+
+def _sheet_parts(package: Package) -> set[str]:
+    """Parts calamine may read as worksheets: every target of the workbook's relationships, and xl/worksheets/."""
+    parts = {name for name in package.infos if name.lower().startswith("xl/worksheets/")}
+    return parts | _present(package, _targets(package.parts.get(RELS, b"")))
+
+
+def _sheet_rids(package: Package, sheet: str | None) -> set[bytes]:
+    """The relationship ids of the sheets called ``sheet`` in workbook.xml (all sheets for None), the name
+    compared without whitespace, so that no reading of an odd name escapes."""
+    wanted = None if sheet is None else "".join(sheet.split())
+    rids: set[bytes] = set()
+    for element in _SHEET.findall(package.parts.get(WORKBOOK, b"")):
+        name = _SHEET_NAME.search(element)
+        rid = _RID.search(element)
+        if rid is None:
+            continue
+        if wanted is None or name is None or "".join(_xml_text(name.group(1)).split()) == wanted:
+            rids.add(rid.group(1))
+    return rids
+
+
+def _xml_text(raw: bytes) -> str:
+    import html
+
+    return html.unescape(raw.decode("utf-8", "replace"))
+
+
+def _rel_targets(package: Package, rids: set[bytes]) -> set[str]:
+    """Every reading of the targets of the workbook relationships with those ids."""
+    found: set[str] = set()
+    for rel in _RELATIONSHIP.findall(package.parts.get(RELS, b"")):
+        rid, target = _ID.search(rel), TARGET.search(rel)
+        if rid is not None and target is not None and rid.group(1) in rids:
+            found |= readings(target.group(1))
+    return found
+
+
+def _sheet_candidates(package: Package, sheet: str) -> set[str]:
+    """The parts (and their relationship parts) a parser may take for the worksheet ``sheet``."""
+    parts = _present(package, _rel_targets(package, _sheet_rids(package, sheet)))
+    rels = {f"{p.rpartition('/')[0]}/_rels/{p.rpartition('/')[2]}.rels" for p in parts}
+    return parts | _present(package, rels)
+
+
+def _read_at_open(package: Package) -> set[str]:
+    """What calamine reads when it opens the package besides the structural parts: every workbook relationship
+    target that is not a worksheet (shared strings, styles …), and what its OpenDocument fallback would read.
+    (It reads the package relationships but not their targets: the workbook is always ``xl/workbook.xml``.)"""
+    worksheets = _present(package, _rel_targets(package, _sheet_rids(package, None)))
+    worksheets |= {n for n in package.infos if n.lower().startswith("xl/worksheets/")}
+    shared = _present(package, {"xl/sharedStrings.xml", "xl/styles.xml"})
+    wanted = (package.sheet_parts - worksheets) | shared
+    return wanted | {n for n in package.infos if n.lower() in _ODS_PARTS}
+
+
+def _scan_part(package: Package, name: str, *, precise: bool) -> tuple[XmlScan, bytes | None]:
+    """Inflate and scan one XML part; its bytes when it is kept."""
+    limits, info = package.limits, package.infos[name]
+    scan = XmlScan(package.path, name, max_cells=limits.max_cells, max_tag_bytes=limits.max_tag_bytes,
+                   measure=name in package.sheet_parts, precise=precise, budget=limits.budget())
+    if name in KEPT_PARTS and info.file_size > limits.max_structure_bytes:
+        raise HostileWorkbookError(msg("xlsxsafe.too_big", size=f"{name} {size_text(info.file_size)}",
+                                       limit=size_text(limits.max_structure_bytes)), path=package.path)
+    keep: list[bytes] | None = [] if name in KEPT_PARTS or info.file_size <= _KEEP_BYTES else None
+    for chunk in inflate(package.path, package.blob, info, package.budget):
+        scan.feed(chunk)
+        if keep is not None:
+            keep.append(chunk)
+    scan.close()
+    scan.area = scan.finish_area()
+    return scan, b"".join(keep) if keep is not None else None
+
+
+def _scan(package: Package, name: str) -> bytes | None:
+    """Scan ``name`` and add what it costs to the package's totals, refusing what is over them; its bytes if kept."""
+    try:
+        scan, kept = _scan_part(package, name, precise=False)
+    except NeedPrecise:
+        scan, kept = _scan_part(package, name, precise=True)
+    package.scanned.add(name)
+    package.budget -= package.infos[name].file_size
+    limits = package.limits
+    if kept is not None:
+        package.parts[name] = kept
+    if name == package.detail and scan.cells <= limits.max_merge_detail_cells:
+        return kept  # our own merge's 各单位明细: bounded by its own budget (and its area, checked in the scan)
+    package.cells += scan.cells
+    package.area += scan.area
+    package.elements += scan.elements
+    if package.cells > min(limits.max_cells, limits.max_content_cells) or package.area > 2 * limits.max_cells:
+        raise HostileWorkbookError(msg("xlsxsafe.too_many_cells", count=max(package.cells, package.area)),
+                                   path=package.path)
+    if package.elements > limits.max_elements:
+        raise HostileWorkbookError(msg("xlsxsafe.too_many_elements", member=name, count=package.elements,
+                                       limit=limits.max_elements), path=package.path)
+    return kept
+
+
+def _merge_detail_part(package: Package) -> str | None:
+    """The part of the 各单位明细 sheet of a workbook ``toolkit merge`` wrote (marked ``GK.format``): one column per
+    unit, so it may hold up to :attr:`Limits.max_merge_detail_cells`; None for any other workbook."""
+    book = package.parts.get(WORKBOOK, b"")
+    if f'name="{FORMAT_NAME}"'.encode() not in book:
+        return None
+    sheet = next((s for s in _SHEET.findall(book) if (n := _SHEET_NAME.search(s)) and n.group(1) == _DETAIL_SHEET),
+                 None)
+    rid = _RID.search(sheet) if sheet is not None else None
+    if rid is None:
+        return None
+    for rel in _RELATIONSHIP.findall(package.parts.get(RELS, b"")):
+        found, target = _ID.search(rel), TARGET.search(rel)
+        if found is not None and target is not None and found.group(1) == rid.group(1):
+            part = resolve_target(target.group(1).decode("utf-8", "replace"))
+            return part if part in package.infos else None
+    return None
+
+
+def _normalise_targets(package: Package) -> None:
+    """Rewrite the workbook's relationship targets that Excel resolves but calamine does not (``..`` or ``.``
+    segments, backslashes, a part name in other case) as plain relative targets, and re-pack the checked bytes,
+    so that every parser reads the sheets Excel shows. Rare: a normal workbook is left as it is (a re-packed one
+    has every part scanned)."""
+    rels = package.parts.get(RELS)
+    if rels is None:
+        return
+    folded = {name.casefold(): name for name in package.infos}
+
+    def canonical(match: re.Match[bytes]) -> bytes:
+        raw = match.group(1).decode("utf-8", "replace")
+        if "://" in raw or raw.startswith("#"):
+            return match.group()
+        part = folded.get(resolve_target(raw).casefold())
+        if part is None or not part.startswith("xl/"):
+            return match.group()
+        fixed = part.removeprefix("xl/").encode()
+        return match.group() if fixed == match.group(1) else match.group().replace(match.group(1), fixed)
+
+    fixed = TARGET.sub(canonical, rels)
+    if fixed == rels:
+        return
+    package.check_all()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for name, info in package.infos.items():
+            data = fixed if name == RELS else package.read(name)
+            zout.writestr(zipfile.ZipInfo(name, date_time=info.date_time), data, zipfile.ZIP_DEFLATED)
+    package.blob = out.getvalue()
+    package.infos = {info.filename: info for info in zipfile.ZipFile(io.BytesIO(package.blob)).infolist()}
+    package.parts[RELS] = fixed
