@@ -27,6 +27,7 @@ from toolkit.template.style import (
 )
 from toolkit.untrusted import xml_text
 from toolkit.workbook.a1 import a1, absolute, quote, split_a1
+from toolkit.workbook.marker import FORMAT_NAME, cell_name, info_name, text_name
 
 CELL_TEXT_UNITS = 32_000
 """UTF-16 code units written into one cell (Excel holds 32 767): a longer text continues in the cells to its
@@ -152,7 +153,7 @@ class Builder:
                 ws.write_string(i, 2, prompt, self.fmt["prompt"])
                 ws.data_validation(i, 1, i, 1, self._info_validation(info.kind, info.label, prompt, info.max_length))
             ws.set_row(i, 22)
-            self._define(f"GK.info.{info.id}", *self.plan.info_at[info.id])
+            self._define(info_name(info.id), *self.plan.info_at[info.id])
         ws.activate()
 
     def title(self) -> str:
@@ -205,7 +206,7 @@ class Builder:
                     heights[box.row] = max(heights.get(box.row, 15.0), 15.0 * lines_of(text, width) + 3)
             for key, (r, c) in block.cells.items():
                 self.write_cell(ws, layout.name, key, r, c)
-                self._define(f"GK.{key}", layout.name, r, c)
+                self._define(cell_name(key), layout.name, r, c)
         heights[t.row] = 28
         for row, height in heights.items():
             ws.set_row(row, height)
@@ -280,7 +281,7 @@ class Builder:
             for n, piece in enumerate(more, start=2):  # longer than a cell holds (a merge of many units)
                 ws.write_string(row + 2, n - 1, piece, self.fmt["text"])
                 widest = max(widest, n - 1)
-                self._define(f"GK.text.{section.id}.{n}", self.plan.text_at[section.id][0], row + 2, n - 1)
+                self._define(text_name(section.id, n), self.plan.text_at[section.id][0], row + 2, n - 1)
             limit = {"validate": "any"} if section.max_length is None else {
                 "validate": "length", "criteria": "<=", "value": section.max_length, "error_type": "warning",
                 "error_title": msg("template.dv.error_title"),
@@ -288,7 +289,7 @@ class Builder:
             ws.data_validation(row + 2, 0, row + 2, 0, {**limit, "input_title": section.title[:32],
                                                         "input_message": with_limit(section.prompt,
                                                                                     section.max_length)})
-            self._define(f"GK.text.{section.id}", *self.plan.text_at[section.id])
+            self._define(text_name(section.id), *self.plan.text_at[section.id])
             row += TEXT_ROWS
         ws.print_area(0, 0, row - TEXT_ROWS + 2, widest)  # to the last text: its gap row would print a blank page
 
@@ -312,4 +313,4 @@ class Builder:
 
         No marker sheet: Gnumeric saves a hidden sheet as visible and it would then print; a workbook from an
         earlier version keeps its veryHidden ``_toolkit`` sheet, which the reader still understands."""
-        self._define("GK.format", *self.plan.info_at["format"])
+        self._define(FORMAT_NAME, *self.plan.info_at["format"])

@@ -17,6 +17,7 @@ and size-checked from the zip directory but never unpacked. Each refusal is a Ch
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import zipfile
@@ -86,6 +87,8 @@ class Package:
     elements: int = 0
     budget: int = 0
     """Bytes that may still be inflated in all (starts at ``limits.max_total_bytes``)."""
+    sheet_index: dict[str, set[str]] | None = None
+    """Sheet name without whitespace → the parts a parser may take for it (made on first use)."""
 
     def read(self, name: str) -> bytes:
         """A part's bytes, scanned first if it was not (bounded, CRC-verified, no DTD); KeyError if absent."""
@@ -169,49 +172,53 @@ def _sheet_parts(package: Package) -> set[str]:
     return parts | _present(package, _targets(package.parts.get(RELS, b"")))
 
 
-def _sheet_rids(package: Package, sheet: str | None) -> set[bytes]:
-    """The relationship ids of the sheets called ``sheet`` in workbook.xml (all sheets for None), the name
-    compared without whitespace, so that no reading of an odd name escapes."""
-    wanted = None if sheet is None else "".join(sheet.split())
-    rids: set[bytes] = set()
+def _sheet_entries(package: Package) -> list[tuple[str, bytes]]:
+    """(name without whitespace, relationship id) of every ``<sheet>`` in workbook.xml, read from its bytes, so that
+    no reading of an odd name escapes the scan."""
+    entries: list[tuple[str, bytes]] = []
     for element in _SHEET.findall(package.parts.get(WORKBOOK, b"")):
-        name = _SHEET_NAME.search(element)
-        rid = _RID.search(element)
-        if rid is None:
-            continue
-        if wanted is None or name is None or "".join(_xml_text(name.group(1)).split()) == wanted:
-            rids.add(rid.group(1))
-    return rids
+        name, rid = _SHEET_NAME.search(element), _RID.search(element)
+        if rid is not None:
+            entries.append(("".join(_xml_text(name.group(1)).split()) if name is not None else "", rid.group(1)))
+    return entries
 
 
 def _xml_text(raw: bytes) -> str:
-    import html
-
     return html.unescape(raw.decode("utf-8", "replace"))
 
 
-def _rel_targets(package: Package, rids: set[bytes]) -> set[str]:
-    """Every reading of the targets of the workbook relationships with those ids."""
-    found: set[str] = set()
+def _rel_targets(package: Package) -> dict[bytes, set[str]]:
+    """Workbook relationship id → every reading of its target."""
+    found: dict[bytes, set[str]] = {}
     for rel in _RELATIONSHIP.findall(package.parts.get(RELS, b"")):
         rid, target = _ID.search(rel), TARGET.search(rel)
-        if rid is not None and target is not None and rid.group(1) in rids:
-            found |= readings(target.group(1))
+        if rid is not None and target is not None:
+            found.setdefault(rid.group(1), set()).update(readings(target.group(1)))
     return found
 
 
 def _sheet_candidates(package: Package, sheet: str) -> set[str]:
     """The parts (and their relationship parts) a parser may take for the worksheet ``sheet``."""
-    parts = _present(package, _rel_targets(package, _sheet_rids(package, sheet)))
-    rels = {f"{p.rpartition('/')[0]}/_rels/{p.rpartition('/')[2]}.rels" for p in parts}
-    return parts | _present(package, rels)
+    if package.sheet_index is None:
+        targets = _rel_targets(package)
+        index: dict[str, set[str]] = {}
+        for name, rid in _sheet_entries(package):
+            index.setdefault(name, set()).update(targets.get(rid, ()))
+        package.sheet_index = {}
+        for name, readable in index.items():
+            parts = _present(package, readable)
+            rels = {f"{p.rpartition('/')[0]}/_rels/{p.rpartition('/')[2]}.rels" for p in parts}
+            package.sheet_index[name] = parts | _present(package, rels)
+    loose = "".join(sheet.split())
+    return package.sheet_index.get(loose, set()) | package.sheet_index.get("", set())
 
 
 def _read_at_open(package: Package) -> set[str]:
     """What calamine reads when it opens the package besides the structural parts: every workbook relationship
     target that is not a worksheet (shared strings, styles …), and what its OpenDocument fallback would read.
     (It reads the package relationships but not their targets: the workbook is always ``xl/workbook.xml``.)"""
-    worksheets = _present(package, _rel_targets(package, _sheet_rids(package, None)))
+    targets = _rel_targets(package)
+    worksheets = _present(package, {t for _, rid in _sheet_entries(package) for t in targets.get(rid, ())})
     worksheets |= {n for n in package.infos if n.lower().startswith("xl/worksheets/")}
     shared = _present(package, {"xl/sharedStrings.xml", "xl/styles.xml"})
     wanted = (package.sheet_parts - worksheets) | shared

@@ -135,6 +135,9 @@ class XmlScan:
 
     def _spans(self, text: bytes, limit: int) -> None:
         """Bytes from one string's (or cell's) start to the next: one string must fit within ``limit``."""
+        if self.span + len(text) <= limit and b"sheetData" not in text:
+            self._last_span(text)  # no string in this chunk can be longer: only where the last one starts
+            return
         at = 0
         for found in STRING_START.finditer(text):
             self.span += found.start() - at
@@ -148,6 +151,22 @@ class XmlScan:
         if self.span > limit:
             self._hostile("xlsxsafe.long_string", size=self.span // 1024, limit=limit // 1024)
 
+    def _last_span(self, text: bytes) -> None:
+        """Carry the bytes since the last string start in ``text`` (looked for from its end, in growing windows)."""
+        window = 4096
+        while True:
+            low = max(0, len(text) - window)
+            last = None
+            for last in STRING_START.finditer(text, low):  # noqa: B007 (the last match is wanted)
+                pass
+            if last is not None:
+                self.span = len(text) - last.start()
+                return
+            if low == 0:
+                self.span += len(text)
+                return
+            window *= 8
+
     def _measure_quickly(self, text: bytes) -> None:
         """Every ``r="D8"`` counts, empty styled cells included (an upper bound); anything unusual → precise."""
         refs = QUICK_REF.findall(text)
@@ -156,9 +175,10 @@ class XmlScan:
             raise NeedPrecise
         if refs:
             self.cells += len(refs)
-            letters = max((ls for ls, _ in refs), key=lambda ls: (len(ls), ls))
+            cols, rows = zip(*refs, strict=True)
+            letters = max(set(cols), key=lambda ls: (len(ls), ls))
             self.max_col = max(self.max_col, (len(letters), letters))
-            self.max_row = max(self.max_row, *(int(d) for _, d in refs))
+            self.max_row = max(self.max_row, max(map(int, set(rows))))
 
     def _measure_precisely(self, text: bytes) -> None:
         """Only cells that hold something count (as calamine does); cells without ``r`` are counted as spread."""
