@@ -10,7 +10,17 @@ import xlsxwriter
 
 from toolkit.data import Number, ReportData
 from toolkit.spec.models import CellKind, ReportSpec, Table
-from toolkit.workbook.a1 import a1, absolute, quote
+from toolkit.workbook.a1 import a1, absolute, quote, reference, split_a1
+from toolkit.workbook.marker import (
+    FORMAT_NAME,
+    MARKER_FORMAT_CELL,
+    MARKER_SHEET,
+    MARKER_TAG,
+    MARKER_TAG_CELL,
+    cell_name,
+    info_name,
+    text_name,
+)
 
 Cells = dict[str, tuple[str, int, int]]
 """Cell key → (sheet, zero-based row, zero-based column)."""
@@ -52,11 +62,11 @@ def write_marker_workbook(
     cells = marker_layout(spec, row_offset=row_offset, sheet_names=sheet_names)
     wb = xlsxwriter.Workbook(str(path))
     sheets = {key: wb.add_worksheet(name) for key, name in names.items() if key not in ("checks", "guide")}
-    marker = wb.add_worksheet("_toolkit")
-    marker.write("A1", "gk-toolkit")
-    marker.write("B2", format_marker if format_marker is not None else spec.id)
+    marker = wb.add_worksheet(MARKER_SHEET)
+    marker.write(MARKER_TAG_CELL, MARKER_TAG)
+    marker.write(MARKER_FORMAT_CELL, format_marker if format_marker is not None else spec.id)
     marker.very_hidden()
-    wb.define_name(name_case("GK.format"), "='_toolkit'!$B$2")
+    wb.define_name(name_case(FORMAT_NAME), f"={reference(MARKER_SHEET, *split_a1(MARKER_FORMAT_CELL))}")
     by_name = {names[k]: ws for k, ws in sheets.items()}
     for key, (sheet, row, col) in cells.items():
         ws = by_name[sheet]
@@ -75,7 +85,7 @@ def write_marker_workbook(
             ws.write_formula(row, col, f"=SUM({parts})", None, (value or 0) if cached else "")
         elif value is not None:
             ws.write_number(row, col, value)
-        wb.define_name(name_case(f"GK.{key}"), f"={quote(sheet)}!{absolute(row, col)}")
+        wb.define_name(name_case(cell_name(key)), f"={quote(sheet)}!{absolute(row, col)}")
     info_ws = sheets["info"]
     for i, info_field in enumerate(spec.info_fields):
         info_ws.write(i + 1, 0, info_field.label)
@@ -84,12 +94,12 @@ def write_marker_workbook(
             info_ws.write_number(i + 1, 1, int(value))
         else:
             info_ws.write(i + 1, 1, value)
-        wb.define_name(name_case(f"GK.info.{info_field.id}"), f"={quote(names['info'])}!{absolute(i + 1, 1)}")
+        wb.define_name(name_case(info_name(info_field.id)), f"={quote(names['info'])}!{absolute(i + 1, 1)}")
     text_ws = sheets["text"]
     for i, section in enumerate(spec.text_sections):
         text_ws.write(i * 2 + 1, 0, section.title)
         text_ws.write(i * 2 + 2, 0, data.text(section.id))
-        wb.define_name(name_case(f"GK.text.{section.id}"), f"={quote(names['text'])}!{absolute(i * 2 + 2, 0)}")
+        wb.define_name(name_case(text_name(section.id)), f"={quote(names['text'])}!{absolute(i * 2 + 2, 0)}")
     wb.close()
     return cells
 

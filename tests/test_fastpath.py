@@ -25,8 +25,18 @@ from toolkit.spec.models import CellKind, ReportSpec
 from toolkit.template import build_template
 from toolkit.values import exact_sum, normalise
 from toolkit.workbook import read_workbook
-from toolkit.workbook.a1 import a1
+from toolkit.workbook.a1 import absolute, reference, split_a1
 from toolkit.workbook.cells import info_text, text_of
+from toolkit.workbook.marker import (
+    FORMAT_NAME,
+    MARKER_FORMAT_CELL,
+    MARKER_SHEET,
+    MARKER_TAG,
+    MARKER_TAG_CELL,
+    cell_name,
+    info_name,
+    text_name,
+)
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 FORMATS = ("2019", "2021")
@@ -53,7 +63,7 @@ def reference_read(path: Path, spec: ReportSpec) -> tuple[Reading, dict[str, str
     cells: Reading = {}
     uncached: set[str] = set()
     for key, spec_cell in spec.cells.items():
-        where = _destination(values, f"GK.{key}")
+        where = _destination(values, cell_name(key))
         if where is None:
             continue
         raw = values[where[0]][where[1]].value
@@ -88,12 +98,12 @@ def reference_read(path: Path, spec: ReportSpec) -> tuple[Reading, dict[str, str
         cells[key] = (result, ValueStatus.COMPUTED if result is not None else failed, cells[key][2])
     info = {}
     for info_field in spec.info_fields:
-        where = _destination(values, f"GK.info.{info_field.id}")
+        where = _destination(values, info_name(info_field.id))
         if where is not None:
             info[info_field.id] = info_text(values[where[0]][where[1]].value, info_field.id)
     texts = {}
     for section in spec.text_sections:
-        where = _destination(values, f"GK.text.{section.id}")
+        where = _destination(values, text_name(section.id))
         if where is not None:
             texts[section.id] = text_of(values[where[0]][where[1]].value)
     return cells, info, texts
@@ -143,11 +153,11 @@ def marker_workbook(path: Path, spec: ReportSpec, seed: int) -> Path:
     wb = xlsxwriter.Workbook(str(path))
     date_format = wb.add_format({"num_format": "yyyy-mm-dd"})
     sheets = {key: wb.add_worksheet(spec.sheets[key]) for key in dict.fromkeys(t.sheet for t in spec.tables.values())}
-    marker = wb.add_worksheet("_toolkit")
-    marker.write("A1", "gk-toolkit")
-    marker.write("B2", spec.id)
+    marker = wb.add_worksheet(MARKER_SHEET)
+    marker.write(MARKER_TAG_CELL, MARKER_TAG)
+    marker.write(MARKER_FORMAT_CELL, spec.id)
     marker.very_hidden()
-    wb.define_name("GK.format", "='_toolkit'!$B$2")
+    wb.define_name(FORMAT_NAME, f"={reference(MARKER_SHEET, *split_a1(MARKER_FORMAT_CELL))}")
     rows: dict[str, int] = {}
     for key, spec_cell in spec.cells.items():
         sheet_key = spec.tables[spec_cell.table].sheet
@@ -173,7 +183,7 @@ def marker_workbook(path: Path, spec: ReportSpec, seed: int) -> Path:
             ws.write_formula(row, 1, "=2+3", None, 5)
         else:
             ws.write_formula(row, 1, "=2+3", None, "")
-        wb.define_name(f"GK.{key}", f"='{name}'!$B${row + 1}")
+        wb.define_name(cell_name(key), f"={reference(name, row, 1)}")
     info_ws = wb.add_worksheet("基本信息表")
     for i, info_field in enumerate(spec.info_fields):
         value: object = {"year": rng.choice([2026, "2026年", 2026.0]), "date": dt.datetime(2027, 1, 20)}.get(
@@ -182,18 +192,12 @@ def marker_workbook(path: Path, spec: ReportSpec, seed: int) -> Path:
             info_ws.write_datetime(i, 0, value, date_format)
         else:
             info_ws.write(i, 0, value)
-        wb.define_name(f"GK.info.{info_field.id}", f"='基本信息表'!{_absolute(i, 0)}")
+        wb.define_name(info_name(info_field.id), f"='基本信息表'!{absolute(i, 0)}")
     for i, section in enumerate(spec.text_sections):
         info_ws.write_string(i, 3, f"第一段{seed}\r\n第二段_x000D_")
-        wb.define_name(f"GK.text.{section.id}", f"='基本信息表'!{_absolute(i, 3)}")
+        wb.define_name(text_name(section.id), f"='基本信息表'!{absolute(i, 3)}")
     wb.close()
     return path
-
-
-def _absolute(row: int, col: int) -> str:
-    ref = a1(row, col)
-    letters = ref.rstrip("0123456789")
-    return f"${letters}${ref[len(letters):]}"
 
 
 # --- tests -------------------------------------------------------------------------------------------

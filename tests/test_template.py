@@ -30,6 +30,7 @@ from toolkit.template import (
 from toolkit.template.layout import cell_positions, sheet_layouts
 from toolkit.workbook import read_workbook
 from toolkit.workbook.a1 import absolute, column_number
+from toolkit.workbook.marker import FORMAT_NAME, MARKER_SHEET, cell_name, folded, info_name, text_name
 
 FORMATS = ("2019", "2021")
 TEMPLATES = Path(__file__).resolve().parents[1] / "workbook_templates"
@@ -288,12 +289,13 @@ def test_marker_and_names_point_at_every_cell(tmp_path: Path, fid: str) -> None:
     Gnumeric save); a GK.* name points at every cell, info field and text."""
     spec = load_spec(fid)
     wb = load_workbook(build_template(spec, tmp_path / "t.xlsx"))
-    assert "_toolkit" not in wb.sheetnames and all(ws.sheet_state == "visible" for ws in wb.worksheets)
-    sheet, cell = next(iter(wb.defined_names["GK.format"].destinations))
+    assert MARKER_SHEET not in wb.sheetnames and all(ws.sheet_state == "visible" for ws in wb.worksheets)
+    sheet, cell = next(iter(wb.defined_names[FORMAT_NAME].destinations))
     assert wb[sheet][cell.replace("$", "")].value == fid
     names = {n.lower() for n in wb.defined_names}
-    assert {f"gk.{k}".lower() for k in spec.cells} <= names
-    assert {f"gk.info.{f.id}" for f in spec.info_fields} | {f"gk.text.{s.id}" for s in spec.text_sections} <= names
+    assert {folded(cell_name(k)) for k in spec.cells} <= names
+    assert {folded(info_name(f.id)) for f in spec.info_fields} <= names
+    assert {folded(text_name(s.id)) for s in spec.text_sections} <= names
 
 
 def test_output_is_reproducible(tmp_path: Path) -> None:

@@ -26,6 +26,7 @@ from toolkit.spec import load_spec
 from toolkit.spec.models import CellKind
 from toolkit.template import build_template
 from toolkit.workbook import read_workbook
+from toolkit.workbook.marker import MARKER_SHEET, cell_name
 
 FORMATS = ("2019", "2021")
 
@@ -241,8 +242,8 @@ def test_name_to_deleted_sheet_leaves_the_cell_absent(tmp_path: Path) -> None:
     spec, data = load_spec("2021"), sample("2021")
     write_marker_workbook(tmp_path / "a.xlsx", spec, data)
     wb = openpyxl.load_workbook(tmp_path / "a.xlsx")
-    wb.defined_names["GK.s4.cases.review_total"].attr_text = "#REF!"
-    wb.defined_names["GK.s4.cases.review_other"].attr_text = "'不存在'!$A$1"
+    wb.defined_names[cell_name("s4.cases.review_total")].attr_text = "#REF!"
+    wb.defined_names[cell_name("s4.cases.review_other")].attr_text = "'不存在'!$A$1"
     wb.save(tmp_path / "b.xlsx")
     got = read_workbook(tmp_path / "b.xlsx")
     assert "s4.cases.review_total" not in got.values and "s4.cases.review_other" not in got.values
@@ -390,8 +391,8 @@ def test_real_template_without_names_reads_by_labels(tmp_path: Path) -> None:
     wb = openpyxl.load_workbook(path)
     for name in list(wb.defined_names):
         del wb.defined_names[name]
-    if "_toolkit" in wb.sheetnames:
-        del wb["_toolkit"]
+    if MARKER_SHEET in wb.sheetnames:
+        del wb[MARKER_SHEET]
     wb.save(tmp_path / "plain.xlsx")
     got = read_workbook(tmp_path / "plain.xlsx")
     assert (got.format_id, got.read_mode) == ("2021", "labels")

@@ -138,26 +138,49 @@ def _text(raw: bytes | None) -> str:
     return html.unescape(raw.decode("utf-8", "replace")) if raw else ""
 
 
+def _cell(match: re.Match[bytes]) -> tuple[str, XmlCell] | None:
+    """The cell a ``_CELL`` match found, with its reference (None for a cell without one)."""
+    ref_match = _ATTR_R.search(match.group("attrs"))
+    if ref_match is None:
+        return None
+    ref = ref_match.group(1).decode("ascii").upper()
+    type_match = _ATTR_T.search(match.group("attrs"))
+    body = match.group("body") or b""
+    f_match = _F.search(body)
+    v_match = _V.search(body)
+    return ref, XmlCell(
+        ref,
+        type_match.group(1).decode("ascii") if type_match else None,
+        _text(f_match.group(1)) if f_match else None,
+        _text(v_match.group(1)) if v_match else None,
+    )
+
+
+def _find_cell(xml: bytes, ref: str) -> XmlCell | None:
+    """The cell ``ref`` found by its ``r="D8"`` alone (no pass over the whole sheet); None when that is not sure."""
+    at = xml.find(b' r="' + ref.encode("ascii") + b'"')
+    start = xml.rfind(b"<", 0, at) if at >= 0 else -1
+    if start < 0 or b">" in xml[start:at]:
+        return None
+    match = _CELL.match(xml, start)
+    found = _cell(match) if match is not None else None
+    return found[1] if found is not None and found[0] == ref else None
+
+
 def inspect_cells(xml: bytes, refs: set[str]) -> dict[str, XmlCell]:
-    """Type, formula and cached value of the cells ``refs`` (A1, upper case) in one sheet's XML."""
+    """Type, formula and cached value of the cells ``refs`` (A1, upper case) in one sheet's XML.
+
+    A few cells are found by their references (calamine gives every other value: only its blanks are looked up);
+    anything unusual (a cell written otherwise, or absent) is looked for in one pass over the sheet."""
+    quick = {ref: _find_cell(xml, ref) for ref in refs} if len(refs) <= 16 else {}
+    if quick and all(cell is not None for cell in quick.values()):
+        return {ref: cell for ref, cell in quick.items() if cell is not None}
     found: dict[str, XmlCell] = {}
     for match in _CELL.finditer(xml):
-        ref_match = _ATTR_R.search(match.group("attrs"))
-        if ref_match is None:
+        cell = _cell(match)
+        if cell is None or cell[0] not in refs:
             continue
-        ref = ref_match.group(1).decode("ascii").upper()
-        if ref not in refs:
-            continue
-        type_match = _ATTR_T.search(match.group("attrs"))
-        body = match.group("body") or b""
-        f_match = _F.search(body)
-        v_match = _V.search(body)
-        found[ref] = XmlCell(
-            ref,
-            type_match.group(1).decode("ascii") if type_match else None,
-            _text(f_match.group(1)) if f_match else None,
-            _text(v_match.group(1)) if v_match else None,
-        )
+        found[cell[0]] = cell[1]
         if len(found) == len(refs):
             break
     return found

@@ -47,12 +47,12 @@ _KEEP_BYTES = 1 * MB
 """Scanned parts up to this size are kept inflated (the reader looks at a sheet's XML after calamine)."""
 _ODS_PARTS = frozenset({"content.xml", "styles.xml", "meta.xml", "settings.xml"})
 """What calamine's OpenDocument fallback would read if its .xlsx reading failed: scanned when present."""
-_SHEET = re.compile(rb"<(?:[\w.-]+:)?sheet\s[^>]*>")
-_SHEET_NAME = re.compile(rb"""\sname\s*=\s*["']([^"']*)["']""")
-_RID = re.compile(rb"""\s(?:[\w.-]+:)?id\s*=\s*["']([^"']+)["']""")
-_RELATIONSHIP = re.compile(rb"<(?:[\w.-]+:)?Relationship\s[^>]*>")
-_ID = re.compile(rb"""\sId\s*=\s*["']([^"']+)["']""")
-_DETAIL_SHEET = "各单位明细".encode()
+_SHEET = re.compile(rb"""<(?:[\w.-]+:)?sheet\s(?:[^>"']|"[^"]*"|'[^']*')*>""")
+_ATTRIBUTE = re.compile(rb"""\s([\w.:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_RELATIONSHIP = re.compile(rb"""<(?:[\w.-]+:)?Relationship\s(?:[^>"']|"[^"]*"|'[^']*')*>""")
+_READ_AT_OPEN = frozenset({b"sharedStrings", b"styles"})
+"""Relationship types whose targets calamine reads when it opens a workbook."""
+_DETAIL_SHEET = "各单位明细"
 _OTHER_PACKAGES = (
     ("word/document.xml", "xlsxsafe.office_doc", "reader.kind.docx"),
     ("ppt/presentation.xml", "xlsxsafe.office_doc", "reader.kind.pptx"),
@@ -172,14 +172,25 @@ def _sheet_parts(package: Package) -> set[str]:
     return parts | _present(package, _targets(package.parts.get(RELS, b"")))
 
 
+def _attributes(element: bytes) -> dict[bytes, list[bytes]]:
+    """An element's attributes (local name → values: ``r:id`` and ``x:id`` are both ``id``), read one by one so
+    that no attribute hides in another's value."""
+    found: dict[bytes, list[bytes]] = {}
+    for match in _ATTRIBUTE.finditer(element):
+        value = match.group(2) if match.group(2) is not None else match.group(3)
+        found.setdefault(match.group(1).rsplit(b":", 1)[-1], []).append(value)
+    return found
+
+
 def _sheet_entries(package: Package) -> list[tuple[str, bytes]]:
     """(name without whitespace, relationship id) of every ``<sheet>`` in workbook.xml, read from its bytes, so that
     no reading of an odd name escapes the scan."""
     entries: list[tuple[str, bytes]] = []
     for element in _SHEET.findall(package.parts.get(WORKBOOK, b"")):
-        name, rid = _SHEET_NAME.search(element), _RID.search(element)
-        if rid is not None:
-            entries.append(("".join(_xml_text(name.group(1)).split()) if name is not None else "", rid.group(1)))
+        attrs = _attributes(element)
+        names = attrs.get(b"name") or [b""]
+        for rid in attrs.get(b"id", ()):
+            entries += [("".join(_xml_text(name).split()), rid) for name in names]
     return entries
 
 
@@ -191,9 +202,10 @@ def _rel_targets(package: Package) -> dict[bytes, set[str]]:
     """Workbook relationship id → every reading of its target."""
     found: dict[bytes, set[str]] = {}
     for rel in _RELATIONSHIP.findall(package.parts.get(RELS, b"")):
-        rid, target = _ID.search(rel), TARGET.search(rel)
-        if rid is not None and target is not None:
-            found.setdefault(rid.group(1), set()).update(readings(target.group(1)))
+        attrs = _attributes(rel)
+        for rid in attrs.get(b"Id", ()):
+            for target in attrs.get(b"Target", ()):
+                found.setdefault(rid, set()).update(readings(target))
     return found
 
 
@@ -210,19 +222,23 @@ def _sheet_candidates(package: Package, sheet: str) -> set[str]:
             rels = {f"{p.rpartition('/')[0]}/_rels/{p.rpartition('/')[2]}.rels" for p in parts}
             package.sheet_index[name] = parts | _present(package, rels)
     loose = "".join(sheet.split())
-    return package.sheet_index.get(loose, set()) | package.sheet_index.get("", set())
+    if loose not in package.sheet_index:  # a name read otherwise than here: every part that may be a sheet
+        return package.sheet_parts
+    return package.sheet_index[loose] | package.sheet_index.get("", set())
 
 
 def _read_at_open(package: Package) -> set[str]:
-    """What calamine reads when it opens the package besides the structural parts: every workbook relationship
-    target that is not a worksheet (shared strings, styles …), and what its OpenDocument fallback would read.
-    (It reads the package relationships but not their targets: the workbook is always ``xl/workbook.xml``.)"""
-    targets = _rel_targets(package)
-    worksheets = _present(package, {t for _, rid in _sheet_entries(package) for t in targets.get(rid, ())})
-    worksheets |= {n for n in package.infos if n.lower().startswith("xl/worksheets/")}
-    shared = _present(package, {"xl/sharedStrings.xml", "xl/styles.xml"})
-    wanted = (package.sheet_parts - worksheets) | shared
-    return wanted | {n for n in package.infos if n.lower() in _ODS_PARTS}
+    """What calamine reads when it opens the package besides the structural parts: the shared strings and the
+    styles (by their usual names and by relationship type), and what its OpenDocument fallback would read. (It
+    reads the package relationships but not their targets, nor the theme or docProps: the workbook is always
+    ``xl/workbook.xml``.)"""
+    wanted = {"xl/sharedStrings.xml", "xl/styles.xml"}
+    for rel in _RELATIONSHIP.findall(package.parts.get(RELS, b"")):
+        attrs = _attributes(rel)
+        if any(kind.rsplit(b"/", 1)[-1] in _READ_AT_OPEN for kind in attrs.get(b"Type", ())):
+            for target in attrs.get(b"Target", ()):
+                wanted |= readings(target)
+    return _present(package, wanted) | {n for n in package.infos if n.lower() in _ODS_PARTS}
 
 
 def _scan_part(package: Package, name: str, *, precise: bool) -> tuple[XmlScan, bytes | None]:
@@ -271,18 +287,15 @@ def _scan(package: Package, name: str) -> bytes | None:
 def _merge_detail_part(package: Package) -> str | None:
     """The part of the 各单位明细 sheet of a workbook ``toolkit merge`` wrote (marked ``GK.format``): one column per
     unit, so it may hold up to :attr:`Limits.max_merge_detail_cells`; None for any other workbook."""
-    book = package.parts.get(WORKBOOK, b"")
-    if f'name="{FORMAT_NAME}"'.encode() not in book:
+    if f'name="{FORMAT_NAME}"'.encode() not in package.parts.get(WORKBOOK, b""):
         return None
-    sheet = next((s for s in _SHEET.findall(book) if (n := _SHEET_NAME.search(s)) and n.group(1) == _DETAIL_SHEET),
-                 None)
-    rid = _RID.search(sheet) if sheet is not None else None
-    if rid is None:
+    rids = [rid for name, rid in _sheet_entries(package) if name == _DETAIL_SHEET]
+    if len(rids) != 1:
         return None
     for rel in _RELATIONSHIP.findall(package.parts.get(RELS, b"")):
-        found, target = _ID.search(rel), TARGET.search(rel)
-        if found is not None and target is not None and found.group(1) == rid.group(1):
-            part = resolve_target(target.group(1).decode("utf-8", "replace"))
+        attrs = _attributes(rel)
+        if attrs.get(b"Id") == rids and len(attrs.get(b"Target", ())) == 1:
+            part = resolve_target(attrs[b"Target"][0].decode("utf-8", "replace"))
             return part if part in package.infos else None
     return None
 

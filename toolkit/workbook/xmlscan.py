@@ -114,7 +114,8 @@ class XmlScan:
             self._spans(text, budget.max_string_bytes)
         elif self.measure:
             if b"mergeCell" in text:
-                self.merges += len(MERGE.findall(text))
+                bound = text.count(b"mergeCell") - text.count(b"mergeCells")  # ≥ the merges: a count is cheap
+                self.merges += bound if self.merges + bound <= budget.max_merges else len(MERGE.findall(text))
                 if self.merges > budget.max_merges:
                     self._hostile("xlsxsafe.too_many_merges", count=self.merges, limit=budget.max_merges)
             self._inline_strings(text, budget.max_string_bytes)
