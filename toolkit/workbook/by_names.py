@@ -15,8 +15,8 @@ from toolkit.workbook.marker import (
     FORMAT_NAME,
     MARKER_FORMAT_CELL,
     MARKER_SHEET,
-    cell_name,
     folded,
+    folded_cell_names,
     info_name,
     marker_names,
     text_name,
@@ -69,14 +69,16 @@ def locate_by_names(book: Book, format_id: str | None) -> Located | None:
                 path=book.path, format_id=format_id,
             )
     if format_id is None:
-        counts = {fid: sum(folded(cell_name(k)) in names for k in load_spec(fid).cells) for fid in available_formats()}
+        counts = {fid: sum(n in names for n in folded_cell_names(tuple(load_spec(fid).cells)))
+                  for fid in available_formats()}
         format_id = max(counts, key=lambda fid: counts[fid])
         if counts[format_id] == 0:
             return None
     spec = load_spec(format_id)
     located = Located(spec.id, "names")
-    for key in spec.cells:
-        ref = names.get(folded(cell_name(key)))
+    keys = tuple(spec.cells)
+    for key, name in zip(keys, folded_cell_names(keys), strict=True):
+        ref = names.get(name)
         if ref is not None:
             located.cells[key] = Location(*ref)
     for info_field in spec.info_fields:

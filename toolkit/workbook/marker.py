@@ -13,6 +13,7 @@ The template writer and the reader both spell names through this module; it impo
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import Protocol
 
@@ -50,6 +51,12 @@ def text_name(section_id: str, piece: int = 1) -> str:
 def folded(name: str) -> str:
     """A name as the reader compares it (Excel ignores case in names)."""
     return name.lower()
+
+
+@functools.lru_cache(maxsize=16)
+def folded_cell_names(keys: tuple[str, ...]) -> tuple[str, ...]:
+    """``folded(cell_name(key))`` of each key (a format's few hundred cells, looked up on every read)."""
+    return tuple(folded(cell_name(key)) for key in keys)
 
 
 class NamedRange(Protocol):

@@ -3,6 +3,7 @@ target and for finding a part whatever its case."""
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from collections.abc import Iterable
@@ -11,6 +12,7 @@ TARGET = re.compile(rb"""\sTarget\s*=\s*["']([^"']*)["']""")
 """A relationship's target attribute in a ``.rels`` part (the raw bytes)."""
 
 
+@functools.lru_cache(maxsize=4096)
 def resolve_target(target: str, base: str = "xl") -> str:
     """A relationship target as a part name, the way Excel resolves it: relative to ``base`` unless absolute,
     backslashes as slashes, ``.`` and ``..`` folded (``/xl/../xl/worksheets/a.xml`` → ``xl/worksheets/a.xml``)."""
@@ -19,12 +21,13 @@ def resolve_target(target: str, base: str = "xl") -> str:
     return posixpath.normpath(joined).lstrip("/")
 
 
-def readings(raw: bytes) -> set[str]:
+@functools.lru_cache(maxsize=4096)
+def readings(raw: bytes) -> frozenset[str]:
     """Every part name a reader may take a raw target for (calamine joins it to ``xl/`` as written, Excel folds
     ``..``): the gate checks each of them before a parser can read it."""
     target = raw.decode("utf-8", "replace").replace("\\", "/")
-    return {target, target.lstrip("/"), "xl/" + target, resolve_target(target),
-            posixpath.normpath(target.lstrip("/")).lstrip("/")}
+    return frozenset({target, target.lstrip("/"), "xl/" + target, resolve_target(target),
+                      posixpath.normpath(target.lstrip("/")).lstrip("/")})
 
 
 def part_named(names: Iterable[str], part: str | None) -> str | None:

@@ -89,6 +89,10 @@ class Package:
     """Bytes that may still be inflated in all (starts at ``limits.max_total_bytes``)."""
     sheet_index: dict[str, set[str]] | None = None
     """Sheet name without whitespace → the parts a parser may take for it (made on first use)."""
+    entries: list[tuple[str, bytes]] | None = None
+    """(name without whitespace, relationship id) of workbook.xml's sheets (read once)."""
+    relationships: list[dict[bytes, list[bytes]]] | None = None
+    """The workbook relationships' attributes (read once)."""
 
     def read(self, name: str) -> bytes:
         """A part's bytes, scanned first if it was not (bounded, CRC-verified, no DTD); KeyError if absent."""
@@ -185,13 +189,21 @@ def _attributes(element: bytes) -> dict[bytes, list[bytes]]:
 def _sheet_entries(package: Package) -> list[tuple[str, bytes]]:
     """(name without whitespace, relationship id) of every ``<sheet>`` in workbook.xml, read from its bytes, so that
     no reading of an odd name escapes the scan."""
-    entries: list[tuple[str, bytes]] = []
-    for element in _SHEET.findall(package.parts.get(WORKBOOK, b"")):
-        attrs = _attributes(element)
-        names = attrs.get(b"name") or [b""]
-        for rid in attrs.get(b"id", ()):
-            entries += [("".join(_xml_text(name).split()), rid) for name in names]
-    return entries
+    if package.entries is None:
+        package.entries = []
+        for element in _SHEET.findall(package.parts.get(WORKBOOK, b"")):
+            attrs = _attributes(element)
+            names = attrs.get(b"name") or [b""]
+            for rid in attrs.get(b"id", ()):
+                package.entries += [("".join(_xml_text(name).split()), rid) for name in names]
+    return package.entries
+
+
+def _relationships(package: Package) -> list[dict[bytes, list[bytes]]]:
+    """The attributes of every workbook relationship."""
+    if package.relationships is None:
+        package.relationships = [_attributes(rel) for rel in _RELATIONSHIP.findall(package.parts.get(RELS, b""))]
+    return package.relationships
 
 
 def _xml_text(raw: bytes) -> str:
@@ -201,8 +213,7 @@ def _xml_text(raw: bytes) -> str:
 def _rel_targets(package: Package) -> dict[bytes, set[str]]:
     """Workbook relationship id → every reading of its target."""
     found: dict[bytes, set[str]] = {}
-    for rel in _RELATIONSHIP.findall(package.parts.get(RELS, b"")):
-        attrs = _attributes(rel)
+    for attrs in _relationships(package):
         for rid in attrs.get(b"Id", ()):
             for target in attrs.get(b"Target", ()):
                 found.setdefault(rid, set()).update(readings(target))
@@ -233,8 +244,7 @@ def _read_at_open(package: Package) -> set[str]:
     reads the package relationships but not their targets, nor the theme or docProps: the workbook is always
     ``xl/workbook.xml``.)"""
     wanted = {"xl/sharedStrings.xml", "xl/styles.xml"}
-    for rel in _RELATIONSHIP.findall(package.parts.get(RELS, b"")):
-        attrs = _attributes(rel)
+    for attrs in _relationships(package):
         if any(kind.rsplit(b"/", 1)[-1] in _READ_AT_OPEN for kind in attrs.get(b"Type", ())):
             for target in attrs.get(b"Target", ()):
                 wanted |= readings(target)
@@ -292,8 +302,7 @@ def _merge_detail_part(package: Package) -> str | None:
     rids = [rid for name, rid in _sheet_entries(package) if name == _DETAIL_SHEET]
     if len(rids) != 1:
         return None
-    for rel in _RELATIONSHIP.findall(package.parts.get(RELS, b"")):
-        attrs = _attributes(rel)
+    for attrs in _relationships(package):
         if attrs.get(b"Id") == rids and len(attrs.get(b"Target", ())) == 1:
             part = resolve_target(attrs[b"Target"][0].decode("utf-8", "replace"))
             return part if part in package.infos else None
@@ -332,3 +341,4 @@ def _normalise_targets(package: Package) -> None:
     package.blob = out.getvalue()
     package.infos = {info.filename: info for info in zipfile.ZipFile(io.BytesIO(package.blob)).infolist()}
     package.parts[RELS] = fixed
+    package.relationships = package.sheet_index = None  # every part is scanned by now

@@ -87,23 +87,29 @@ class XmlScan:
         raise HostileWorkbookError(msg(key, member=self.name, **fields), path=self.path)
 
     def _check(self, text: bytes) -> None:
+        if not text:
+            return
+        bangs = 0
         at = text.find(b"<!")
         while at >= 0:
             if not (text.startswith(b"<!--", at) or text.startswith(b"<![CDATA[", at)):
                 self._hostile("xlsxsafe.dtd")
+            bangs += 1
             at = text.find(b"<!", at + 2)
         if self.budget is not None:
-            self._count(text, self.budget)
+            self._count(text, self.budget, bangs)
         if self.measure and b"<" in text:
             if self.precise:
                 self._measure_precisely(text)
             else:
                 self._measure_quickly(text)
 
-    def _count(self, text: bytes, budget: Budget) -> None:
-        """Elements, style records, merges and the longest string or cell: what a parse would cost."""
-        tags = text.count(b"<")
-        self.elements += tags - text.count(b"</") - text.count(b"<!") - text.count(b"<?")
+    def _count(self, text: bytes, budget: Budget, bangs: int) -> None:
+        """Elements, style records, merges and the longest string or cell: what a parse would cost. Start tags are
+        every ``<`` but end tags, comments and CDATA (``bangs``) and the XML declaration (a processing instruction
+        elsewhere counts as an element: an upper bound, one pass fewer)."""
+        declaration = 1 if text.startswith(b"<?") else 0
+        self.elements += text.count(b"<") - text.count(b"</") - bangs - declaration
         if self.elements > budget.max_elements and not self.measure:  # a sheet: its cells are judged first
             self._hostile("xlsxsafe.too_many_elements", count=self.elements, limit=budget.max_elements)
         if self.styles:
