@@ -160,7 +160,7 @@ class XmlScan:
 
     def _last_span(self, text: bytes) -> None:
         """Carry the bytes since the last string start in ``text`` (looked for from its end, in growing windows)."""
-        window = 4096
+        window = 1024
         while True:
             low = max(0, len(text) - window)
             last = None
@@ -177,6 +177,8 @@ class XmlScan:
     def _measure_quickly(self, text: bytes) -> None:
         """Every ``r="D8"`` counts, empty styled cells included (an upper bound); anything unusual → precise."""
         refs = QUICK_REF.findall(text)
+        if not refs and b"<c" not in text and b":c" not in text:
+            return  # no cell at all (shared strings, styles …): two quick looks instead of four counts
         tags = text.count(b"<c ") + text.count(b"<c>")
         if tags != len(refs) or b":c " in text or b":c>" in text:
             raise NeedPrecise
