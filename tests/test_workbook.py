@@ -26,6 +26,7 @@ from toolkit.spec import load_spec
 from toolkit.spec.models import CellKind
 from toolkit.template import build_template
 from toolkit.workbook import read_workbook
+from toolkit.workbook.a1 import a1
 from toolkit.workbook.marker import MARKER_SHEET, cell_name
 
 FORMATS = ("2019", "2021")
@@ -63,7 +64,7 @@ def test_marker_workbook_reads_every_value(tmp_path: Path, fid: str) -> None:
     assert {k: v.text for k, v in got.texts.items()} == {k: v.text for k, v in data.texts.items()}
     key = "s3.new_received.natural"
     sheet, row, col = cells[key]
-    assert got.values[key].location == Location(sheet, f"{chr(65 + col)}{row + 1}")
+    assert got.values[key].location == Location(sheet, a1(row, col))
     assert got.values[key].status is ValueStatus.OK
     assert got.info_locations["organ"] == Location("基本信息", "B2")
     assert all(t.location is not None and t.present for t in got.texts.values())
@@ -72,7 +73,7 @@ def test_marker_workbook_reads_every_value(tmp_path: Path, fid: str) -> None:
 def _at(cell: tuple[str, int, int], *, sheet: str | None = None, down: int = 0) -> Location:
     """The Location of a (sheet, row, col) cell, on another sheet name or ``down`` rows lower."""
     name, row, col = cell
-    return Location(sheet or name, f"{chr(65 + col)}{row + 1 + down}")
+    return Location(sheet or name, a1(row + down, col))
 
 
 def _moved_when_written(tmp_path: Path) -> tuple[Path, ReportData, dict[str, Location]]:
@@ -273,7 +274,7 @@ def test_hand_made_tables_are_read_by_labels(tmp_path: Path, fid: str, one_sheet
     assert (got.format_id, got.read_mode) == (fid, "labels")
     assert numbers(got) == numbers(data)
     sheet, row, col = cells["s3.carried_forward.total"]
-    assert got.values["s3.carried_forward.total"].location == Location(sheet, f"{chr(65 + col)}{row + 1}")
+    assert got.values["s3.carried_forward.total"].location == Location(sheet, a1(row, col))
     assert got.labels == []
     assert (got.info["organ"], got.info["year"]) == (data.organ, data.info["year"])
     assert {k: v.text for k, v in got.texts.items()} == {k: v.text for k, v in data.texts.items()}
