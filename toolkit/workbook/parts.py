@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 from xml.etree.ElementTree import Element, ParseError, fromstring
 
 from toolkit.errors import WorkbookError
@@ -35,9 +36,9 @@ class SheetEntry:
     """Its XML part in the zip (e.g. ``xl/worksheets/sheet3.xml``), None when the relationship is missing."""
 
 
-@dataclass(frozen=True)
-class DefinedName:
-    """A defined name: its text, and its scope (None = workbook-level)."""
+class DefinedName(NamedTuple):
+    """A defined name: its text, and its scope (None = workbook-level). A tuple: a template has hundreds, read on
+    every check."""
 
     name: str
     """As written (Excel compares names case-insensitively)."""
