@@ -190,7 +190,7 @@ def check_file(
         from toolkit.workbook.book import Book
         from toolkit.workbook.safety import open_package
 
-        package = open_package(path, lazy=not annotate)  # the copy is made with openpyxl, which reads every part
+        package = open_package(path, lazy=not annotate)  # the copy reads parts past Package.read: scan them all
         book = Book(package)
         data = read_workbook(path, format_id=format_id, book=book)
     else:
