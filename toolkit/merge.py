@@ -266,9 +266,9 @@ def _read_unit(path: Path, format_id: str | None) -> UnitRead:
 
             data = read(path, format_id=format_id)
         else:
-            from toolkit.ooxml import parse_workbook
-            from toolkit.reader import read_workbook
-            from toolkit.xlsxsafe import open_package
+            from toolkit.workbook import read_workbook
+            from toolkit.workbook.parts import parse_workbook
+            from toolkit.workbook.safety import open_package
 
             package = open_package(Path(path))
             if parse_workbook(package).sheet(CONTRIBUTION_SHEET) is not None:

@@ -32,7 +32,8 @@ IN_FLIGHT = 2
 
 
 WARM_MODULES = ("toolkit.api", "toolkit.rules.engine", "toolkit.desk.explanations", "toolkit.untrusted",
-                "toolkit.reader", "toolkit.xlsxsafe", "toolkit.workbook")
+                "toolkit.workbook.by_names", "toolkit.workbook.by_labels", "toolkit.workbook.cells",
+                "toolkit.workbook.safety")
 """What every check and merge imports (lazily, inside functions): imported once in the parent before the fork.
 A name that does not exist (any more) is passed over."""
 
