@@ -147,15 +147,15 @@ def test_merge_of_unusable_input_is_exit_two(tmp_path: Path, make_folder: Folder
 def test_units_are_read_once_each_and_alike_in_workers(tmp_path: Path, make_folder: FolderFactory,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """read_units opens every file once; over two workers it gives the same units and checks, in input order."""
-    from toolkit import xlsxsafe
     from toolkit.inputs import expand_inputs
     from toolkit.merge import read_units
+    from toolkit.workbook import safety
 
     paths = expand_inputs([make_folder(_units(10))])
     in_workers = read_units(paths, jobs=2)
     opened: list[Path] = []
-    real_open = xlsxsafe.open_package
-    monkeypatch.setattr(xlsxsafe, "open_package", lambda path, *a, **k: opened.append(path) or real_open(path, *a, **k))
+    real_open = safety.open_package
+    monkeypatch.setattr(safety, "open_package", lambda path, *a, **k: opened.append(path) or real_open(path, *a, **k))
     serial = read_units(paths, jobs=1)
     assert sorted(opened) == sorted(paths)
     assert in_workers == serial and [u.source for u in serial[1]] == paths and not serial[0]
