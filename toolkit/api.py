@@ -6,12 +6,13 @@ Heavy modules (openpyxl, xlsxwriter, python-docx) are imported inside the functi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from toolkit.data import ReportData, organ_key
+from toolkit.checking import REPORT_SUFFIXES, check_file, check_skips, read, valid_skips
+from toolkit.data import organ_key
 from toolkit.rules.findings import CheckResult
 from toolkit.spec.models import ReportSpec, Severity
 
@@ -21,9 +22,9 @@ if TYPE_CHECKING:
     from toolkit.importer import ImportResult
     from toolkit.merge import MergeOutcome
 
-REPORT_SUFFIXES = frozenset({".txt", ".html", ".htm", ".docx", ".md"})
-"""Published-report files that ``check`` and ``report`` import before use."""
-
+__all__ = ["REPORT_SUFFIXES", "ImportOutcome", "ReportOutcome", "check_file", "check_folder", "check_skips",
+           "default_template_name", "default_year", "import_to_workbook", "make_report", "make_template",
+           "merge_files", "organs_in", "read", "resolve_spec", "valid_skips"]
 
 def resolve_spec(*, year: int | None = None, format_id: str | None = None) -> ReportSpec:
     """The format to use: ``format_id`` if given, else the one for ``year``, else the current (2021) format."""
@@ -63,32 +64,6 @@ def default_template_name(spec: ReportSpec, organ: str, year: int | None) -> str
     return f"年报模板-{spec.id}格式.xlsx"
 
 
-def valid_skips() -> tuple[list[str], list[str]]:
-    """What ``skip`` may name: the finding codes and the rule ids of every format (each sorted)."""
-    from toolkit.spec.load import available_formats, load_spec
-    from toolkit.untrusted import CONTROL_CHAR_CODE
-
-    codes, ids = {CONTROL_CHAR_CODE}, set()
-    for fid in available_formats():
-        for rule in load_spec(fid).rules:
-            ids.add(rule.id)
-            if rule.code:
-                codes.add(rule.code)
-    return sorted(codes), sorted(ids)
-
-
-def check_skips(skip: Collection[str]) -> None:
-    """Raise :class:`toolkit.errors.ToolkitError` (exit 2) naming the first unknown entry of ``skip`` and
-    listing the valid ones."""
-    if not skip:
-        return  # nothing to look up: no format needs loading for it
-    from toolkit.errors import ToolkitError
-    from toolkit.messages import msg
-
-    codes, ids = valid_skips()
-    for value in skip:
-        if value not in codes and value not in ids:
-            raise ToolkitError(msg("cli.skip.unknown", value=value, codes="、".join(codes), ids="、".join(ids)))
 def default_year(format_id: str | None = None) -> int | None:
     """The report year a template is made for when none is given: the one being prepared now, if ``format_id``
     (when given) covers it, else None (a blank template for the format's years)."""
@@ -138,91 +113,6 @@ def make_template(
     target = Path(output) if output is not None else Path(default_template_name(spec, organ, year))
     check_output(target, inputs=previous, overwrite=overwrite, suffixes=(".xlsx",))
     return build_template(spec, target, organ=organ, year=year, data=data)
-
-
-def read(path: Path, *, format_id: str | None = None) -> ReportData:
-    """Read a filled workbook — or import a published report (.txt/.html/.docx) — into report data."""
-    path = Path(path)
-    if path.suffix.lower() in REPORT_SUFFIXES:
-        from toolkit.importer import import_report
-
-        return import_report(path, format_id=format_id).data
-    from toolkit.workbook import read_workbook
-
-    return read_workbook(path, format_id=format_id)
-
-
-def check_file(
-    path: Path,
-    *,
-    format_id: str | None = None,
-    annotate: bool = True,
-    output: Path | None = None,
-    skip: Collection[str] = (),
-    lang: str = "zh",
-    previous: Path | Mapping[str, Path] | None = None,
-    overwrite: bool = False,
-    protect: Collection[Path] = (),
-    rules: OfficeRules | Path | None = None,
-) -> CheckResult:
-    """Read and check one workbook (or published report); write the highlighted copy unless ``annotate`` is off.
-
-    The copy goes to ``output`` or beside the input as ``<name>.校验.xlsx``; the input is never modified.
-    ``previous`` is last year's workbook of the same body, or a mapping organ name → last year's workbook
-    (folder mode: units are matched by organ name); it enables the cross-year rules. ``rules`` is the office's
-    rules file (or its loaded form, :class:`toolkit.desk.rulesfile.OfficeRules`): rules off, levels, thresholds.
-    Raises :class:`toolkit.errors.ToolkitError` only when the input cannot be used at all. A copy that cannot
-    be written does not lose the check: the result comes back with the reason in ``copy_error``.
-    The file is read once: the copy is made from the bytes checked. An ``output`` that exists is replaced only
-    with ``overwrite`` (the default copy name always is); the copy is never the input, last year's workbook or
-    one of ``protect``. An unknown entry in ``skip`` is an error listing the valid ones.
-    """
-    from toolkit.rules.engine import check_data
-    from toolkit.spec.load import load_spec
-    from toolkit.untrusted import CONTROL_CHAR_CODE, control_char_findings
-
-    path = Path(path)
-    check_skips(skip)
-    workbook = path.suffix.lower() not in REPORT_SUFFIXES
-    package = book = None
-    if workbook:
-        from toolkit.workbook import read_workbook
-        from toolkit.workbook.book import Book
-        from toolkit.workbook.safety import open_package
-
-        package = open_package(path, lazy=not annotate)  # the copy reads parts past Package.read: scan them all
-        book = Book(package)
-        data = read_workbook(path, format_id=format_id, book=book)
-    else:
-        data = read(path, format_id=format_id)
-    if isinstance(previous, Mapping):
-        previous = previous.get(organ_key(data.organ))
-    previous_data = read(Path(previous)) if previous is not None else None
-    spec = None
-    if rules is not None:
-        from toolkit.desk.rulesfile import OfficeRules, load_rules_file
-
-        office = rules if isinstance(rules, OfficeRules) else load_rules_file(Path(rules))
-        spec = office.apply(load_spec(data.format_id))
-    explanations = None
-    if book is not None:
-        from toolkit.desk.explanations import read_explanations
-
-        explanations = read_explanations(book, spec or load_spec(data.format_id))
-    result = check_data(data, spec, skip=skip, previous=previous_data, explanations=explanations)
-    if CONTROL_CHAR_CODE not in skip:
-        result.findings.extend(control_char_findings(data, load_spec(data.format_id)))
-    if annotate and package is not None:
-        from toolkit.annotate import annotate_workbook
-        from toolkit.errors import ToolkitError
-
-        others = [*protect, *([Path(previous)] if previous is not None else [])]
-        try:
-            result.annotated = annotate_workbook(path, result, output, lang=lang, package=package, protect=others,
-                                                 overwrite=overwrite or output is None)
-        except ToolkitError as exc:
-            result.copy_error = exc  # the findings are not lost with the copy
-    return result
 
 
 def check_folder(

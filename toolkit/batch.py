@@ -109,7 +109,7 @@ def check_one(path: Path, options: dict[str, Any]) -> UnitRow:
     A copy that cannot be written keeps the check's findings in the row (exit 2 for the unit); any unexpected
     failure is that unit's row, never the end of the run.
     """
-    from toolkit.api import check_file
+    from toolkit.checking import check_file
 
     lang = options.get("lang", "zh")
     try:

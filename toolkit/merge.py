@@ -257,12 +257,12 @@ class UnitRead:
 def _read_unit(path: Path, format_id: str | None) -> UnitRead:
     """Open ``path`` once: a summary is only recognised; a unit is read and checked. A file that cannot be used
     is ``UnitRead()`` (its error is raised again where the merge runs, by :func:`read_units`)."""
-    from toolkit.api import REPORT_SUFFIXES
+    from toolkit.checking import REPORT_SUFFIXES
     from toolkit.errors import ToolkitError
 
     try:
         if Path(path).suffix.lower() in REPORT_SUFFIXES:
-            from toolkit.api import read
+            from toolkit.checking import read
 
             data = read(path, format_id=format_id)
         else:
@@ -320,7 +320,7 @@ def read_units(paths: Sequence[Path], *, format_id: str | None = None,
     checks: list[CheckResult] = []
     for (path, fid), unit in zip(items, reads, strict=True):
         if unit.data is None or unit.check is None:
-            from toolkit.api import read
+            from toolkit.checking import read
 
             unit.data = read(path, format_id=fid)  # raises the file's own error
             unit.check = check_data(unit.data)

@@ -18,31 +18,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from toolkit.annotate.marks import COMMENT_AUTHOR, FILLS, RESULT_SHEET
 from toolkit.errors import WorkbookError
 from toolkit.fileio import Inputs, write_atomic
 from toolkit.messages import msg
 from toolkit.rules.findings import CheckResult, Finding
-from toolkit.spec.models import Severity
 from toolkit.untrusted import xml_text
 
 if TYPE_CHECKING:
     from toolkit.workbook.safety import Package
 
 __all__ = ["COMMENT_AUTHOR", "FILLS", "RESULT_SHEET", "annotate_workbook", "annotated_path"]
-
-RESULT_SHEET = "校验结果"
-"""Name of the findings sheet added to the copy."""
-
-FILLS = {
-    Severity.ERROR: ("FFC7CE", "9C0006"),
-    Severity.WARNING: ("FFEB9C", "9C5700"),
-    Severity.UNASSESSED: ("DDEBF7", "1F4E78"),
-}
-"""Background and font colours per severity (Excel's own 'bad' and 'neutral' styles)."""
-
-COMMENT_AUTHOR = "toolkit 校验"
-"""The author of the copy's comments (a re-check replaces its own comments, keeps everyone else's)."""
-
 
 def annotated_path(source: Path) -> Path:
     """Where the highlighted copy goes by default: ``2026年报.xlsx`` → ``2026年报.校验.xlsx`` beside it.

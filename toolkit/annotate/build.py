@@ -6,7 +6,6 @@ import posixpath
 import re
 from collections.abc import Callable
 
-from toolkit.annotate import RESULT_SHEET
 from toolkit.annotate.cells import merge_anchors, patch_sheet, unselect
 from toolkit.annotate.comments import (
     COMMENTS_CONTENT,
@@ -18,6 +17,7 @@ from toolkit.annotate.comments import (
     comments_part,
     vml_part,
 )
+from toolkit.annotate.marks import RESULT_SHEET
 from toolkit.annotate.package import (
     STYLES_CONTENT,
     STYLES_TYPE,

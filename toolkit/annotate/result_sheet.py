@@ -7,7 +7,7 @@ Every cell is an inline string or a number: nothing from a unit can become a for
 
 from __future__ import annotations
 
-from toolkit.annotate import RESULT_SHEET
+from toolkit.annotate.marks import RESULT_SHEET
 from toolkit.annotate.styles import Styles
 from toolkit.annotate.tokens import quoted, text
 from toolkit.messages import msg

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from toolkit.annotate import FILLS
+from toolkit.annotate.marks import FILLS
 from toolkit.annotate.tokens import Element, attr, children, root, set_attr, splice
 from toolkit.spec.models import Severity
 

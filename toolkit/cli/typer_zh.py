@@ -1,5 +1,5 @@
 """typer's own help text (panel titles, usage prefix, the help option, error panel) in the message catalogue's
-language; usage errors themselves are worded by :mod:`toolkit.cli.usage`.
+language; usage errors themselves are worded by :mod:`toolkit.cli.usage_errors`.
 
 typer exposes its panel titles as module constants; the usage prefix and the help option's text come
 from its vendored click and are wrapped here. If a future typer moves them, help falls back to English
@@ -14,7 +14,7 @@ import sys
 from types import ModuleType
 from typing import Any
 
-from toolkit.cli.usage import _localise_values, message
+from toolkit.cli.usage_errors import _localise_values, message
 from toolkit.messages import msg
 
 RICH_UTILS = "typer.rich_utils"
@@ -24,7 +24,7 @@ _DONE = False
 
 def _patch_rich_utils(ru: Any) -> None:
     """typer's panel titles and fixed phrases in the current language; its error panel worded by
-    :func:`toolkit.cli.usage.message`, with the argument typed (perhaps a hostile file name) made visible."""
+    :func:`toolkit.cli.usage_errors.message`, with the argument typed (perhaps a hostile file name) made visible."""
     ru.OPTIONS_PANEL_TITLE = msg("usage.panel.options")
     ru.ARGUMENTS_PANEL_TITLE = msg("usage.panel.arguments")
     ru.COMMANDS_PANEL_TITLE = msg("usage.panel.commands")
