@@ -19,11 +19,11 @@ import pytest
 import xlsxwriter
 
 from toolkit.data import USABLE, CellValue, Location, Number, ReportData, ValueStatus
+from toolkit.normalise import exact_sum, normalise
 from toolkit.sample import sample_report
 from toolkit.spec import load_spec
 from toolkit.spec.models import CellKind, ReportSpec
 from toolkit.template import build_template
-from toolkit.values import exact_sum, normalise
 from toolkit.workbook import read_workbook
 from toolkit.workbook.a1 import absolute, reference, split_a1
 from toolkit.workbook.cells import info_text, text_of

@@ -20,11 +20,11 @@ from support import EXAMPLES, SEED
 from toolkit.data import ReportData, TextValue
 from toolkit.errors import OfficeMissingError, ToolkitError
 from toolkit.importer import import_report
+from toolkit.normalise import fmt_number
 from toolkit.office import convert
 from toolkit.render import default_report_name, render_report
 from toolkit.render.model import ReportModel, SectionModel, build_table
 from toolkit.rules.engine import check_data
-from toolkit.rules.registry import fmt_number
 from toolkit.sample import sample_report
 from toolkit.spec import Column, Row, Severity, Table, ValueKind, load_spec
 

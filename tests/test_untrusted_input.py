@@ -235,8 +235,8 @@ def test_a_pasted_eighteen_digit_number_is_its_own_finding(tmp_path: Path) -> No
 
 def test_sums_are_exact() -> None:
     """Integers add as integers and amounts as decimals: 0.1 + 0.2 equals 0.3, and 2**53 + 1 stays exact."""
+    from toolkit.normalise import exact_sum, normalise
     from toolkit.spec.models import ValueKind
-    from toolkit.values import exact_sum, normalise
 
     assert exact_sum([0.1, 0.2]) == 0.3
     assert exact_sum([2**53, 1]) == 2**53 + 1

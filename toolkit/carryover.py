@@ -11,10 +11,10 @@ import itertools
 from typing import Any
 
 from toolkit.data import CellValue, Number, ReportData, ValueStatus
+from toolkit.normalise import exact_sum
 from toolkit.rules.crossyear import parse_term
 from toolkit.rules.linear import foreach_values
 from toolkit.spec.models import ReportSpec
-from toolkit.values import exact_sum
 
 CARRIED_INFO = ("organ", "contact", "phone")
 """基本信息 fields copied from last year's workbook."""

@@ -39,7 +39,7 @@ class ValueStatus(StrEnum):
     COMPUTED = "computed"
     """A formula cell saved without a cached result; the value was recomputed from its inputs."""
     OUT_OF_RANGE = "out_of_range"
-    """A number no count or amount of this report can be (over :data:`toolkit.values.MAX_MAGNITUDE`, e.g. a
+    """A number no count or amount of this report can be (over :data:`toolkit.normalise.MAX_MAGNITUDE`, e.g. a
     pasted 123456789012345678): unusable, and its own finding."""
 
 

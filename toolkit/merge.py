@@ -16,10 +16,10 @@ from typing import Any
 
 from toolkit.data import CellValue, Number, ReportData, TextValue, organ_key
 from toolkit.messages import msg
+from toolkit.normalise import exact_sum
 from toolkit.rules.engine import check_data
 from toolkit.rules.findings import CheckResult
 from toolkit.spec.models import ReportSpec
-from toolkit.values import exact_sum
 
 CONTRIBUTION_SHEET = "各单位明细"
 """Title of the merged workbook's sheet listing each unit's figures."""

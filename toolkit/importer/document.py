@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from toolkit.labels import fold
-from toolkit.values import PLACEHOLDERS
+from toolkit.normalise import PLACEHOLDERS
 
 _VALUE = re.compile(
     r"^[+\-]?\d+(?:,\d{3})*(?:\.\d+)?(?:件|个|项|条|次|宗|起|家|万元|元)?$|^[+\-]?\.\d+$"

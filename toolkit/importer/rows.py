@@ -19,8 +19,8 @@ from toolkit.data import CellValue, LabelSeen, Location
 from toolkit.importer.document import Document, Kind, Token
 from toolkit.labels import core, fold, similar, strip_enumerator
 from toolkit.messages import msg
+from toolkit.normalise import normalise
 from toolkit.spec.models import ReportSpec, Row, Table
-from toolkit.values import normalise
 
 Order = tuple[int, int, int]
 """Position in report order: (section, table, row); headings are (section, -1, -1)."""

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from itertools import count, groupby
 
 from toolkit.data import CellValue, ReportData
+from toolkit.normalise import fmt_number
 from toolkit.rules.findings import Finding
 from toolkit.rules.placeholders import PLACEHOLDER, resolve
-from toolkit.rules.registry import fmt_number
 from toolkit.spec.models import ColumnGroup, ReportSpec, Row, Table
 
 PORTRAIT_TEXT_MM = 156.0

@@ -16,12 +16,12 @@ from typing import Any
 
 from toolkit.data import Number, ReportData, organ_key
 from toolkit.messages import msg
+from toolkit.normalise import exact_sum
 from toolkit.rules.findings import CellRef, Finding
 from toolkit.rules.linear import TOLERANCE, foreach_values
 from toolkit.rules.registry import RuleContext, rule_type
 from toolkit.spec.load import load_spec
 from toolkit.spec.models import ReportSpec, RuleSpec
-from toolkit.values import exact_sum
 
 
 def parse_term(pattern: str) -> tuple[int, bool, str]:

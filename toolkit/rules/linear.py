@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from toolkit.data import Number, ReportData
+from toolkit.normalise import exact_sum
 from toolkit.spec.models import CellKind, ReportSpec, RuleSpec
-from toolkit.values import exact_sum
 
 TOLERANCE = 1e-6
-"""Sums closer than this count as equal. The sums are exact (:func:`toolkit.values.exact_sum`), so this only
+"""Sums closer than this count as equal. The sums are exact (:func:`toolkit.normalise.exact_sum`), so this only
 absorbs the last bit of a float amount; the live 校验 sheet uses the same tolerance."""
 
 

@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from toolkit.data import Number, ReportData
+from toolkit.normalise import fmt_number
 from toolkit.rules.findings import CellRef, Finding
 from toolkit.spec.models import ReportSpec, RuleSpec, Text
-from toolkit.spec.params import RULE_PARAMS
+from toolkit.spec.params import registrar
 
 RuleImpl = Callable[["RuleContext", RuleSpec], Iterable[Finding]]
 
@@ -24,15 +25,7 @@ _REGISTRY: dict[str, RuleImpl] = {}
 def rule_type(name: str) -> Callable[[RuleImpl], RuleImpl]:
     """Register the decorated function as the implementation of rule type ``name``."""
 
-    def deco(fn: RuleImpl) -> RuleImpl:
-        if name in _REGISTRY:
-            raise ValueError(f"rule type {name} registered twice")
-        if name not in RULE_PARAMS:
-            raise ValueError(f"rule type {name} declares no parameters in toolkit.spec.params")
-        _REGISTRY[name] = fn
-        return fn
-
-    return deco
+    return registrar(_REGISTRY, name, "rule type")
 
 
 def implementation(name: str) -> RuleImpl:
@@ -43,17 +36,6 @@ def implementation(name: str) -> RuleImpl:
 def registered_types() -> frozenset[str]:
     """Names of all registered rule types."""
     return frozenset(_REGISTRY)
-
-
-def fmt_number(value: Any) -> str:
-    """A number as a clerk writes it: 12, -3, 0.35 (no trailing zeros, no exponent); other values as str."""
-    if isinstance(value, bool) or value is None:
-        return str(value)
-    if isinstance(value, float):
-        if value.is_integer():
-            return str(int(value))
-        return f"{value:.6f}".rstrip("0").rstrip(".")
-    return str(value)
 
 
 @dataclass

@@ -6,12 +6,12 @@ from collections.abc import Iterator
 
 from toolkit.data import USABLE, ValueStatus
 from toolkit.messages import msg
+from toolkit.normalise import MAX_MAGNITUDE, exact_sum
 from toolkit.rules.findings import CellRef, Finding
 from toolkit.rules.linear import LinearCheck, expand_declared_total, expand_linear
 from toolkit.rules.registry import RuleContext, rule_type
 from toolkit.rules.tableview import compiled, table_view
 from toolkit.spec.models import RuleSpec, Severity, Text, ValueKind
-from toolkit.values import MAX_MAGNITUDE, exact_sum
 
 KIND_NAMES = {
     ValueKind.COUNT: ("非负整数", "a whole number ≥ 0"),

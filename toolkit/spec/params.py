@@ -12,9 +12,9 @@ asserts the two lists are the same.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from toolkit.spec.models import Text
 
@@ -130,6 +130,26 @@ class Known:
 
 class ParamError(ValueError):
     """A rule's parameters do not match its type's declaration (the message is Chinese, for the SpecError)."""
+
+
+F = TypeVar("F")
+
+
+def registrar(table: dict[str, F], name: str, what: str) -> Callable[[F], F]:
+    """A decorator putting its function into ``table`` under the rule type ``name``: refused (ValueError) when
+    ``name`` is there already or is not a rule type declared in :data:`RULE_PARAMS`. The one guard of both
+    registries keyed by rule type, the checker's (:func:`toolkit.rules.registry.rule_type`) and the live
+    formulas' (:func:`toolkit.template.live_rules.live`); ``what`` names the registry in the refusal."""
+
+    def register(fn: F) -> F:
+        if name in table:
+            raise ValueError(f"{what} {name} registered twice")
+        if name not in RULE_PARAMS:
+            raise ValueError(f"{what} {name} is not a rule type declared in toolkit.spec.params")
+        table[name] = fn
+        return fn
+
+    return register
 
 
 def check_rule_params(rule_id: str, rule_type: str, params: Mapping[str, Any], known: Known) -> None:

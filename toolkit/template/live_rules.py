@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from toolkit.messages import msg
 from toolkit.spec.models import CellKind, RuleSpec, ValueKind
-from toolkit.spec.params import RULE_PARAMS
+from toolkit.spec.params import registrar
 from toolkit.template.plan import Plan, ref
 from toolkit.workbook.a1 import a1, quote
 
@@ -57,15 +57,7 @@ _COMPILERS: dict[str, Compiler] = {}
 def live(rule_type: str) -> Callable[[Compiler], Compiler]:
     """Register the compiler of ``rule_type``."""
 
-    def register(fn: Compiler) -> Compiler:
-        if rule_type in _COMPILERS:
-            raise ValueError(f"live rule type {rule_type} registered twice")
-        if rule_type not in RULE_PARAMS:
-            raise ValueError(f"live rule type {rule_type} is not a rule type of toolkit.spec.params")
-        _COMPILERS[rule_type] = fn
-        return fn
-
-    return register
+    return registrar(_COMPILERS, rule_type, "live rule type")
 
 
 def live_rules(plan: Plan) -> list[LiveRule]:

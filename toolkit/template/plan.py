@@ -14,11 +14,11 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from toolkit.data import CellValue, Number, ReportData
+from toolkit.normalise import PLACEHOLDERS
 from toolkit.rules.linear import LinearCheck, linear_checks
 from toolkit.spec.models import CellKind, CellSpec, ReportSpec, ValueKind
 from toolkit.template.layout import SheetLayout, sheet_layouts
 from toolkit.template.style import rectangles
-from toolkit.values import PLACEHOLDERS
 from toolkit.workbook.a1 import absolute, quote
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@
   writer imports);
 * :mod:`.locate`, :mod:`.by_names`, :mod:`.by_labels` — where the cells are: by the marker's names, else by the
   printed labels;
-* :mod:`.cells` — the values there, normalised; :mod:`.cached_results` — cached formula results put back into a copy.
+* :mod:`.cells` — the values there, normalised.
 
 Importing this package imports none of its modules: the template writer takes :mod:`.a1` and :mod:`.marker` alone.
 """

@@ -21,9 +21,9 @@ from toolkit.data import LabelSeen, Location, TextValue
 from toolkit.errors import LayoutError, UnknownFormatError
 from toolkit.labels import SIMILAR_AT_LEAST, core, fold, parse_title, plain, ratio, score_formats
 from toolkit.messages import msg
+from toolkit.normalise import parse_year
 from toolkit.spec.load import available_formats, format_for_year, load_spec
 from toolkit.spec.models import ColumnGroup, ReportSpec, Row, Table
-from toolkit.values import parse_year
 from toolkit.workbook.a1 import a1
 from toolkit.workbook.book import Book
 from toolkit.workbook.cells import text_of

@@ -10,8 +10,8 @@ from dataclasses import replace
 
 from toolkit.data import CellValue, Location, Number, ValueStatus
 from toolkit.messages import msg
+from toolkit.normalise import exact_sum, normalise, parse_year
 from toolkit.spec.models import CellKind, ReportSpec
-from toolkit.values import exact_sum, normalise, parse_year
 from toolkit.workbook.a1 import split_a1
 from toolkit.workbook.book import Book
 from toolkit.workbook.parts import XmlCell
@@ -102,7 +102,7 @@ def _recompute(spec: ReportSpec, values: dict[str, CellValue], uncached: set[str
             if key in uncached:
                 parts = [total(part) for part in spec.cells[key].sum_of]
                 memo[key] = None if any(p is None for p in parts) else exact_sum(p for p in parts if p is not None)
-            elif cv is None or not (cv.usable or cv.status in (ValueStatus.BLANK, ValueStatus.PLACEHOLDER)):
+            elif cv is None or not cv.summable:
                 memo[key] = None
             else:
                 memo[key] = cv.as_number

@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from toolkit.data import ValueStatus
+from toolkit.normalise import EXCEL_ERRORS, normalise, parse_year
 from toolkit.spec.models import ValueKind
-from toolkit.values import EXCEL_ERRORS, normalise, parse_year
 
 COUNT, SIGNED, AMOUNT = ValueKind.COUNT, ValueKind.SIGNED_COUNT, ValueKind.AMOUNT
 OK, NORM, BLANK, PH = ValueStatus.OK, ValueStatus.NORMALISED, ValueStatus.BLANK, ValueStatus.PLACEHOLDER

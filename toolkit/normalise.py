@@ -34,6 +34,7 @@ import math
 import re
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 from toolkit.data import Number, ValueStatus
 from toolkit.messages import msg
@@ -192,3 +193,14 @@ def parse_year(raw: object) -> int | None:
         return None
     year = int(match.group(1))
     return year if 1900 <= year <= 2199 else None
+
+
+def fmt_number(value: Any) -> str:
+    """A number as a clerk writes it: 12, -3, 0.35 (no trailing zeros, no exponent); other values as str."""
+    if isinstance(value, bool) or value is None:
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return f"{value:.6f}".rstrip("0").rstrip(".")
+    return str(value)
