@@ -23,11 +23,13 @@ HELPERS = {"check_skips", "default_template_name", "default_year", "organ_key", 
 
 
 def test_all_lists_every_task_function() -> None:
-    """``toolkit.__all__`` is exactly the task functions; each public function of toolkit.api is one or a helper."""
+    """``toolkit.__all__`` is exactly the task functions; each public function of toolkit.api (its own, and the
+    one-file check it offers from toolkit.checking) is one or a helper, and ``api.__all__`` names them all."""
     assert set(toolkit.__all__) == TASKS
     defined = {name for name, obj in inspect.getmembers(api, inspect.isfunction)
-               if obj.__module__ == "toolkit.api" and not name.startswith("_")}
+               if obj.__module__ in ("toolkit.api", "toolkit.checking") and not name.startswith("_")}
     assert defined - HELPERS == TASKS - {"load_spec"}
+    assert defined <= set(api.__all__)
 
 
 @pytest.mark.parametrize("name", sorted(TASKS))

@@ -23,7 +23,7 @@ import pytest
 from hostile.injection import BIDI, DDE, FAKE_LINE, HYPERLINK, hostile_cases, hostile_workbook
 from typer.testing import CliRunner
 
-from toolkit import api, fileio
+from toolkit import api, checking, fileio
 from toolkit.batch import SUMMARY_NAME, check_many, scan_inputs
 from toolkit.cli import _files_not_options, app
 from toolkit.errors import OutputError
@@ -193,14 +193,14 @@ def test_folder_run_survives_long_names_unwritable_copies_and_crashes(cases: dic
     blocked = shutil.copyfile(cases["formula_number"], folder / "副本被占.xlsx")
     (folder / "副本被占.校验.xlsx").mkdir()
     crash = shutil.copyfile(cases["path_organ"], folder / "程序出错.xlsx")
-    original = api.check_file
+    original = checking.check_file
 
     def flaky(path: Path, **options: object) -> object:
         if Path(path).name == crash.name:
             raise RuntimeError("boom")
         return original(path, **options)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(api, "check_file", flaky)
+    monkeypatch.setattr(checking, "check_file", flaky)  # what the folder runner calls
     result = runner.invoke(app, ["check", str(folder), "-j", "1"])
     assert result.exit_code == 2, result.output
     ws = openpyxl.load_workbook(folder / SUMMARY_NAME)["校验汇总"]
@@ -220,14 +220,14 @@ def test_a_worker_that_dies_costs_only_its_own_unit(cases: dict[str, Path], monk
     folder = cases["formula_organ"].parent
     for i in range(14):
         shutil.copyfile(cases["formula_file_name"], folder / f"单位{i:02}.xlsx")
-    original = api.check_file
+    original = checking.check_file
 
     def dies(path: Path, **options: object) -> object:
         if Path(path).name == "单位07.xlsx":
             os._exit(9)
         return original(path, **options)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(api, "check_file", dies)  # forked workers inherit it
+    monkeypatch.setattr(checking, "check_file", dies)  # forked workers inherit it
     paths = scan_inputs([folder]).paths
     rows = list(check_many(paths, jobs=2, annotate=False))
     assert [r.file for r in rows] == paths
@@ -556,6 +556,28 @@ def test_sigkill_leaves_no_workers_and_the_next_run_cleans_up(cases: dict[str, P
     again = _run(["check", str(folder), "-j", "2"])
     assert again.returncode in (1, 2), again.stderr
     assert [p.name for p in folder.iterdir() if p.name.startswith(".~gk-")] == []
+
+
+def test_a_temp_file_of_a_zombie_process_is_stale(tmp_path: Path) -> None:
+    """A killed run's worker that is dead but not yet reaped (a zombie: a container's init reaps slowly) still
+    answers kill(pid, 0); its temp file is removed all the same, while a live process's is kept."""
+    from toolkit.fileio import remove_stale_temps
+
+    child = os.fork()
+    if child == 0:
+        os._exit(0)
+    try:
+        stat, deadline = Path(f"/proc/{child}/stat"), time.monotonic() + 10
+        while time.monotonic() < deadline and stat.read_text().rsplit(")", 1)[1].split()[0] != "Z":
+            time.sleep(0.01)
+        zombie = tmp_path / f".~gk-{child}-dead.xlsx"
+        live = tmp_path / f".~gk-{os.getppid()}-live.xlsx"
+        zombie.write_bytes(b"left by a killed worker")
+        live.write_bytes(b"being written")
+        assert remove_stale_temps(tmp_path) == [zombie]
+        assert live.exists() and not zombie.exists()
+    finally:
+        os.waitpid(child, 0)
 
 
 def test_the_copy_is_of_the_version_checked(cases: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:

@@ -136,6 +136,8 @@ def _new_file_mode() -> int:
 
 
 def _alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs. A zombie (dead, not yet reaped: a killed run's worker whose new parent,
+    a container's init, reaps slowly) answers ``kill(pid, 0)`` but writes nothing any more: it counts as dead."""
     if pid == os.getpid():
         return True
     try:
@@ -144,7 +146,17 @@ def _alive(pid: int) -> bool:
         return False
     except OSError:  # another user's process, or no permission to ask: keep its file
         return True
-    return True
+    return not _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    """True when Linux's /proc says ``pid`` is a zombie (state Z or X); False where there is no /proc."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            fields = stat.read().rsplit(b")", 1)[-1].split()  # the name in (…) may hold spaces or ')'
+    except OSError:
+        return False
+    return bool(fields) and fields[0] in (b"Z", b"X")
 
 
 def remove_stale_temps(folder: Path) -> list[Path]:
