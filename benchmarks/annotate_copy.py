@@ -22,13 +22,13 @@ import argparse
 import io
 import multiprocessing
 import os
-import statistics
 import sys
 import tempfile
 import time
 import warnings
-from collections.abc import Callable
 from pathlib import Path
+
+from benchkit import side_by_side
 
 from toolkit.annotate import annotate_workbook
 from toolkit.api import check_file
@@ -45,19 +45,6 @@ def broken_workbook(folder: Path) -> Path:
     data = data.with_value("s3.carried_forward.natural", data.number("s3.carried_forward.natural") + 3)
     data = data.with_value("s4.cases.review_maintained", data.number("s4.cases.review_maintained") + 1)
     return build_template(load_spec("2021"), folder / "有错的年报.xlsx", data=data)
-
-
-def side_by_side(fns: list[Callable[[], object]], runs: int) -> list[float]:
-    """Median wall time of each of ``fns``, called in turn in one loop (one warm-up call each first)."""
-    for fn in fns:
-        fn()
-    times: list[list[float]] = [[] for _ in fns]
-    for _ in range(runs):
-        for fn, bucket in zip(fns, times, strict=True):
-            start = time.perf_counter()
-            fn()
-            bucket.append(time.perf_counter() - start)
-    return [statistics.median(bucket) for bucket in times]
 
 
 class Copier:

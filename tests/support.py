@@ -79,3 +79,48 @@ def run_toolkit(*args: str, cwd: Path | None = None, inject: str = "",
     command = ["-m", "toolkit"] if not inject else ["-c", f"{inject}\nfrom toolkit.cli import main\nmain()"]
     return subprocess.run([sys.executable, *command, *args], capture_output=True, text=True, encoding="utf-8",
                           env=env, cwd=cwd, timeout=timeout, check=False)
+
+
+_UNO_EDIT = """
+import os, subprocess, sys, tempfile, time
+from pathlib import Path
+import uno
+from com.sun.star.beans import PropertyValue
+
+def prop(name, value):
+    p = PropertyValue(); p.Name = name; p.Value = value; return p
+
+{args}
+port = 20000 + os.getpid() % 10000
+office = subprocess.Popen(["soffice", "-env:UserInstallation=" + Path(tempfile.mkdtemp()).as_uri(), "--headless",
+                           "--norestore", "--nologo", "--nodefault",
+                           f"--accept=socket,host=127.0.0.1,port={{port}};urp;"],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+try:
+    local = uno.getComponentContext()
+    resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
+    for _ in range(300):
+        try:
+            ctx = resolver.resolve(f"uno:socket,host=127.0.0.1,port={{port}};urp;StarOffice.ComponentContext")
+            break
+        except Exception:
+            time.sleep(0.1)
+    desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+    doc = desktop.loadComponentFromURL(Path(src).as_uri(), "_blank", 0, (prop("Hidden", True),))
+{edit}
+    doc.storeToURL(Path(dst).as_uri(), (prop("FilterName", "Calc Office Open XML"),))
+    doc.close(True)
+finally:
+    office.terminate()
+    office.wait(30)
+"""
+
+
+def uno_edit_script(args: str, edit: str) -> str:
+    """A script for the system python (python3-uno) that opens ``src`` in a headless LibreOffice of its own,
+    runs ``edit`` on ``doc`` (statements, unindented) and saves it as .xlsx to ``dst``. ``args`` is the line
+    that takes ``src``, ``dst`` and the edit's own values from ``sys.argv``."""
+    import textwrap
+
+    return _UNO_EDIT.format(args=args, edit=textwrap.indent(textwrap.dedent(edit).strip(), "    "))
+

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from support import uno_edit_script
 
 from toolkit import api
 from toolkit.data import ReportData
@@ -93,43 +94,16 @@ def test_explanation_column_on_the_checks_sheet(tmp_path: Path) -> None:
     assert result.explained == 1 and result.warnings == 0
 
 
-_UNO_TYPE = '''
-import os, subprocess, sys, tempfile, time
-from pathlib import Path
-import uno
-from com.sun.star.beans import PropertyValue
-
-def prop(name, value):
-    p = PropertyValue(); p.Name = name; p.Value = value; return p
-
-src, dst, rule_id, text = sys.argv[1:5]
-port = 20000 + os.getpid() % 10000
-office = subprocess.Popen(["soffice", "-env:UserInstallation=" + Path(tempfile.mkdtemp()).as_uri(), "--headless",
-                           "--norestore", "--nologo", "--nodefault",
-                           f"--accept=socket,host=127.0.0.1,port={port};urp;"],
-                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-try:
-    local = uno.getComponentContext()
-    resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
-    for _ in range(300):
-        try:
-            ctx = resolver.resolve(f"uno:socket,host=127.0.0.1,port={port};urp;StarOffice.ComponentContext")
-            break
-        except Exception:
-            time.sleep(0.1)
-    desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
-    doc = desktop.loadComponentFromURL(Path(src).as_uri(), "_blank", 0, (prop("Hidden", True),))
+_UNO_TYPE = uno_edit_script(
+    'src, dst, rule_id, text = sys.argv[1:5]',
+    """
     sheet = doc.Sheets.getByName("说明")
     row = next(r for r in range(3, 200) if sheet.getCellByPosition(2, r).getString() == rule_id)
     cell = sheet.getCellByPosition(3, row)
     assert not cell.CellProtection.IsLocked  # a person can type here although the sheet is protected
     cell.setString(text)
-    doc.storeToURL(Path(dst).as_uri(), (prop("FilterName", "Calc Office Open XML"),))
-    doc.close(True)
-finally:
-    office.terminate()
-    office.wait(30)
-'''
+""",
+)
 
 
 @pytest.mark.libreoffice

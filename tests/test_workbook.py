@@ -17,7 +17,7 @@ import openpyxl
 import pytest
 import xlsxwriter
 from readerkit import write_label_workbook, write_marker_workbook
-from support import in_ci, run_toolkit
+from support import in_ci, run_toolkit, uno_edit_script
 
 from toolkit.data import LabelSeen, Location, ReportData, ValueStatus
 from toolkit.errors import LayoutError, NotAWorkbookError, ToolkitError, UnknownFormatError
@@ -466,40 +466,13 @@ def test_workbook_saved_by_libreoffice(tmp_path: Path) -> None:
     assert {v.status for v in got.values.values()} == {ValueStatus.OK}
 
 
-_UNO_INSERT = '''
-import os, subprocess, sys, tempfile, time
-from pathlib import Path
-import uno
-from com.sun.star.beans import PropertyValue
-
-def prop(name, value):
-    p = PropertyValue(); p.Name = name; p.Value = value; return p
-
-src, dst, sheet_name, at, count, old, new = sys.argv[1:8]
-port = 20000 + os.getpid() % 10000
-office = subprocess.Popen(["soffice", "-env:UserInstallation=" + Path(tempfile.mkdtemp()).as_uri(), "--headless",
-                           "--norestore", "--nologo", "--nodefault",
-                           f"--accept=socket,host=127.0.0.1,port={port};urp;"],
-                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-try:
-    local = uno.getComponentContext()
-    resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
-    for _ in range(300):
-        try:
-            ctx = resolver.resolve(f"uno:socket,host=127.0.0.1,port={port};urp;StarOffice.ComponentContext")
-            break
-        except Exception:
-            time.sleep(0.1)
-    desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
-    doc = desktop.loadComponentFromURL(Path(src).as_uri(), "_blank", 0, (prop("Hidden", True),))
+_UNO_INSERT = uno_edit_script(
+    'src, dst, sheet_name, at, count, old, new = sys.argv[1:8]',
+    """
     doc.Sheets.getByName(sheet_name).Rows.insertByIndex(int(at), int(count))
     doc.Sheets.getByName(old).Name = new
-    doc.storeToURL(Path(dst).as_uri(), (prop("FilterName", "Calc Office Open XML"),))
-    doc.close(True)
-finally:
-    office.terminate()
-    office.wait(30)
-'''
+""",
+)
 
 
 def test_names_left_pointing_at_a_renamed_sheet_fall_back_to_labels(tmp_path: Path) -> None:
