@@ -3,6 +3,8 @@
 Run:  python benchmarks/run.py             (all: about ten minutes on 2 cores)
       python benchmarks/run.py --quick     (small folders, three runs each: a smoke run, about two minutes)
       python benchmarks/run.py --python /path/to/venv/bin/python   (an existing regular install instead)
+      python benchmarks/run.py --only folders,merge                 (some sections: processes, copies, folders,
+                                                                      merge, robustness)
 
 By default the toolkit is built as a wheel and installed with pip into a fresh venv in a temporary folder (byte-
 compiled, not editable: what a user runs); the dependencies are those of the running environment. The script then
@@ -246,8 +248,12 @@ def inputs(work: Path) -> tuple[Path, Path, list[Path], list[str]]:
     return saved[0], saved[-1], saved[:-1], organs
 
 
-def measure(quick: bool) -> None:
-    """Every figure, in this (installed) interpreter."""
+SECTIONS = ("processes", "copies", "folders", "merge", "robustness")
+"""The groups of figures, in the order they run; ``--only`` picks some of them."""
+
+
+def measure(quick: bool, only: set[str]) -> None:
+    """Every figure (or those of the ``only`` sections), in this (installed) interpreter."""
     import toolkit
 
     runs = 3 if quick else 7
@@ -256,11 +262,16 @@ def measure(quick: bool) -> None:
     work = Path(tempfile.mkdtemp(prefix="gk-bench-"))
     try:
         one, broken, clean, organs = inputs(work)
-        processes(work, one, runs)
-        copies(work, broken, runs, 100 if quick else 300)
-        folders(work, [*clean, broken], (200, 1000) if quick else (1000, 5000), 1 if quick else 3)
-        merge(work, clean, organs, 200 if quick else 1000, runs)
-        robustness(work, runs)
+        if "processes" in only:
+            processes(work, one, runs)
+        if "copies" in only:
+            copies(work, broken, runs, 100 if quick else 300)
+        if "folders" in only:
+            folders(work, [*clean, broken], (200, 1000) if quick else (1000, 5000), 1 if quick else 3)
+        if "merge" in only:
+            merge(work, clean, organs, 200 if quick else 1000, runs)
+        if "robustness" in only:
+            robustness(work, runs)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     met = sum(1 for r in ROWS if r[3])
@@ -273,15 +284,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="small folders and three runs each")
     parser.add_argument("--python", help="the python of an existing regular (non-editable) install")
+    parser.add_argument("--only", default=",".join(SECTIONS),
+                        help=f"comma-separated sections to run, of: {', '.join(SECTIONS)} (default: all)")
     parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    only = {name.strip() for name in args.only.split(",") if name.strip()}
+    if only - set(SECTIONS):
+        parser.error(f"unknown section(s): {', '.join(sorted(only - set(SECTIONS)))}")
     if args.inside:
-        measure(args.quick)
+        measure(args.quick, only)
         return
     work = Path(tempfile.mkdtemp(prefix="gk-bench-install-"))
     try:
         python = args.python or str(regular_install(work))
-        proc = subprocess.run([python, str(Path(__file__).resolve()), "--inside", *(["--quick"] if args.quick else [])],
+        proc = subprocess.run([python, str(Path(__file__).resolve()), "--inside", "--only", ",".join(sorted(only)),
+                               *(["--quick"] if args.quick else [])],
                               check=False, cwd=work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
