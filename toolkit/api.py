@@ -7,12 +7,12 @@ Heavy modules (openpyxl, xlsxwriter, python-docx) are imported inside the functi
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from toolkit.checking import REPORT_SUFFIXES, check_file, check_skips, read, valid_skips
 from toolkit.data import organ_key
+from toolkit.record import record
 from toolkit.rules.findings import CheckResult
 from toolkit.spec.models import ReportSpec, Severity
 
@@ -170,7 +170,7 @@ def check_folder(
         return FolderOutcome(rows, None, scan.skipped, summary_error=exc)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ReportOutcome:
     """What ``make_report`` did: the file written (None when refused) and the check behind it."""
 
@@ -224,7 +224,7 @@ def make_report(
     return ReportOutcome(written, result, refused=False, rare_characters=rare)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ImportOutcome:
     """What ``import_to_workbook`` did: the import and the workbook written from it."""
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import contextlib
 import os
-from dataclasses import dataclass
 from pathlib import Path
+
+from toolkit.record import record
 
 MB = 1024 * 1024
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Budget:
     """What one part may hold besides its cells (see :class:`Limits`)."""
 
@@ -25,7 +26,7 @@ class Budget:
     """Bytes of XML one shared string (``<si>``) or one cell (``<c>``) may take."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Limits:
     """What a workbook may need; anything beyond is refused before it can cost time or memory."""
 

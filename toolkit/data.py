@@ -7,9 +7,10 @@ at the exact cell and the raw text the clerk typed.
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
+
+from toolkit.record import field, record, replace
 
 Number = int | float
 """A cell's numeric value: int for counts, int or float for amounts."""
@@ -50,7 +51,7 @@ SUMMABLE = USABLE | {ValueStatus.BLANK, ValueStatus.PLACEHOLDER}
 error or an out-of-range number leave every sum it is part of unassessed."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Location:
     """Where a value sits: a sheet and an A1 cell, or a line/position in an imported text."""
 
@@ -63,7 +64,7 @@ class Location:
         return f"{self.sheet}!{self.cell}"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CellValue:
     """One table cell as read."""
 
@@ -108,7 +109,7 @@ class CellValue:
         return self.value if self.value is not None and not self.left_out_of_sums else 0
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class TextValue:
     """A narrative section as read from the 正文 sheet (or an imported report)."""
 
@@ -122,7 +123,7 @@ class TextValue:
     """False when the section does not exist at all in the source (imports); a blank cell is present but empty."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class LabelSeen:
     """A row or column label as found in a workbook laid out by hand (label-matched reading)."""
 
@@ -134,7 +135,7 @@ class LabelSeen:
     """Where it was found."""
 
 
-@dataclass
+@record
 class ReportData:
     """A whole report's data for one format: info fields, every table cell, the narrative sections."""
 

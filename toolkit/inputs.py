@@ -8,8 +8,9 @@ from __future__ import annotations
 import glob
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from toolkit.record import field, record
 
 WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".et"})
 """Suffixes picked up from folders (the unusable ones become error rows that say how to convert)."""
@@ -42,7 +43,7 @@ def _skipped(path: Path) -> bool:
     return skip_reason(path) not in (None, "other")
 
 
-@dataclass
+@record
 class InputScan:
     """The files a run will handle, and what the scan of folders left out and why."""
 

@@ -31,12 +31,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
 from toolkit.data import Number, ValueStatus
+from toolkit.lazy import pattern
 from toolkit.messages import msg
 from toolkit.spec.models import ValueKind
 
@@ -61,9 +61,9 @@ MAX_MAGNITUDE = 999_999_999
 _BLANKS = " \t\r\n\u3000\xa0\u200b\ufeff"
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．＋－", "0123456789.+-")
 _MINUS = str.maketrans({"\u2212": "-", "\u2012": "-", "\u2013": "-"})
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
-_GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
-_UNIT = re.compile(r"(.*?)\s*(万元|元|件|项|个|条|宗|起|次)")
+_NUMBER = pattern(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+_GROUPED = pattern(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_UNIT = pattern(r"(.*?)\s*(万元|元|件|项|个|条|宗|起|次)")
 _EXCEL_EPOCH = dt.date(1899, 12, 31)
 _LEAP_BUG = dt.date(1900, 3, 1)
 
@@ -170,7 +170,7 @@ def exact_sum(values: Iterable[Number]) -> Number:
 
 
 _CN_DIGITS = str.maketrans("〇零○Ｏ一二三四五六七八九", "0000123456789")
-_YEAR = re.compile(r"(\d{4})(?:\.0+)?\s*(?:年度?)?")
+_YEAR = pattern(r"(\d{4})(?:\.0+)?\s*(?:年度?)?")
 
 
 def parse_year(raw: object) -> int | None:

@@ -10,6 +10,7 @@ import re
 import unicodedata
 from typing import TYPE_CHECKING, Any
 
+from toolkit.lazy import pattern
 from toolkit.messages import msg
 
 if TYPE_CHECKING:
@@ -22,16 +23,16 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff
 the ASCII triggers, the line-break characters some importers strip before looking, and their full-width
 forms (WPS accepts ＝ as =)."""
 
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_XML_ILLEGAL = pattern("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 """Characters XML 1.0 cannot hold (openpyxl's IllegalCharacterError, lxml's "must be XML compatible")."""
 
-_TERMINAL_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e"
+_TERMINAL_UNSAFE = pattern("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e"
                               "\u2066-\u2069\ufeff\ufff9-\ufffb\ud800-\udfff]")
 """What a terminal acts on instead of showing: C0 controls but tab and newline (ESC starts every escape
 sequence, CR rewrites the line), DEL, C1 controls (CSI 0x9b), bidirectional overrides and isolates, line
 and paragraph separators, interlinear annotation marks, lone surrogates."""
 
-_CONTROL_CODES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_CODES = pattern("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 """Control characters a clerk can paste into a cell (Word's Shift+Enter is \\x0b) that no document shows."""
 
 CONTROL_CHAR_CODE = "control-char"
@@ -93,7 +94,7 @@ def set_cell(cell: Any, value: Any) -> Any:
 
 # --- file names --------------------------------------------------------------------------------------
 
-_NAME_UNSAFE = re.compile(r'[\\/:*?"<>|]')
+_NAME_UNSAFE = pattern(r'[\\/:*?"<>|]')
 _RESERVED = frozenset({"CON", "PRN", "AUX", "NUL", "CLOCK$", "CONIN$", "CONOUT$",
                        *(f"COM{i}" for i in "123456789¹²³"), *(f"LPT{i}" for i in "123456789¹²³")})
 """Windows device names: a file called ``NUL.xlsx`` or ``com1.docx`` cannot be created there."""

@@ -7,14 +7,14 @@ Plain lines, no rich: rich is imported only for ``--table`` and ``--returns``, w
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit.cli.present import Plain, batch_lines, check_lines, print_json
 from toolkit.messages import msg
+from toolkit.record import field, record
 
 
-@dataclass
+@record
 class CheckArgs:
     """The ``check`` command line, parsed."""
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Iterator
 
 from toolkit.data import USABLE
 from toolkit.errors import UnknownFormatError
+from toolkit.record import replace
 from toolkit.rules.findings import CellRef, Finding
 from toolkit.rules.registry import RuleContext, rule_type
 from toolkit.rules.tableview import compiled
@@ -67,7 +67,7 @@ def format_year(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
             actual_format=ctx.spec.id,
         )
         level = rule.params.get("import_severity") if ctx.data.read_mode == "import" else None
-        yield dataclasses.replace(finding, severity=Severity(str(level))) if level else finding
+        yield replace(finding, severity=Severity(str(level))) if level else finding
 
 
 @rule_type("text_length")

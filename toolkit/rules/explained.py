@@ -45,9 +45,8 @@ def explanation_quality(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
 
 def accept(findings: list[Finding], spec: ReportSpec, explanations: Mapping[str, tuple[str, CellRef]]) -> list[Finding]:
     """Warnings whose rule has a substantive 说明 become 已说明 (with the text); everything else as it was."""
-    import dataclasses
-
     from toolkit.messages import msg
+    from toolkit.record import replace
     from toolkit.spec.models import Severity, Text
 
     quality = next((r for r in spec.rules if r.type == "explanation_quality"), None)
@@ -57,6 +56,6 @@ def accept(findings: list[Finding], spec: ReportSpec, explanations: Mapping[str,
         if f.severity is Severity.WARNING and text and substantive(text, quality):
             message = Text(msg("desk.explained", "zh", message=f.message.zh, text=text),
                            msg("desk.explained", "en", message=f.message.en, text=text))
-            f = dataclasses.replace(f, explanation=text, message=message)
+            f = replace(f, explanation=text, message=message)
         out.append(f)
     return out

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from toolkit.data import Location
+from toolkit.record import field, record
 from toolkit.spec.models import Severity, Text
 
 if TYPE_CHECKING:
     from toolkit.errors import ToolkitError
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CellRef:
     """A cell a finding is about: its spec key (if any), its label and where it is."""
 
@@ -35,7 +35,7 @@ class CellRef:
         }
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Finding:
     """One problem (or note) found in a report."""
 
@@ -87,7 +87,7 @@ class Finding:
         }
 
 
-@dataclass
+@record
 class CheckResult:
     """Everything ``check`` found in one workbook."""
 

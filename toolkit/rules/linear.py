@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 from toolkit.data import Number, ReportData
 from toolkit.normalise import exact_sum
+from toolkit.record import field, record
 from toolkit.spec.models import CellKind, ReportSpec, RuleSpec
 
 TOLERANCE = 1e-6
@@ -22,7 +22,7 @@ TOLERANCE = 1e-6
 absorbs the last bit of a float amount; the live 校验 sheet uses the same tolerance."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class LinearCheck:
     """One expanded instance of a linear rule: sum(lhs) <op> sum(rhs)."""
 

@@ -8,11 +8,11 @@ so adding a rule type is one decorated function.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from toolkit.data import Number, ReportData
 from toolkit.normalise import fmt_number
+from toolkit.record import field, record
 from toolkit.rules.findings import CellRef, Finding
 from toolkit.spec.models import ReportSpec, RuleSpec, Text
 from toolkit.spec.params import registrar
@@ -38,7 +38,7 @@ def registered_types() -> frozenset[str]:
     return frozenset(_REGISTRY)
 
 
-@dataclass
+@record
 class RuleContext:
     """What a rule implementation sees: the format, the data, and helpers to build findings."""
 

@@ -9,6 +9,7 @@ import fnmatch
 import re
 from collections.abc import Callable, Iterator
 
+from toolkit.lazy import pattern as lazy_pattern
 from toolkit.rules.crossyear import UNUSABLE
 from toolkit.rules.findings import CellRef, Finding
 from toolkit.rules.registry import RuleContext, rule_type
@@ -173,8 +174,8 @@ def published_late(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
                           published=published.isoformat(), deadline=deadline.isoformat())
 
 
-_PUBDATE = re.compile(r"""<meta\s[^>]{0,200}?name\s*=\s*["']?PubDate["']?[^>]{0,200}?>""", re.IGNORECASE)
-_CONTENT = re.compile(r"""content\s*=\s*["']?\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})""", re.IGNORECASE)
+_PUBDATE = lazy_pattern(r"""<meta\s[^>]{0,200}?name\s*=\s*["']?PubDate["']?[^>]{0,200}?>""", re.IGNORECASE)
+_CONTENT = lazy_pattern(r"""content\s*=\s*["']?\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})""", re.IGNORECASE)
 
 
 def page_date(path: object) -> dt.date | None:

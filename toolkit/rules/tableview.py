@@ -9,10 +9,10 @@ depend on the data (the cells' value kinds and order, each rule's expanded linea
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
 from toolkit.data import SUMMABLE, Number, ValueStatus
+from toolkit.record import field, record
 from toolkit.rules.linear import LinearCheck
 from toolkit.rules.registry import RuleContext
 from toolkit.spec.models import ReportSpec, RuleSpec, ValueKind
@@ -25,7 +25,7 @@ _NO_KIND = frozenset({ValueStatus.BLANK, ValueStatus.PLACEHOLDER, ValueStatus.OU
 """Statuses the value-kind rule does not judge (blanks and ranges have findings of their own)."""
 
 
-@dataclass
+@record
 class Compiled:
     """What a format fixes for the table rules."""
 
@@ -73,7 +73,7 @@ def compiled(spec: ReportSpec) -> Compiled:
     return hit
 
 
-@dataclass
+@record
 class TableView:
     """The table cells of one report, classified once."""
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import functools
 from typing import Any
 
 from toolkit.errors import SpecError, UnknownFormatError
+from toolkit.record import replace
 from toolkit.spec.models import (
     CATEGORIES,
     CellKind,
@@ -116,7 +116,7 @@ def _table(tid: str, raw: dict[str, Any]) -> Table:
     for c in raw["columns"]:
         col = _column(c, raw.get("value"))
         if col.id in paths and col.group is None:
-            col = dataclasses.replace(col, group=paths[col.id])
+            col = replace(col, group=paths[col.id])
         columns.append(col)
     rows = tuple(
         Row(

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
+
+from toolkit.record import field, record
 
 
 class ValueKind(StrEnum):
@@ -52,7 +53,7 @@ class Severity(StrEnum):
         return {"error": 3, "warning": 2, "unassessed": 1, "info": 0}[self.value]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Text:
     """A user-facing text in Chinese and English."""
 
@@ -66,7 +67,7 @@ class Text:
         return self.en if lang == "en" else self.zh
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Column:
     """A column of an official table."""
 
@@ -93,7 +94,7 @@ class Column:
         return f"{self.group.replace('/', '—')}—{self.label}" if self.group else self.label
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Row:
     """A row of an official table: a data row, or a group label (HEADER) that has no cells."""
 
@@ -118,7 +119,7 @@ class Row:
         return self.kind != "header"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ColumnGroup:
     """A spanning column header (四: 行政复议, 行政诉讼 with sub-groups)."""
 
@@ -130,7 +131,7 @@ class ColumnGroup:
     """Nested headers (行政诉讼 → 未经复议直接起诉, 复议后起诉)."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Table:
     """One official table (a sub-table of 二, or 三, or 四)."""
 
@@ -175,7 +176,7 @@ class Table:
         return tuple(r for r in self.rows if r.has_cells)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CellSpec:
     """One data cell of an official table, with everything needed to fill, read and check it."""
 
@@ -197,7 +198,7 @@ class CellSpec:
     """Human name of the cell for messages, e.g. 三、一、本年新收政府信息公开申请数量／自然人."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class InfoField:
     """A field of the 基本信息 sheet."""
 
@@ -243,7 +244,7 @@ class Filled(StrEnum):
         return f"NOT(AND(ISNUMBER({ref}),{ref}>=1000,{ref}<=9999))"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Section:
     """One of the six report sections."""
 
@@ -267,7 +268,7 @@ CATEGORIES = ("表内", "表间", "跨年", "文字", "格式")
 """Finding categories reviewers use: within a table, between tables, against last year, narrative, form."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RuleSpec:
     """A check rule as declared in the format file; its ``type`` selects the implementation."""
 
@@ -293,7 +294,7 @@ class RuleSpec:
     """What reviewers call the kind of problem: one of :data:`CATEGORIES` (表内, 表间, 跨年, 文字, 格式)."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class StandardSentence:
     """A ready-made sentence with placeholders, e.g. the year's applications received and decided."""
 
@@ -305,7 +306,7 @@ class StandardSentence:
     """The sentence, with {placeholders}."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ReportSpec:
     """One official format (2019 or 2021) with its tables, cells, sections and rules."""
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from toolkit.record import record
 from toolkit.spec.models import Text
 
 PARAM_TEXTS: dict[str, Text] = {
@@ -66,7 +66,7 @@ def msg(key: str, /, **fields: object) -> str:
     return PARAM_TEXTS[key].zh.format(**fields)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Param:
     """One parameter of a rule type."""
 
@@ -119,7 +119,7 @@ RULE_PARAMS: dict[str, dict[str, Param]] = {
 """Rule type → its parameters by name."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Known:
     """What a parameter value may refer to in the format being loaded."""
 

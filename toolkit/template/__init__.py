@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from toolkit.data import ReportData
+from toolkit.record import replace
 from toolkit.spec.models import ReportSpec
 from toolkit.template.style import FONT, rectangles
 from toolkit.untrusted import xml_text

@@ -7,17 +7,17 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 import python_calamine as calamine
 
 from toolkit.errors import WorkbookError
 from toolkit.messages import msg
+from toolkit.record import field, record
 from toolkit.workbook.parts import WorkbookXml, XmlCell, inspect_cells, parse_workbook
 from toolkit.workbook.safety import Package
 
 
-@dataclass
+@record
 class Grid:
     """One sheet's values as calamine reads them, addressed by zero-based (row, column)."""
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from dataclasses import replace
 
 from toolkit.data import CellValue, Location, Number, ValueStatus
 from toolkit.messages import msg
 from toolkit.normalise import exact_sum, normalise, parse_year
+from toolkit.record import replace
 from toolkit.spec.models import CellKind, ReportSpec
 from toolkit.workbook.a1 import split_a1
 from toolkit.workbook.book import Book

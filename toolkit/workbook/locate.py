@@ -4,14 +4,13 @@ template's marker names found them (:mod:`toolkit.workbook.by_names`) or the pri
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from toolkit.data import LabelSeen, Location, TextValue
+from toolkit.record import field, record
 from toolkit.workbook.a1 import split_a1
 from toolkit.workbook.book import Book
 
 
-@dataclass
+@record
 class Located:
     """Where a workbook's cells, info fields and texts are (what a locator found)."""
 

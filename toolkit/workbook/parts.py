@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
 from typing import NamedTuple
 from xml.etree.ElementTree import Element, ParseError, fromstring
 
 from toolkit.errors import WorkbookError
+from toolkit.lazy import pattern
 from toolkit.messages import msg
+from toolkit.record import record
 from toolkit.workbook.opc import part_named, resolve_target
 from toolkit.workbook.safety import Package
 
@@ -24,7 +25,7 @@ WORKBOOK_PART = "xl/workbook.xml"
 WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SheetEntry:
     """A sheet as listed in workbook.xml."""
 
@@ -48,7 +49,7 @@ class DefinedName(NamedTuple):
     """Index of the sheet it is local to, None for a workbook-level name."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class WorkbookXml:
     """What workbook.xml says: sheets in tab order and defined names."""
 
@@ -112,7 +113,7 @@ def parse_workbook(package: Package) -> WorkbookXml:
     return WorkbookXml(tuple(sheets), tuple(names))
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class XmlCell:
     """A cell as stored in the sheet XML."""
 
@@ -126,13 +127,13 @@ class XmlCell:
     """The cached ``<v>`` text, None when absent, "" when empty."""
 
 
-_CELL = re.compile(
+_CELL = pattern(
     rb"<(?P<p>(?:[\w.-]+:)?)c(?=[\s/>])(?P<attrs>[^>]*?)(?:/>|>(?P<body>.*?)</(?P=p)c\s*>)", re.DOTALL
 )
-_ATTR_R = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]{1,3}[0-9]{1,7})["']""")
-_ATTR_T = re.compile(rb"""\st\s*=\s*["']([A-Za-z]+)["']""")
-_F = re.compile(rb"<(?:[\w.-]+:)?f(?=[\s/>])[^>]*?(?:/>|>(.*?)</(?:[\w.-]+:)?f\s*>)", re.DOTALL)
-_V = re.compile(rb"<(?:[\w.-]+:)?v(?=[\s/>])[^>]*?(?:/>|>(.*?)</(?:[\w.-]+:)?v\s*>)", re.DOTALL)
+_ATTR_R = pattern(rb"""\sr\s*=\s*["']([A-Za-z]{1,3}[0-9]{1,7})["']""")
+_ATTR_T = pattern(rb"""\st\s*=\s*["']([A-Za-z]+)["']""")
+_F = pattern(rb"<(?:[\w.-]+:)?f(?=[\s/>])[^>]*?(?:/>|>(.*?)</(?:[\w.-]+:)?f\s*>)", re.DOTALL)
+_V = pattern(rb"<(?:[\w.-]+:)?v(?=[\s/>])[^>]*?(?:/>|>(.*?)</(?:[\w.-]+:)?v\s*>)", re.DOTALL)
 
 
 def _text(raw: bytes | None) -> str:

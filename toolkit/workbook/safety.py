@@ -22,12 +22,12 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit.budget import LIMITS, MB, Limits
 from toolkit.errors import HostileWorkbookError, MacroWorkbookError, NotAWorkbookError
 from toolkit.messages import msg
+from toolkit.record import field, record
 from toolkit.workbook.container import inflate, open_zip, size_text
 from toolkit.workbook.marker import FORMAT_NAME
 from toolkit.workbook.opc import TARGET, readings, resolve_target
@@ -62,7 +62,7 @@ _OTHER_PACKAGES = (
 """Other packages a renamed file may be: the part that tells each."""
 
 
-@dataclass
+@record
 class Package:
     """A checked .xlsx: its bytes, its parts, the parts scanned so far and what they cost together."""
 

@@ -11,25 +11,25 @@ measure (:class:`NeedPrecise`), which counts only cells that hold something, as 
 from __future__ import annotations
 
 import codecs
-import re
 from pathlib import Path
 
 from toolkit.budget import Budget
 from toolkit.errors import HostileWorkbookError
+from toolkit.lazy import pattern
 from toolkit.messages import msg
 from toolkit.workbook.a1 import column_number
 
-CELL_ANY = re.compile(rb"<(?:[\w.-]+:)?c[\s/>]")
-CELL_REF = re.compile(
+CELL_ANY = pattern(rb"<(?:[\w.-]+:)?c[\s/>]")
+CELL_REF = pattern(
     rb"""<(?:[\w.-]+:)?c\s[^>]*?(?<![\w:.-])r\s*=\s*["']\$?([A-Za-z]{1,3})\$?([0-9]{1,7})["'][^>]*?(/?)>"""
 )
-ROW_ANY = re.compile(rb"<(?:[\w.-]+:)?row[\s/>]")
-ROW_REF = re.compile(rb"""<(?:[\w.-]+:)?row\s[^>]*?(?<![\w:.-])r\s*=\s*["']([0-9]{1,7})["']""")
-QUICK_REF = re.compile(rb' r="([A-Z]{1,3})([0-9]{1,7})"')
-STYLE_RECORD = re.compile(rb"<(?:[\w.-]+:)?(?:xf|font|fill|border|numFmt|dxf|cellStyle)[\s/>]")
-MERGE = re.compile(rb"<(?:[\w.-]+:)?mergeCell[\s/>]")
-STRING_START = re.compile(rb"<(?:[\w.-]+:)?(?:si|c|row)[\s/>]|</(?:[\w.-]+:)?sheetData\s*>")
-SHEET_DATA = re.compile(rb"<(?:[\w.-]+:)?sheetData[\s/>]")
+ROW_ANY = pattern(rb"<(?:[\w.-]+:)?row[\s/>]")
+ROW_REF = pattern(rb"""<(?:[\w.-]+:)?row\s[^>]*?(?<![\w:.-])r\s*=\s*["']([0-9]{1,7})["']""")
+QUICK_REF = pattern(rb' r="([A-Z]{1,3})([0-9]{1,7})"')
+STYLE_RECORD = pattern(rb"<(?:[\w.-]+:)?(?:xf|font|fill|border|numFmt|dxf|cellStyle)[\s/>]")
+MERGE = pattern(rb"<(?:[\w.-]+:)?mergeCell[\s/>]")
+STRING_START = pattern(rb"<(?:[\w.-]+:)?(?:si|c|row)[\s/>]|</(?:[\w.-]+:)?sheetData\s*>")
+SHEET_DATA = pattern(rb"<(?:[\w.-]+:)?sheetData[\s/>]")
 
 
 class NeedPrecise(Exception):
