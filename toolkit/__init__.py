@@ -10,7 +10,9 @@ so that ``import toolkit`` (and ``toolkit --help``) stays fast::
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False  # not typing's: the check path does not import typing (mypy knows the name)
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["check_file", "check_folder", "import_to_workbook", "load_spec", "make_report", "make_template",
            "merge_files", "read"]

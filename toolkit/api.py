@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from toolkit.checking import REPORT_SUFFIXES, check_file, check_skips, read, valid_skips
 from toolkit.data import organ_key
@@ -16,7 +15,10 @@ from toolkit.record import record
 from toolkit.rules.findings import CheckResult
 from toolkit.spec.models import ReportSpec, Severity
 
+TYPE_CHECKING = False  # not typing's: the check path does not import typing (mypy knows the name)
 if TYPE_CHECKING:
+    from typing import Any
+
     from toolkit.batch import FolderOutcome
     from toolkit.desk.rulesfile import OfficeRules
     from toolkit.importer import ImportResult

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from toolkit.data import ReportData, organ_key
 from toolkit.rules.findings import CheckResult
 
+TYPE_CHECKING = False  # not typing's: the check path does not import typing (mypy knows the name)
 if TYPE_CHECKING:
     from toolkit.desk.rulesfile import OfficeRules
 

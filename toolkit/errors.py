@@ -8,7 +8,10 @@ findings (:class:`toolkit.rules.Finding`), never exceptions.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+
+TYPE_CHECKING = False  # not typing's: the check path does not import typing (mypy knows the name)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class ToolkitError(Exception):

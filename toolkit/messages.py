@@ -7,11 +7,15 @@ Each block belongs to one module; keys are ``<module>.<what>``.
 
 from __future__ import annotations
 
-import string
+import functools
 
 from toolkit.messages_desk import DESK
 from toolkit.messages_rules import RULES
 from toolkit.spec.models import Text
+
+TYPE_CHECKING = False  # not typing's: the check path does not import typing (mypy knows the name)
+if TYPE_CHECKING:
+    import string
 
 M: dict[str, Text] = {
     # --- cli -------------------------------------------------------------------------------------
@@ -659,22 +663,25 @@ def msg(key: str, lang: str | None = None, /, **fields: object) -> str:
     text = M[key].get(lang or _LANGUAGE[0])
     if not fields:
         return text
-    return _PLURALS.format(text, **fields) if ":~" in text else text.format(**fields)
+    return _plurals().format(text, **fields) if ":~" in text else text.format(**fields)
 
 
-class _Plurals(string.Formatter):
-    """``{errors:~error}`` → "1 error", "2 errors" (English texts count things with it: never "1 notes")."""
+@functools.cache
+def _plurals() -> string.Formatter:
+    """The formatter of ``{errors:~error}`` → "1 error", "2 errors" (English texts count things with it: never
+    "1 notes"); made on first use, as only English texts need :mod:`string`."""
+    import string
 
-    def format_field(self, value: object, format_spec: str) -> str:
-        if not format_spec.startswith("~"):
-            return str(super().format_field(value, format_spec))
-        word = format_spec[1:]
-        if value != 1:
-            word = word[:-1] + "ies" if word.endswith("y") and word[-2:-1] not in "aeiou" else word + "s"
-        return f"{value} {word}"
+    class Plurals(string.Formatter):
+        def format_field(self, value: object, format_spec: str) -> str:
+            if not format_spec.startswith("~"):
+                return str(super().format_field(value, format_spec))
+            word = format_spec[1:]
+            if value != 1:
+                word = word[:-1] + "ies" if word.endswith("y") and word[-2:-1] not in "aeiou" else word + "s"
+            return f"{value} {word}"
 
-
-_PLURALS = _Plurals()
+    return Plurals()
 
 
 def english_for(chinese: str) -> str | None:

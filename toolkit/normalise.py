@@ -29,16 +29,19 @@ of what the cell shows, so 0.1 + 0.2 is 0.3 and no floating-point remainder ever
 
 from __future__ import annotations
 
-import datetime as dt
 import math
+import sys
 from collections.abc import Iterable
-from decimal import Decimal
-from typing import Any
 
 from toolkit.data import Number, ValueStatus
 from toolkit.lazy import pattern
 from toolkit.messages import msg
 from toolkit.spec.models import ValueKind
+
+TYPE_CHECKING = False  # not typing's: the check path does not import typing (mypy knows the name)
+if TYPE_CHECKING:
+    import datetime as dt
+    from typing import Any
 
 PLACEHOLDERS = frozenset({"/", "／", "\\", "＼", "-", "－", "--", "—", "——", "–", "―", "无", "暂无", "空"})
 """Texts that stand for "nothing here" (a placeholder, not a zero)."""
@@ -64,8 +67,6 @@ _MINUS = str.maketrans({"\u2212": "-", "\u2012": "-", "\u2013": "-"})
 _NUMBER = pattern(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 _GROUPED = pattern(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 _UNIT = pattern(r"(.*?)\s*(万元|元|件|项|个|条|宗|起|次)")
-_EXCEL_EPOCH = dt.date(1899, 12, 31)
-_LEAP_BUG = dt.date(1900, 3, 1)
 
 _NOTE_FULLWIDTH = msg("values.note.fullwidth")
 _NOTE_THOUSANDS = msg("values.note.thousands")
@@ -82,14 +83,23 @@ def _tidy(x: float) -> Number:
     return int(x) if x.is_integer() else x
 
 
+def _date_like(raw: object) -> bool:
+    """Whether ``raw`` is a date, time or duration. Only a module that imported :mod:`datetime` can have made one
+    (calamine imports it to return a date-formatted cell), so a check whose cells hold none never imports it."""
+    dt = sys.modules.get("datetime")
+    return dt is not None and isinstance(raw, dt.date | dt.time | dt.timedelta)
+
+
 def _serial(value: dt.date | dt.datetime | dt.time | dt.timedelta) -> float:
     """The Excel serial number behind a date/time-formatted cell (inverse of calamine's conversion)."""
+    import datetime as dt
+
     if isinstance(value, dt.timedelta):
         return value.total_seconds() / 86400
     if isinstance(value, dt.time):
         return (value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6) / 86400
     day = value.date() if isinstance(value, dt.datetime) else value
-    days = float((day - _EXCEL_EPOCH).days + (1 if day >= _LEAP_BUG else 0))
+    days = float((day - dt.date(1899, 12, 31)).days + (1 if day >= dt.date(1900, 3, 1) else 0))  # Excel's leap bug
     if isinstance(value, dt.datetime):
         days += (value.hour * 3600 + value.minute * 60 + value.second) / 86400
     return days
@@ -107,11 +117,11 @@ def normalise(raw: object, kind: ValueKind) -> tuple[Number | None, ValueStatus,
         if not math.isfinite(raw):
             return None, ValueStatus.INVALID, ""
         return _ranged(_tidy(raw), ValueStatus.OK, "")
-    if isinstance(raw, dt.date | dt.time | dt.timedelta):
-        return _tidy(_serial(raw)), ValueStatus.NORMALISED, _NOTE_DATE
-    if not isinstance(raw, str):
-        return None, ValueStatus.INVALID, ""
-    return _from_text(raw, kind)
+    if isinstance(raw, str):
+        return _from_text(raw, kind)
+    if _date_like(raw):
+        return _tidy(_serial(raw)), ValueStatus.NORMALISED, _NOTE_DATE  # type: ignore[arg-type]  # _date_like
+    return None, ValueStatus.INVALID, ""
 
 
 def _from_text(raw: str, kind: ValueKind) -> tuple[Number | None, ValueStatus, str]:
@@ -165,6 +175,8 @@ def exact_sum(values: Iterable[Number]) -> Number:
     items = list(values)
     if all(isinstance(v, int) for v in items):
         return sum(items)
+    from decimal import Decimal  # only for amounts with decimals: a count-only report never imports it
+
     total = sum((Decimal(repr(v)) if isinstance(v, float) else Decimal(v) for v in items), Decimal(0))
     return int(total) if total == total.to_integral_value() else float(total)
 
@@ -180,7 +192,8 @@ def parse_year(raw: object) -> int | None:
     """
     if isinstance(raw, bool) or raw is None:
         return None
-    if isinstance(raw, dt.date | dt.timedelta):
+    dt = sys.modules.get("datetime")  # as in _date_like: no date without the module
+    if dt is not None and isinstance(raw, dt.date | dt.timedelta):
         raw = _serial(raw)
     if isinstance(raw, int | float):
         year = raw if isinstance(raw, int) else (int(raw) if math.isfinite(raw) and raw.is_integer() else None)

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import TYPE_CHECKING, Any
 
 from toolkit.lazy import pattern
 from toolkit.messages import msg
 
+TYPE_CHECKING = False  # not typing's: the check path does not import typing (mypy knows the name)
 if TYPE_CHECKING:
+    from typing import Any
+
     from toolkit.data import ReportData
     from toolkit.rules.findings import Finding
     from toolkit.spec.models import ReportSpec

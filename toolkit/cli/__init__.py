@@ -8,7 +8,9 @@ the typer app in :mod:`toolkit.cli.commands`, which ``toolkit.cli.app`` names (i
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False  # not typing's: the check path does not import typing (mypy knows the name)
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["app", "main"]
 

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from typing import Any
+
+TYPE_CHECKING = False  # not typing's: the check path does not import typing (mypy knows the name)
+if TYPE_CHECKING:
+    from typing import Any
 
 LANG_ENV = "GK_LANG"
 """Environment variable naming the language when ``--lang`` is not given."""

@@ -8,14 +8,16 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
 
 from toolkit.messages import msg
 from toolkit.rules.findings import CheckResult, Finding
 from toolkit.spec.models import Severity
 from toolkit.untrusted import for_terminal
 
+TYPE_CHECKING = False  # not typing's: the check path does not import typing (mypy knows the name)
 if TYPE_CHECKING:
+    from typing import TextIO
+
     from rich.console import Console
 
     from toolkit.api import ImportOutcome

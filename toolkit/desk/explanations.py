@@ -7,14 +7,15 @@ opened once), cell values only, at most :data:`MAX_ROWS` rows and :data:`MAX_TEX
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from toolkit.data import Location
 from toolkit.rules.findings import CellRef
 from toolkit.spec.models import ReportSpec
 from toolkit.workbook.a1 import column_letters
 
+TYPE_CHECKING = False  # not typing's: the check path does not import typing (mypy knows the name)
 if TYPE_CHECKING:
+    from typing import Any
+
     from toolkit.workbook.book import Book
 
 MAX_ROWS = 500

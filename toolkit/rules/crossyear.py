@@ -8,11 +8,9 @@ rule's ``previous_formats`` (the 三 table is the same in both formats, so 2020 
 from __future__ import annotations
 
 import contextlib
-import difflib
 import itertools
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from toolkit.data import Number, ReportData, organ_key
 from toolkit.messages import msg
@@ -22,6 +20,10 @@ from toolkit.rules.linear import TOLERANCE, foreach_values
 from toolkit.rules.registry import RuleContext, rule_type
 from toolkit.spec.load import load_spec
 from toolkit.spec.models import ReportSpec, RuleSpec
+
+TYPE_CHECKING = False  # not typing's: the check path does not import typing (mypy knows the name)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def parse_term(pattern: str) -> tuple[int, bool, str]:
@@ -140,6 +142,8 @@ def narrative_similarity(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
     previous = ctx.previous
     if previous is None or ctx.extra.get(UNUSABLE):
         return
+    import difflib  # only with last year's report: a one-file check does not import it
+
     threshold = float(rule.params["at_least"])
     for section_id in rule.params["sections"]:
         now, before = ctx.data.text(section_id).strip(), previous.text(section_id).strip()

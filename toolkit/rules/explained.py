@@ -9,12 +9,15 @@ is this rule's finding, and that warning stays counted.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 from toolkit.labels import words
 from toolkit.rules.findings import CellRef, Finding
 from toolkit.rules.registry import RuleContext, rule_type
 from toolkit.spec.models import ReportSpec, RuleSpec
+
+TYPE_CHECKING = False  # not typing's: the check path does not import typing (mypy knows the name)
+if TYPE_CHECKING:
+    from typing import Any
 
 DEFAULT_PLACEHOLDERS = ("无", "已核实", "核实无误", "确认无误", "无误", "正常", "同上", "见附件", "略", "待补充")
 """说明 texts that explain nothing (used when the rule lists none)."""

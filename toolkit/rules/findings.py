@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from toolkit.data import Location
 from toolkit.record import field, record
 from toolkit.spec.models import Severity, Text
 
+TYPE_CHECKING = False  # not typing's: the check path does not import typing (mypy knows the name)
 if TYPE_CHECKING:
+    from typing import Any
+
     from toolkit.errors import ToolkitError
 
 

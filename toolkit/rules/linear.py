@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator
-from typing import Any
 
 from toolkit.data import Number, ReportData
 from toolkit.normalise import exact_sum
 from toolkit.record import field, record
 from toolkit.spec.models import CellKind, ReportSpec, RuleSpec
+
+TYPE_CHECKING = False  # not typing's: the check path does not import typing (mypy knows the name)
+if TYPE_CHECKING:
+    from typing import Any
 
 TOLERANCE = 1e-6
 """Sums closer than this count as equal. The sums are exact (:func:`toolkit.normalise.exact_sum`), so this only

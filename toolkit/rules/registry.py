@@ -8,7 +8,6 @@ so adding a rule type is one decorated function.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
 
 from toolkit.data import Number, ReportData
 from toolkit.normalise import fmt_number
@@ -16,6 +15,10 @@ from toolkit.record import field, record
 from toolkit.rules.findings import CellRef, Finding
 from toolkit.spec.models import ReportSpec, RuleSpec, Text
 from toolkit.spec.params import registrar
+
+TYPE_CHECKING = False  # not typing's: the check path does not import typing (mypy knows the name)
+if TYPE_CHECKING:
+    from typing import Any
 
 RuleImpl = Callable[["RuleContext", RuleSpec], Iterable[Finding]]
 
@@ -96,7 +99,7 @@ class RuleContext:
         )
 
 
-class _Fields(dict[str, Any]):
+class _Fields(dict[str, object]):
     """Message fields; a field a message names but the rule did not supply shows as {name}, never a crash."""
 
     def __missing__(self, key: str) -> str:

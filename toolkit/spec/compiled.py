@@ -15,7 +15,10 @@ import contextlib
 import json
 import os
 from pathlib import Path
-from typing import Any
+
+TYPE_CHECKING = False  # not typing's: the check path does not import typing (mypy knows the name)
+if TYPE_CHECKING:
+    from typing import Any
 
 CACHE_VERSION = 1
 """Bumped when the cache's own layout changes."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from typing import Any
 
 from toolkit.errors import SpecError, UnknownFormatError
 from toolkit.record import replace
@@ -28,6 +27,10 @@ from toolkit.spec.models import (
 )
 from toolkit.spec.params import RULE_SEVERITIES, Known, ParamError, check_rule_params
 from toolkit.spec.params import msg as param_text
+
+TYPE_CHECKING = False  # not typing's: the check path does not import typing (mypy knows the name)
+if TYPE_CHECKING:
+    from typing import Any
 
 FORMAT_IDS: tuple[str, ...] = ("2019", "2021")
 """The official formats this toolkit knows, oldest first."""

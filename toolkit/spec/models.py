@@ -9,9 +9,12 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from enum import StrEnum
-from typing import Any
 
 from toolkit.record import field, record
+
+TYPE_CHECKING = False  # not typing's: the check path does not import typing (mypy knows the name)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class ValueKind(StrEnum):

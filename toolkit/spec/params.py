@@ -13,10 +13,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
 
 from toolkit.record import record
 from toolkit.spec.models import Text
+
+TYPE_CHECKING = False  # not typing's: the check path does not import typing (mypy knows the name)
+if TYPE_CHECKING:
+    from typing import Any, TypeVar
+
+    F = TypeVar("F")
+
 
 PARAM_TEXTS: dict[str, Text] = {
     "spec.param.unknown_type": Text("规则 {rule} 的类型“{type}”不存在（可用：{types}）",
@@ -130,9 +136,6 @@ class Known:
 
 class ParamError(ValueError):
     """A rule's parameters do not match its type's declaration (the message is Chinese, for the SpecError)."""
-
-
-F = TypeVar("F")
 
 
 def registrar(table: dict[str, F], name: str, what: str) -> Callable[[F], F]:

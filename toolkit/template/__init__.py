@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from toolkit.data import ReportData
 from toolkit.record import replace
@@ -28,7 +27,10 @@ from toolkit.spec.models import ReportSpec
 from toolkit.template.style import FONT, rectangles
 from toolkit.untrusted import xml_text
 
+TYPE_CHECKING = False  # not typing's: the check path does not import typing (mypy knows the name)
 if TYPE_CHECKING:
+    from typing import Any
+
     from toolkit.template.checks import CheckRow
 
 _FROM_CHECKS = ("CHECKS_FIRST_ROW", "CHECK_RESULT_COLUMN", "FAIL", "PASS", "CheckRow")

@@ -5,9 +5,12 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from toolkit.spec.models import ValueKind
+
+TYPE_CHECKING = False  # not typing's: the check path does not import typing (mypy knows the name)
+if TYPE_CHECKING:
+    from typing import Any
 
 FONT = "宋体"
 """On every Chinese Windows; LibreOffice substitutes a CJK serif elsewhere."""

@@ -16,8 +16,8 @@ Importing this package imports none of its modules: the template writer takes :m
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False  # not typing's: the check path does not import typing (mypy knows the name)
 if TYPE_CHECKING:
     from toolkit.data import ReportData
     from toolkit.workbook.book import Book

@@ -15,9 +15,22 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
-from typing import Protocol
 
 from toolkit.workbook.a1 import parse_reference
+
+TYPE_CHECKING = False  # not typing's: the check path does not import typing (mypy knows the name)
+if TYPE_CHECKING:
+    from typing import Protocol
+
+    class NamedRange(Protocol):
+        """A defined name as the workbook lists it (:class:`toolkit.workbook.parts.DefinedName`)."""
+
+        @property
+        def name(self) -> str: ...
+        @property
+        def text(self) -> str: ...
+        @property
+        def local_sheet(self) -> int | None: ...
 
 PREFIX = "GK."
 """Every marker name starts so."""
@@ -57,17 +70,6 @@ def folded(name: str) -> str:
 def folded_cell_names(keys: tuple[str, ...]) -> tuple[str, ...]:
     """``folded(cell_name(key))`` of each key (a format's few hundred cells, looked up on every read)."""
     return tuple(folded(cell_name(key)) for key in keys)
-
-
-class NamedRange(Protocol):
-    """A defined name as the workbook lists it (:class:`toolkit.workbook.parts.DefinedName`)."""
-
-    @property
-    def name(self) -> str: ...
-    @property
-    def text(self) -> str: ...
-    @property
-    def local_sheet(self) -> int | None: ...
 
 
 def marker_names(names: Iterable[NamedRange]) -> dict[str, tuple[str, str]]:

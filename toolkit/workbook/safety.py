@@ -17,7 +17,6 @@ and size-checked from the zip directory but never unpacked. Each refusal is a Ch
 
 from __future__ import annotations
 
-import html
 import io
 import re
 import zipfile
@@ -207,7 +206,12 @@ def _relationships(package: Package) -> list[dict[bytes, list[bytes]]]:
 
 
 def _xml_text(raw: bytes) -> str:
-    return html.unescape(raw.decode("utf-8", "replace"))
+    text = raw.decode("utf-8", "replace")
+    if "&" not in text:  # what html.unescape returns too; most attributes have no reference to resolve
+        return text
+    import html
+
+    return html.unescape(text)
 
 
 def _rel_targets(package: Package) -> dict[bytes, set[str]]:
