@@ -51,6 +51,25 @@ def test_a_check_and_top_level_help_import_no_framework_nor_yaml(line: list[str]
     assert _imported(*line) == []
 
 
+SLOW_STDLIB = re.compile(r"\| +(dataclasses|inspect|typing|ast|dis|difflib|decimal|datetime|html|string|defusedxml"
+                         r"|toolkit\.template\.(?:checks|plan|builder))$", re.M)
+"""Modules a clean check and ``--help`` no longer import (issue 16): :mod:`toolkit.record` builds the classes
+without dataclasses (and its inspect, ast, dis), ``TYPE_CHECKING`` is a module constant, the rest is imported
+where it is used."""
+
+
+@pytest.mark.parametrize("line", [["check", str(CLEAN), "--no-annotate"], ["check", str(CLEAN), "--no-annotate",
+                                  "--json"], ["--help"]], ids=["clean", "json", "help"])
+def test_a_clean_check_and_help_import_no_dataclasses_typing_or_what_they_do_not_use(line: list[str]) -> None:
+    """``-X importtime`` of a clean check (plain and --json) and of ``--help`` shows none of the modules the
+    hot path stopped importing."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"}
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "toolkit", *line], capture_output=True,
+                          text=True, encoding="utf-8", env=env, check=False, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert sorted({m.group(1) for m in SLOW_STDLIB.finditer(done.stderr)}) == []
+
+
 def test_a_usage_error_goes_to_the_typer_app_which_words_it() -> None:
     """``check --jsn`` (a real process): typer is imported and the catalogue's message is printed, exit 2."""
     proc = run_toolkit("check", "--jsn", str(CLEAN))

@@ -59,19 +59,21 @@ else:
             return
         if len(args) > len(names):
             raise TypeError(f"{cls.__qualname__}() takes {len(names)} arguments but {len(args)} were given")
-        values = dict(zip(names, args, strict=False))
-        defaults = cls.__record_defaults__
+        own = self.__dict__
+        own.update(zip(names, args, strict=False))
+        defaults, used = cls.__record_defaults__, 0
         for name in names[len(args):]:
             if name in kwargs:
-                values[name] = kwargs.pop(name)
+                own[name] = kwargs[name]
+                used += 1
                 continue
             default = defaults.get(name, _MISSING)
             if default is _MISSING:
                 raise TypeError(f"{cls.__qualname__}() missing required argument {name!r}")
-            values[name] = default.factory() if type(default) is _Factory else default
-        if kwargs:
-            raise TypeError(f"{cls.__qualname__}() got an unexpected or repeated argument {next(iter(kwargs))!r}")
-        self.__dict__.update(values)
+            own[name] = default.factory() if type(default) is _Factory else default
+        if used != len(kwargs):
+            raise TypeError(f"{cls.__qualname__}() got an unexpected or repeated argument "
+                            f"{next(k for k in kwargs if k not in names[len(args):])!r}")
 
     def _eq(self, other):
         if other.__class__ is not self.__class__:

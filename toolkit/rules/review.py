@@ -4,7 +4,6 @@ citation, 统计期限 naming another year, year-on-year jumps, narrative repeat
 
 from __future__ import annotations
 
-import datetime as dt
 import fnmatch
 import re
 from collections.abc import Callable, Iterator
@@ -17,6 +16,10 @@ from toolkit.rules.similarity import repeated
 from toolkit.rules.tableview import compiled
 from toolkit.spec.load import load_spec
 from toolkit.spec.models import ReportSpec, RuleSpec
+
+TYPE_CHECKING = False  # not typing's: the check path does not import typing (mypy knows the name)
+if TYPE_CHECKING:
+    import datetime as dt
 
 LEFTOVERS = (
     r"(?<![A-Za-z])[XxＸｘ]{2,}(?![A-Za-z])", r"[×＊*]{2,}", r"…{2,}|\.{6,}|。{3,}", r"20[XxＸｘ]{2}",
@@ -168,6 +171,8 @@ def published_late(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
     if published is None:
         return
     ctx.evaluated += 1
+    import datetime as dt  # only for a saved web page: a workbook's check does not import it
+
     deadline = dt.date(year + 1, int(rule.params.get("month", 1)), int(rule.params.get("day", 31)))
     if published > deadline:
         yield ctx.finding(rule, instance="pubdate", expected=deadline.isoformat(), actual=published.isoformat(),
@@ -191,6 +196,8 @@ def page_date(path: object) -> dt.date | None:
     found = _CONTENT.search(tag.group(0)) if tag else None
     if found is None:
         return None
+    import datetime as dt
+
     try:
         return dt.date(int(found[1]), int(found[2]), int(found[3]))
     except ValueError:

@@ -17,7 +17,6 @@ on the same sheet, sheet protection without a password, SUM/IF/ABS/COUNT/COUNTA.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -29,6 +28,7 @@ from toolkit.untrusted import xml_text
 
 TYPE_CHECKING = False  # not typing's: the check path does not import typing (mypy knows the name)
 if TYPE_CHECKING:
+    import datetime as dt
     from typing import Any
 
     from toolkit.template.checks import CheckRow
@@ -39,7 +39,10 @@ package (for the 说明 sheet's layout) and must not pay for the 校验 sheet's 
 
 
 def __getattr__(name: str) -> Any:
-    """A re-exported name of :mod:`toolkit.template.checks`, imported the first time it is asked for."""
+    """A re-exported name of :mod:`toolkit.template.checks`, imported the first time it is asked for; FIXED_DATE
+    (made on first use: a check imports this package and not :mod:`datetime`)."""
+    if name == "FIXED_DATE":
+        return _fixed_date()
     if name not in _FROM_CHECKS:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     import importlib
@@ -51,8 +54,12 @@ __all__ = ["CHECKS_FIRST_ROW", "CHECK_RESULT_COLUMN", "FAIL", "FIXED_DATE", "FON
            "blank_template_name", "build_template", "check_sheet_rows", "default_report_year",
            "is_future_year", "rectangles", "regenerate"]
 
-FIXED_DATE = dt.datetime(2021, 9, 26)
-"""Document creation date written into every template (the 2021 format's date), so output is reproducible."""
+def _fixed_date() -> dt.datetime:
+    """FIXED_DATE: the document creation date written into every template (the 2021 format's date), so output is
+    reproducible."""
+    import datetime as dt
+
+    return dt.datetime(2021, 9, 26)
 
 
 def build_template(
@@ -95,7 +102,7 @@ def build_template(
                                             "strings_to_urls": False})
         wb.set_properties({"title": spec.report_title(info.get("organ", ""), info.get("year", "")),
                            "subject": spec.format_title, "author": "gk-toolkit", "comments": spec.issuing_document,
-                           "created": FIXED_DATE})
+                           "created": _fixed_date()})
         wb.set_calc_mode("auto")
         Builder(wb, Plan(spec, data), extra_sheets, comments or {}).build()
         wb.close()
@@ -122,12 +129,16 @@ def regenerate(folder: Path) -> list[Path]:
 def default_report_year(today: dt.date | None = None) -> int:
     """The report year being prepared on ``today``: reports on a year are written from November to the end of
     January (published by 31 January), so this year from November on, last year before."""
+    import datetime as dt
+
     today = today or dt.date.today()
     return today.year if today.month >= 11 else today.year - 1
 
 
 def is_future_year(year: int, today: dt.date | None = None) -> bool:
     """Whether ``year`` has not yet begun on ``today`` (a report on it cannot exist yet)."""
+    import datetime as dt
+
     return year > (today or dt.date.today()).year
 
 

@@ -5,7 +5,7 @@ parts, status COMPUTED, never read as 0); and how an info field or a text cell r
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
+import sys
 
 from toolkit.data import CellValue, Location, Number, ValueStatus
 from toolkit.messages import msg
@@ -128,7 +128,8 @@ def info_text(raw: object, field_id: str) -> str:
         year = parse_year(raw)
         if year is not None:
             return str(year)
-    if isinstance(raw, dt.datetime | dt.date):
+    dt = sys.modules.get("datetime")  # no date without the module: a check of text and numbers does not import it
+    if dt is not None and isinstance(raw, dt.datetime | dt.date):
         return f"{raw.year}年{raw.month}月{raw.day}日"
     return text_of(raw)
 
