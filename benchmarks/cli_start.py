@@ -8,12 +8,16 @@ Run on a regular (non-editable) install, with the interpreter of that install::
 Each of the four commands runs ``--runs`` times, interleaved (one of each in turn, so a load spike on a shared
 machine hits all four alike); the medians and the two ratios are printed beside their targets
 (check / calamine ≤ 3.0, help / pass ≤ 5). The workbook defaults to the clean 2021 example.
+
+``--instructions`` runs each command once under ``valgrind --tool=callgrind`` instead and prints the instructions
+each executes and the same ratios: a figure the load of a shared machine does not move (wall times do, by 20–30%).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -45,14 +49,31 @@ def _time(command: list[str], cwd: Path) -> float:
     return elapsed
 
 
-def measure(workbook: Path, runs: int, cwd: Path) -> dict[str, float]:
-    """Median seconds of each command over ``runs`` interleaved runs."""
-    commands = {
+def _commands(workbook: Path) -> dict[str, list[str]]:
+    return {
         "pass": [sys.executable, "-c", "pass"],
         "calamine": [sys.executable, "-c", CALAMINE.format(path=str(workbook))],
         "check": [*_toolkit(), "check", str(workbook), "--no-annotate"],
         "help": [*_toolkit(), "--help"],
     }
+
+
+def instructions(workbook: Path, cwd: Path) -> dict[str, float]:
+    """Instructions each command executes (callgrind's "Collected"), one run each."""
+    counts: dict[str, float] = {}
+    for name, command in _commands(workbook).items():
+        done = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *command],
+                              cwd=cwd, capture_output=True, text=True, check=False)
+        found = re.search(r"Collected : (\d+)", done.stderr)
+        if found is None:
+            raise SystemExit(f"valgrind gave no count for {name}: {done.stderr[-500:]}")
+        counts[name] = float(found.group(1))
+    return counts
+
+
+def measure(workbook: Path, runs: int, cwd: Path) -> dict[str, float]:
+    """Median seconds of each command over ``runs`` interleaved runs."""
+    commands = _commands(workbook)
     for command in commands.values():  # warm the page cache and the byte-code
         _time(command, cwd)
     times: dict[str, list[float]] = {name: [] for name in commands}
@@ -68,14 +89,22 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=21)
     parser.add_argument("--module", action="store_true",
                         help="run python -m toolkit (with PYTHONPATH, e.g. another version) instead of the script")
+    parser.add_argument("--instructions", action="store_true",
+                        help="count instructions under valgrind (load-independent) instead of timing")
     args = parser.parse_args()
     workbook = args.workbook.resolve()
     scratch = Path(os.environ.get("TMPDIR", "/tmp"))  # not the checkout: the installed package must be the one run
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"load average (1 min): {load:.2f}; {args.runs} interleaved runs; {' '.join(_toolkit())}")
-    median = measure(workbook, args.runs, scratch)
-    for name in ("pass", "calamine", "check", "help"):
-        print(f"  {name:<9}{median[name] * 1000:8.1f} ms")
+    how = "instructions, one run each" if args.instructions else f"{args.runs} interleaved runs"
+    print(f"load average (1 min): {load:.2f}; {how}; {' '.join(_toolkit())}")
+    if args.instructions:
+        median = instructions(workbook, scratch)
+        for name in ("pass", "calamine", "check", "help"):
+            print(f"  {name:<9}{median[name] / 1e6:8.1f} M instructions")
+    else:
+        median = measure(workbook, args.runs, scratch)
+        for name in ("pass", "calamine", "check", "help"):
+            print(f"  {name:<9}{median[name] * 1000:8.1f} ms")
     rows = (("check --no-annotate / calamine open-and-read", median["check"] / median["calamine"], TARGETS["check"]),
             ("toolkit --help / python -c pass", median["help"] / median["pass"], TARGETS["help"]))
     for label, ratio, target in rows:
