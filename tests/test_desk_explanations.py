@@ -17,6 +17,7 @@ from toolkit.spec import load_spec
 from toolkit.spec.models import Severity
 from toolkit.template import build_template
 from toolkit.template.explain import explainable_rules
+from toolkit.workbook.book import Book
 
 SPEC = load_spec("2021")
 REASON = "本年度工作中未发现突出问题，经主要负责同志审核确认"
@@ -92,6 +93,43 @@ def test_explanation_column_on_the_checks_sheet(tmp_path: Path) -> None:
     wb.save(path)
     result = api.check_file(path, annotate=False)
     assert result.explained == 1 and result.warnings == 0
+
+
+def _sheets_read(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The sheets the check's Book reads (in order, every call), recorded from now on."""
+    seen: list[str] = []
+    grid = Book.grid
+
+    def recording(self: Book, sheet: str) -> object:
+        seen.append(sheet)
+        return grid(self, sheet)
+
+    monkeypatch.setattr(Book, "grid", recording)
+    return seen
+
+
+@pytest.mark.parametrize("broken", [False, True])
+def test_check_without_warnings_never_reads_the_notes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      broken: bool) -> None:
+    """A check that finds no warning (clean, or errors only) reads neither the 说明 sheet nor the 校验 sheet, and the
+    gate never unpacks their parts: a 说明 matters only for a warning."""
+    data = sample_report(SPEC, 5, organ="南口镇", year=2026)
+    path = build_template(SPEC, tmp_path / "南口镇.xlsx",
+                          data=data.with_value("s3.granted.total", 999) if broken else data)
+    seen = _sheets_read(monkeypatch)
+    result = api.check_file(path, annotate=False)
+    assert result.warnings == 0 and (result.errors > 0) is broken
+    assert seen and "说明" not in seen and SPEC.sheets["checks"] not in seen
+
+
+def test_check_with_a_warning_reads_the_notes_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A check that finds a warning reads the 说明 sheet and the 校验 sheet once each, and takes the 说明 there."""
+    path = _warned(tmp_path)
+    _write_note(path, "s5_not_empty", REASON)
+    seen = _sheets_read(monkeypatch)
+    result = api.check_file(path, annotate=False)
+    assert result.explained == 1 and result.warnings == 0
+    assert seen.count("说明") == 1 and seen.count(SPEC.sheets["checks"]) == 1
 
 
 _UNO_TYPE = uno_edit_script(

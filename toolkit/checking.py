@@ -112,10 +112,12 @@ def check_file(
         office = rules if isinstance(rules, OfficeRules) else load_rules_file(Path(rules))
         spec = office.apply(load_spec(data.format_id))
     explanations = None
-    if book is not None:
+    if book is not None:  # read only when a warning needs its 说明 (check_data calls it then)
+        from functools import partial
+
         from toolkit.desk.explanations import read_explanations
 
-        explanations = read_explanations(book, spec or load_spec(data.format_id))
+        explanations = partial(read_explanations, book, spec or load_spec(data.format_id))
     result = check_data(data, spec, skip=skip, previous=previous_data, explanations=explanations)
     if CONTROL_CHAR_CODE not in skip:
         result.findings.extend(control_char_findings(data, load_spec(data.format_id)))
