@@ -161,6 +161,29 @@ def test_units_are_read_once_each_and_alike_in_workers(tmp_path: Path, make_fold
     assert in_workers == serial and [u.source for u in serial[1]] == paths and not serial[0]
 
 
+def test_units_are_read_as_a_check_reads_them(tmp_path: Path, make_folder: FolderFactory,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A merge opens each unit with the lazy gate (its 校验 and 说明 sheets stay packed, as in ``check
+    --no-annotate``) and parses its workbook.xml once."""
+    from toolkit.inputs import expand_inputs
+    from toolkit.merge import read_units
+    from toolkit.workbook import book, safety
+
+    paths = expand_inputs([make_folder(_units(2))])
+    packages: list[safety.Package] = []
+    parsed: list[Path] = []
+    real_open, real_parse = safety.open_package, book.parse_workbook
+    monkeypatch.setattr(safety, "open_package",
+                        lambda path, *a, **k: packages.append(real_open(path, *a, **k)) or packages[-1])
+    monkeypatch.setattr(book, "parse_workbook", lambda package: parsed.append(package.path) or real_parse(package))
+    read_units(paths, jobs=1)
+    assert sorted(parsed) == sorted(paths) and len(packages) == len(paths)
+    checks = load_spec("2021").sheets["checks"]
+    for package in packages:
+        entries = {s.name: s.part for s in real_parse(package).sheets}
+        assert entries[checks] not in package.scanned and entries["说明"] not in package.scanned
+
+
 def test_a_broken_unit_among_many_is_exit_two_naming_it(tmp_path: Path, make_folder: FolderFactory) -> None:
     """Over workers too, a file that is not a workbook stops the merge with its own error (exit 2, named)."""
     folder = make_folder(_units(9))

@@ -267,13 +267,13 @@ def _read_unit(path: Path, format_id: str | None) -> UnitRead:
             data = read(path, format_id=format_id)
         else:
             from toolkit.workbook import read_workbook
-            from toolkit.workbook.parts import parse_workbook
+            from toolkit.workbook.book import Book
             from toolkit.workbook.safety import open_package
 
-            package = open_package(Path(path))
-            if parse_workbook(package).sheet(CONTRIBUTION_SHEET) is not None:
+            book = Book(open_package(Path(path), lazy=True))  # only the parts read are unpacked and scanned
+            if book.xml.sheet(CONTRIBUTION_SHEET) is not None:
                 return UnitRead(summary=True)
-            data = read_workbook(Path(path), format_id=format_id, package=package)
+            data = read_workbook(Path(path), format_id=format_id, book=book)
     except ToolkitError:
         return UnitRead()
     return UnitRead(data, check_data(data))
@@ -336,6 +336,6 @@ def is_merge_output(path: Path) -> bool:
     from toolkit.workbook.safety import open_package
 
     try:
-        return parse_workbook(open_package(Path(path))).sheet(CONTRIBUTION_SHEET) is not None
+        return parse_workbook(open_package(Path(path), lazy=True)).sheet(CONTRIBUTION_SHEET) is not None
     except ToolkitError:
         return False
