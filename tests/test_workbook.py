@@ -491,3 +491,21 @@ def test_names_left_pointing_at_a_renamed_sheet_fall_back_to_labels(tmp_path: Pa
     got = read_workbook(renamed)
     assert numbers(got) == numbers(data)
     assert got.values["s3.new_received.natural"].location.sheet == "依申请公开表"  # type: ignore[union-attr]
+
+
+def test_units_sharing_a_workbook_xml_parse_it_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two units filled in one template share workbook.xml and its relationships byte for byte: they are parsed
+    once, and each unit still reads its own figures."""
+    from toolkit.workbook import parts
+    from toolkit.workbook.safety import open_package
+
+    first, second = (build_template(load_spec("2021"), tmp_path / f"{seed}.xlsx", data=sample("2021", seed))
+                     for seed in (1, 2))
+    parts._parsed.cache_clear()
+    calls: list[str] = []
+    real_parse = parts._parse
+    monkeypatch.setattr(parts, "_parse", lambda data, part: calls.append(part) or real_parse(data, part))
+    one, two = (parts.parse_workbook(open_package(p, lazy=True)) for p in (first, second))
+    assert calls == [parts.WORKBOOK_PART, parts.WORKBOOK_RELS] and one == two
+    assert numbers(read_workbook(first)) == numbers(sample("2021", 1))
+    assert numbers(read_workbook(second)) == numbers(sample("2021", 2))

@@ -10,6 +10,7 @@ checked bytes, ~100× faster than a parse).
 from __future__ import annotations
 
 import collections
+import functools
 import re
 from xml.etree.ElementTree import Element, ParseError, fromstring
 
@@ -73,7 +74,11 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _parse(package: Package, part: str) -> Element:
+class _Unparsable(Exception):
+    """A structural part that does not parse (its name is the argument)."""
+
+
+def _parse(data: bytes, part: str) -> Element:
     """Parse a small structural part (workbook.xml, its relationships).
 
     Without any ``<!`` (so no DOCTYPE, and no entity can be declared) in an ASCII-compatible encoding, the stdlib
@@ -81,27 +86,48 @@ def _parse(package: Package, part: str) -> Element:
     its 250 names); anything else — UTF-16, comments, CDATA, a DTD — goes through defusedxml.
     """
     try:
-        data = package.read(part)
         if b"<!" not in data and b"\x00" not in data:
             return fromstring(data)
         from defusedxml.ElementTree import fromstring as defused_fromstring
 
         return defused_fromstring(data)
-    except (ParseError, ValueError, KeyError, LookupError):  # defusedxml refuses by ValueError; LookupError: encoding=
-        raise WorkbookError(msg("reader.bad_structure", part=part), path=package.path) from None
+    except (ParseError, ValueError, LookupError):  # defusedxml refuses by ValueError; LookupError: encoding=
+        raise _Unparsable(part) from None
 
 
 def parse_workbook(package: Package) -> WorkbookXml:
-    """Sheets (with their parts) and defined names of a checked package."""
-    root = _parse(package, WORKBOOK_PART)
+    """Sheets (with their parts) and defined names of a checked package.
+
+    The two parts are parsed once per distinct content (:func:`_parsed`: a folder's units filled in one template
+    mostly share them byte for byte), then the sheets' parts are looked up among this package's own."""
+    try:
+        workbook = package.read(WORKBOOK_PART)
+        rels = package.read(WORKBOOK_RELS) if WORKBOOK_RELS in package.infos else None
+    except KeyError:
+        raise WorkbookError(msg("reader.bad_structure", part=WORKBOOK_PART), path=package.path) from None
+    try:
+        sheets, names = _parsed(workbook, rels)
+    except _Unparsable as exc:
+        raise WorkbookError(msg("reader.bad_structure", part=exc.args[0]), path=package.path) from None
+    return WorkbookXml(tuple(SheetEntry(name, state, part_named(package.infos, part)) for name, state, part in sheets),
+                       names)
+
+
+@functools.lru_cache(maxsize=32)
+def _parsed(workbook: bytes, rels: bytes | None) -> tuple[tuple[tuple[str, str, str | None], ...],
+                                                          tuple[DefinedName, ...]]:
+    """(name, state, target part as resolved) of each sheet in tab order, and the defined names in file order, of
+    a workbook.xml and its relationships (None when there are none); :class:`_Unparsable` when either does not
+    parse. A pure function of the two parts' bytes, kept for the last few distinct ones."""
+    root = _parse(workbook, WORKBOOK_PART)
     targets: dict[str, str] = {}
-    if WORKBOOK_RELS in package.infos:
-        for rel in _parse(package, WORKBOOK_RELS):
+    if rels is not None:
+        for rel in _parse(rels, WORKBOOK_RELS):
             target = rel.get("Target", "")
             if rel.get("TargetMode") == "External" or not target:
                 continue
             targets[rel.get("Id", "")] = resolve_target(target)
-    sheets: list[SheetEntry] = []
+    sheets: list[tuple[str, str, str | None]] = []
     names: list[DefinedName] = []
     for element in root.iter():
         tag = element.tag
@@ -111,10 +137,8 @@ def parse_workbook(package: Package) -> WorkbookXml:
                                      int(local) if local and local.isdecimal() else None))
         elif tag == "sheet" or tag.endswith("}sheet"):
             rid = next((v for k, v in element.attrib.items() if _local(k) == "id"), "")
-            part = targets.get(rid)
-            sheets.append(SheetEntry(element.get("name", ""), element.get("state", "visible"),
-                                     part_named(package.infos, part)))
-    return WorkbookXml(tuple(sheets), tuple(names))
+            sheets.append((element.get("name", ""), element.get("state", "visible"), targets.get(rid)))
+    return tuple(sheets), tuple(names)
 
 
 @record(frozen=True)
