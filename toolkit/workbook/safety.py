@@ -17,6 +17,7 @@ and size-checked from the zip directory but never unpacked. Each refusal is a Ch
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import zipfile
@@ -189,20 +190,34 @@ def _sheet_entries(package: Package) -> list[tuple[str, bytes]]:
     """(name without whitespace, relationship id) of every ``<sheet>`` in workbook.xml, read from its bytes, so that
     no reading of an odd name escapes the scan."""
     if package.entries is None:
-        package.entries = []
-        for element in _SHEET.findall(package.parts.get(WORKBOOK, b"")):
-            attrs = _attributes(element)
-            names = attrs.get(b"name") or [b""]
-            for rid in attrs.get(b"id", ()):
-                package.entries += [("".join(_xml_text(name).split()), rid) for name in names]
+        package.entries = list(_entries_of(package.parts.get(WORKBOOK, b"")))
     return package.entries
 
 
+@functools.lru_cache(maxsize=32)
+def _entries_of(workbook: bytes) -> tuple[tuple[str, bytes], ...]:
+    """:func:`_sheet_entries` of a workbook.xml's bytes (a pure function of them: a folder's units mostly share
+    them, so it is kept for the last few distinct ones)."""
+    entries: list[tuple[str, bytes]] = []
+    for element in _SHEET.findall(workbook):
+        attrs = _attributes(element)
+        names = attrs.get(b"name") or [b""]
+        for rid in attrs.get(b"id", ()):
+            entries += [("".join(_xml_text(name).split()), rid) for name in names]
+    return tuple(entries)
+
+
 def _relationships(package: Package) -> list[dict[bytes, list[bytes]]]:
-    """The attributes of every workbook relationship."""
+    """The attributes of every workbook relationship (read only: they may be shared with other packages)."""
     if package.relationships is None:
-        package.relationships = [_attributes(rel) for rel in _RELATIONSHIP.findall(package.parts.get(RELS, b""))]
+        package.relationships = list(_relationships_of(package.parts.get(RELS, b"")))
     return package.relationships
+
+
+@functools.lru_cache(maxsize=32)
+def _relationships_of(rels: bytes) -> tuple[dict[bytes, list[bytes]], ...]:
+    """The attributes of every relationship in a relationships part's bytes (kept like :func:`_entries_of`)."""
+    return tuple(_attributes(rel) for rel in _RELATIONSHIP.findall(rels))
 
 
 def _xml_text(raw: bytes) -> str:

@@ -177,10 +177,14 @@ class XmlScan:
     def _measure_quickly(self, text: bytes) -> None:
         """Every ``r="D8"`` counts, empty styled cells included (an upper bound); anything unusual → precise."""
         refs = QUICK_REF.findall(text)
-        if not refs and b"<c" not in text and b":c" not in text:
-            return  # no cell at all (shared strings, styles …): two quick looks instead of four counts
-        tags = text.count(b"<c ") + text.count(b"<c>")
-        if tags != len(refs) or b":c " in text or b":c>" in text:
+        prefixed = b":c" in text
+        if prefixed and (b":c " in text or b":c>" in text):
+            raise NeedPrecise
+        if not refs:  # no cell at all (shared strings, styles …): a look for a cell tag instead of two counts
+            if b"<c " in text or b"<c>" in text:
+                raise NeedPrecise
+            return
+        if text.count(b"<c ") + text.count(b"<c>") != len(refs):
             raise NeedPrecise
         if refs:
             self.cells += len(refs)
