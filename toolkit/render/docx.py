@@ -15,13 +15,13 @@ import contextvars
 import re
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
-from docx.enum.table import WD_ALIGN_VERTICAL, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.opc.constants import RELATIONSHIP_TYPE
-from docx.oxml import OxmlElement
+from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Emu, Mm, Pt, RGBColor
 
@@ -214,36 +214,76 @@ def _table_properties(table: Any, width: int) -> None:
     tbl_pr.append(margins)
 
 
-_ALIGN = {"row": WD_ALIGN_PARAGRAPH.LEFT}
+_ALIGN = {"row": "left"}
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_TABLE_PROPERTIES = (
+    '<w:tblPr><w:jc w:val="center"/><w:tblLook w:firstColumn="1" w:firstRow="1" w:lastColumn="0" w:lastRow="0" '
+    'w:noHBand="0" w:noVBand="1" w:val="04A0"/><w:tblW w:w="{width}" w:type="dxa"/><w:tblBorders>'
+    + "".join(f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
+              for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
+    + '</w:tblBorders><w:tblLayout w:type="fixed"/><w:tblCellMar><w:top w:w="28" w:type="dxa"/>'
+    '<w:left w:w="57" w:type="dxa"/><w:bottom w:w="28" w:type="dxa"/><w:right w:w="57" w:type="dxa"/>'
+    "</w:tblCellMar></w:tblPr>")
+"""What :func:`_table_properties` gives a table python-docx made (centred, fixed layout, single black borders,
+narrow cell margins), written out: a report's tables are built as one XML fragment."""
+_CELL_PARAGRAPH = ('<w:pPr><w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>'
+                   '<w:jc w:val="{}"/></w:pPr>')
+
+
+def _twips(emu: float) -> int:
+    """An EMU length in whole twips, rounded as python-docx rounds it."""
+    return round(emu / 635.0)
+
+
+def _run_xml(text: str, font: Chain, size: Any) -> str:
+    """``<w:r>`` as :func:`_run` writes it (no colour): the role's face for every script, its bold, the size;
+    tabs and line breaks as Word's elements, XML-illegal characters as visible marks."""
+    face = _face(font)
+    name = escape(face.family, {'"': "&quot;"})
+    bold = "<w:b/>" if face.bold else '<w:b w:val="0"/>'
+    parts = []
+    for piece in re.split(r"(\t|\r\n|\r|\n)", xml_text(text)):
+        if piece == "\t":
+            parts.append("<w:tab/>")
+        elif piece in ("\n", "\r", "\r\n"):
+            parts.append("<w:br/>")
+        elif piece:
+            space = ' xml:space="preserve"' if piece.strip() != piece else ""
+            parts.append(f"<w:t{space}>{escape(piece)}</w:t>")
+    return (f'<w:r><w:rPr><w:rFonts w:ascii="{name}" w:hAnsi="{name}" w:eastAsia="{name}" w:cs="{name}"/>{bold}'
+            f'<w:sz w:val="{int(size.pt * 2)}"/></w:rPr>{"".join(parts)}</w:r>')
 
 
 def _table(doc: Any, model: TableModel, width: int) -> None:
-    table = doc.add_table(rows=model.n_rows, cols=model.n_cols)
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
-    _table_properties(table, width)
-    widths = [Emu(int(width * w)) for w in model.widths]
-    for i, column in enumerate(table.columns):
-        column.width = widths[i]
-    for r, row in enumerate(table.rows):
-        tr_pr = row._tr.get_or_add_trPr()
-        tr_pr.append(_xml("w:cantSplit"))
-        if r < model.header_rows:
-            tr_pr.append(_xml("w:tblHeader"))
-    # python-docx rebuilds the whole cell grid on every table.cell()/row.cells call (0.9 s of a 1.3 s report):
-    # take the grid once. Its cells stay valid through the merges, which never overlap.
-    grid = table._cells
+    """The table as one ``w:tbl`` fragment, parsed once: the same XML python-docx's cell-by-cell calls (and
+    its merges) produce, at a fraction of their cost (those were 0.9 s of a 1.0 s report)."""
     n = model.n_cols
-    for i, cell in enumerate(grid):
-        cell.width = widths[i % n]
+    columns = [_twips(int(width * w)) for w in model.widths]
+    placed: dict[tuple[int, int], str] = {}
     for gc in model.cells:
-        cell = grid[gc.row * n + gc.col]
-        if gc.rowspan > 1 or gc.colspan > 1:
-            cell = cell.merge(grid[(gc.row + gc.rowspan - 1) * n + gc.col + gc.colspan - 1])
-        cell.vertical_alignment = WD_ALIGN_VERTICAL.CENTER
-        paragraph = cell.paragraphs[0]
-        _spacing(paragraph, line=None, align=_ALIGN.get(gc.role, WD_ALIGN_PARAGRAPH.CENTER))
-        _run(paragraph, gc.text, TABLE_FONT, TABLE_SIZE)
+        span_width = sum(columns[gc.col:gc.col + gc.colspan])
+        span = f'<w:gridSpan w:val="{gc.colspan}"/>' if gc.colspan > 1 else ""
+        restart = '<w:vMerge w:val="restart"/>' if gc.rowspan > 1 else ""
+        align = _CELL_PARAGRAPH.format(_ALIGN.get(gc.role, "center"))
+        placed[gc.row, gc.col] = (
+            f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{span_width}"/>{span}{restart}<w:vAlign w:val="center"/>'
+            f"</w:tcPr><w:p>{align}{_run_xml(gc.text, TABLE_FONT, TABLE_SIZE)}</w:p></w:tc>")
+        for below in range(gc.row + 1, gc.row + gc.rowspan):
+            placed[below, gc.col] = (f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{span_width}"/>{span}<w:vMerge/>'
+                                     "</w:tcPr><w:p/></w:tc>")
+        for r in range(gc.row, gc.row + gc.rowspan):
+            for c in range(gc.col + 1, gc.col + gc.colspan):
+                placed[r, c] = ""  # swallowed by the span
+    rows = []
+    for r in range(model.n_rows):
+        header = "<w:tblHeader/>" if r < model.header_rows else ""
+        cells = "".join(placed.get((r, c), f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{columns[c]}"/></w:tcPr><w:p/>'
+                                            "</w:tc>") for c in range(n))
+        rows.append(f"<w:tr><w:trPr><w:cantSplit/>{header}</w:trPr>{cells}</w:tr>")
+    grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in columns)
+    xml = (f'<w:tbl xmlns:w="{_W}">{_TABLE_PROPERTIES.format(width=int(width / 635))}<w:tblGrid>{grid}</w:tblGrid>'
+           f'{"".join(rows)}</w:tbl>')
+    doc.element.body._insert_tbl(parse_xml(xml))
 
 
 def _spacer(doc: Any) -> None:
