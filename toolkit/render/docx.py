@@ -15,7 +15,6 @@ import contextvars
 import re
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
@@ -230,6 +229,11 @@ _CELL_PARAGRAPH = ('<w:pPr><w:spacing w:before="0" w:after="0" w:line="240" w:li
                    '<w:jc w:val="{}"/></w:pPr>')
 
 
+def _escape(text: str) -> str:
+    """``text`` for XML character data or a double-quoted attribute (xml.sax.saxutils would import urllib)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
 def _twips(emu: float) -> int:
     """An EMU length in whole twips, rounded as python-docx rounds it."""
     return round(emu / 635.0)
@@ -239,7 +243,7 @@ def _run_xml(text: str, font: Chain, size: Any) -> str:
     """``<w:r>`` as :func:`_run` writes it (no colour): the role's face for every script, its bold, the size;
     tabs and line breaks as Word's elements, XML-illegal characters as visible marks."""
     face = _face(font)
-    name = escape(face.family, {'"': "&quot;"})
+    name = _escape(face.family)
     bold = "<w:b/>" if face.bold else '<w:b w:val="0"/>'
     parts = []
     for piece in re.split(r"(\t|\r\n|\r|\n)", xml_text(text)):
@@ -249,7 +253,7 @@ def _run_xml(text: str, font: Chain, size: Any) -> str:
             parts.append("<w:br/>")
         elif piece:
             space = ' xml:space="preserve"' if piece.strip() != piece else ""
-            parts.append(f"<w:t{space}>{escape(piece)}</w:t>")
+            parts.append(f"<w:t{space}>{_escape(piece)}</w:t>")
     return (f'<w:r><w:rPr><w:rFonts w:ascii="{name}" w:hAnsi="{name}" w:eastAsia="{name}" w:cs="{name}"/>{bold}'
             f'<w:sz w:val="{int(size.pt * 2)}"/></w:rPr>{"".join(parts)}</w:r>')
 
