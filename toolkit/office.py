@@ -237,8 +237,8 @@ def convert(inputs: Sequence[Path], to: str, outdir: Path, *, timeout: float = 3
 SETTLE_SECONDS = 3.0
 """How long an early-started LibreOffice may take to exit by itself once its conversion is done (it takes ~0.2 s)
 before it is stopped."""
-_GUARD = ('read line; [ "$line" = done ] && exit 0; kill -TERM -- "-$1" 2>/dev/null; sleep 5; '
-          'kill -KILL -- "-$1" 2>/dev/null; exit 0')
+_GUARD = ('read line; [ "$line" = done ] && exit 0; kill -TERM -"$1" 2>/dev/null; sleep 5; '
+          'kill -KILL -"$1" 2>/dev/null; exit 0')
 """The guard of an early-started LibreOffice, a POSIX shell in a session of its own reading a pipe that only this
 process holds: when this process ends without writing ``done`` (killed, even by ``kill -9``), the pipe closes and
 the guard stops LibreOffice's process group, which would otherwise wait for work forever."""
