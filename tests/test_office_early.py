@@ -235,3 +235,47 @@ def test_a_killed_report_leaves_no_real_office(tmp_path: Path, monkeypatch: pyte
     source.write_text("政府信息公开工作年度报告\n", encoding="utf-8")
     (pdf,) = office.convert([source], "pdf", tmp_path / "out")
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_a_prestarted_office_is_taken_over_by_the_next_early(tmp_path: Path, fake: Path) -> None:
+    """prestart() starts LibreOffice; early() hands that very instance out (no second start) and stops it."""
+    office.prestart()
+    try:
+        with office.early() as lo:
+            assert lo is not None
+            pid = _started_pid(lo)
+            lo.convert([_source(tmp_path)], "pdf", tmp_path / "out")
+        assert _servers(fake) == [pid] and not _alive(pid) and office._PENDING is None
+    finally:
+        office._stop_pending()
+
+
+def test_a_prestarted_office_nobody_takes_is_stopped_at_exit(tmp_path: Path, fake: Path) -> None:
+    """A process that prestarts LibreOffice and ends without converting leaves no LibreOffice behind."""
+    code = "from toolkit import office; office.prestart(); print(office._PENDING[1].pid, flush=True)"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    assert _gone_soon(int(proc.stdout))
+
+
+def _toolkit(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "toolkit", *args], capture_output=True, text=True, timeout=120,
+                          check=False)
+
+
+def test_the_command_line_starts_office_first_only_for_pdf(tmp_path: Path, fake: Path) -> None:
+    """`toolkit report F --to pdf` starts one LibreOffice before anything else and converts with it; `--to docx`
+    starts none; a refused `--to pdf` (exit 1) leaves none running."""
+    good = _workbook(tmp_path, broken=False)
+    done = _toolkit("report", str(good), "--to", "docx", "-o", str(tmp_path / "r.docx"))
+    assert done.returncode == 0, done.stderr
+    assert not fake.exists()
+    done = _toolkit("report", str(good), "--to", "pdf", "-o", str(tmp_path / "r.pdf"))
+    assert done.returncode == 0, done.stderr
+    assert [line.split()[0] for line in fake.read_text().splitlines()] == ["server", "convert"]
+    assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF") and not _alive(_servers(fake)[0])
+    fake.unlink()
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    refused = _toolkit("report", str(_workbook(bad, broken=True)), "-t", "pdf", "-o", str(tmp_path / "x.pdf"))
+    assert refused.returncode == 1 and not (tmp_path / "x.pdf").exists()
+    assert all(_gone_soon(pid) for pid in (_servers(fake) if fake.exists() else []))

@@ -325,15 +325,54 @@ def started() -> Iterator[Started]:
 @contextlib.contextmanager
 def early() -> Iterator[Started | None]:
     """As :func:`started`, but None where LibreOffice is not installed: for a caller that may not need it (a
-    report is refused after its check), so that the missing LibreOffice is reported only where it is needed."""
+    report is refused after its check), so that the missing LibreOffice is reported only where it is needed.
+    A LibreOffice :func:`prestart` started is taken over."""
+    global _PENDING
+    pending, _PENDING = _PENDING, None
+    if pending is not None:
+        stack, office = pending
+        with stack:
+            yield office
+        return
+    with _start() as office:
+        yield office
+
+
+_PENDING: tuple[contextlib.ExitStack, Started | None] | None = None
+"""The LibreOffice :func:`prestart` started, until :func:`early` takes it over (or the process exits)."""
+
+
+@contextlib.contextmanager
+def _start() -> Iterator[Started | None]:
     soffice = find_soffice()
     if soffice is None:
         yield None
         return
     with _profile() as (profile, lock, reused):
         _prepare(profile)
-        early = Started(soffice, profile, lock, reused)
+        office = Started(soffice, profile, lock, reused)
         try:
-            yield early
+            yield office
         finally:
-            early.stop()
+            office.stop()
+
+
+def prestart() -> None:
+    """Start LibreOffice now for a conversion this process will ask for soon (the command line knows before its
+    framework is even imported); the next :func:`early` takes it over. If none does, it is stopped at exit (and by
+    its guard if this process is killed)."""
+    global _PENDING
+    if _PENDING is not None:
+        return
+    stack = contextlib.ExitStack()
+    _PENDING = stack, stack.enter_context(_start())
+    import atexit
+
+    atexit.register(_stop_pending)
+
+
+def _stop_pending() -> None:
+    global _PENDING
+    pending, _PENDING = _PENDING, None
+    if pending is not None:
+        pending[0].close()
