@@ -79,7 +79,7 @@ def _write_pdf(model: ReportModel, target: Path, office: Started | None = None) 
         from toolkit.render.fonts import installed_families
 
         docx = Path(scratch) / "report.docx"
-        write_docx(model, docx, installed=installed_families())  # the faces LibreOffice will find here
+        write_docx(model, docx, installed=installed_families(), compress=False)  # faces installed here
         (pdf,) = office.convert([docx], "pdf", Path(scratch) / "pdf")
         shutil.copyfile(pdf, target)
 

@@ -69,27 +69,32 @@ def _skeleton(installed: frozenset[str] | None) -> list[tuple[zipfile.ZipInfo, b
 
     blob = io.BytesIO()
     build_docx(ReportModel(_TITLE_MARK, (), (), (), _ORGAN_MARK, ""), blob, installed=installed)
+    with zipfile.ZipFile(blob) as package:
+        parts = [(info, package.read(info)) for info in package.infolist()]
     try:
         kept.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=kept.parent, prefix=".docx-skeleton-", suffix=".tmp")
-        with os.fdopen(fd, "wb") as out:
-            out.write(blob.getvalue())
+        with os.fdopen(fd, "wb") as out, zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as copy:
+            for info, part in parts:  # kept uncompressed: read back without inflating ~0.8 MB of styles
+                copy.writestr(info.filename, part)
         os.replace(tmp, kept)
     except OSError:
         pass  # no cache folder: made again next time
-    with zipfile.ZipFile(blob) as package:
-        return [(info, package.read(info)) for info in package.infolist()]
+    return parts
 
 
-def write_docx(model: ReportModel, target: Path, *, installed: frozenset[str] | None = None) -> None:
+def write_docx(model: ReportModel, target: Path, *, installed: frozenset[str] | None = None,
+               compress: bool = True) -> None:
     """Write ``model`` as a .docx file at ``target``: with the official faces, or — given the font families
-    ``installed`` on the machine that will print it — with the first face of each role's chain found there."""
+    ``installed`` on the machine that will print it — with the first face of each role's chain found there.
+    Without ``compress`` the parts are stored as they are (a scratch copy for LibreOffice: less to deflate and
+    inflate)."""
     if any(table.wide for section in model.sections for table in section.tables):
         from toolkit.render.docx_builder import build_docx
 
         build_docx(model, target, installed=installed)
         return
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as package:
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED) as package:
         for info, blob in _skeleton(installed):
             if info.filename == "word/document.xml":
                 text = blob.decode("utf-8")
@@ -98,4 +103,4 @@ def write_docx(model: ReportModel, target: Path, *, installed: frozenset[str] | 
             elif info.filename == "docProps/core.xml":
                 blob = (blob.decode("utf-8").replace(_TITLE_MARK, escape(xml_text(model.title)))
                         .replace(_ORGAN_MARK, escape(xml_text(model.organ))).encode("utf-8"))
-            package.writestr(info, blob)
+            package.writestr(info.filename, blob)
