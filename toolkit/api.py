@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from toolkit.desk.rulesfile import OfficeRules
     from toolkit.importer import ImportResult
     from toolkit.merge import MergeOutcome
+    from toolkit.office import Started
 
 __all__ = ["REPORT_SUFFIXES", "ImportOutcome", "ReportOutcome", "check_file", "check_folder", "check_skips",
            "default_template_name", "default_year", "import_to_workbook", "make_report", "make_template",
@@ -202,12 +203,21 @@ def make_report(
     report (perhaps edited since) is replaced only with ``overwrite``; ``output`` must end in the suffix of
     ``to`` and is never the workbook itself.
     """
+    if to != "pdf":
+        return _make_report(Path(path), to, output, force, format_id, overwrite, None)
+    from toolkit.office import early
+
+    with early() as office:  # LibreOffice gets ready while the workbook is read and checked
+        return _make_report(Path(path), to, output, force, format_id, overwrite, office)
+
+
+def _make_report(path: Path, to: str, output: Path | None, force: bool, format_id: str | None, overwrite: bool,
+                 office: Started | None) -> ReportOutcome:
     from toolkit.fileio import check_output
     from toolkit.render import SUFFIXES, default_report_name, render_report
     from toolkit.rules.engine import check_data
     from toolkit.spec.load import load_spec
 
-    path = Path(path)
     suffixes = (SUFFIXES[to], ".htm") if to == "html" else (SUFFIXES[to],) if to in SUFFIXES else ()
     if output is not None:
         check_output(Path(output), inputs=path, overwrite=overwrite, suffixes=suffixes)
@@ -219,7 +229,7 @@ def make_report(
     spec = load_spec(data.format_id)
     target = Path(output) if output is not None else path.with_name(default_report_name(spec, data, to))
     check_output(target, inputs=path, overwrite=overwrite, suffixes=suffixes)
-    written = render_report(spec, data, to, target, forced_findings=errors)
+    written = render_report(spec, data, to, target, forced_findings=errors, office=office)
     from toolkit.render.fonts import outside_gb2312
 
     rare = outside_gb2312([data.organ, *(t.text for t in data.texts.values())])

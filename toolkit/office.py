@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -163,12 +164,15 @@ def _profile() -> Iterator[tuple[Path, IO[bytes] | None, bool]]:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
+_FLAGS = ("--headless", "--norestore", "--nologo", "--nodefault", "--nolockcheck")
+
+
 def _run(soffice: str, profile: Path, lock: IO[bytes] | None, to: str, outdir: Path, inputs: Sequence[Path],
          timeout: float) -> subprocess.CompletedProcess[str]:
     cmd = [
         soffice,
         f"-env:UserInstallation={profile.as_uri()}",
-        "--headless", "--norestore", "--nologo", "--nodefault", "--nolockcheck",
+        *_FLAGS,
         "--convert-to", to, "--outdir", str(outdir),
         *[str(p) for p in inputs],
     ]
@@ -177,6 +181,40 @@ def _run(soffice: str, profile: Path, lock: IO[bytes] | None, to: str, outdir: P
         return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False, pass_fds=fds)
     except subprocess.TimeoutExpired as exc:
         raise OfficeConversionError(f"LibreOffice 转换超时（{timeout:.0f}秒）") from exc
+
+
+def _missing_office() -> OfficeMissingError:
+    return OfficeMissingError(
+        "未找到 LibreOffice，无法转换为 PDF；请安装 LibreOffice（Debian/Ubuntu：apt-get install "
+        "libreoffice-writer-nogui libreoffice-calc-nogui），或改用 --to docx"
+    )
+
+
+def _outputs(inputs: Sequence[Path], to: str, outdir: Path) -> list[Path]:
+    outdir.mkdir(parents=True, exist_ok=True)
+    ext = to.split(":", 1)[0]
+    return [outdir / (Path(p).stem + "." + ext) for p in inputs]
+
+
+def _converted(outputs: list[Path], proc: subprocess.CompletedProcess[str]) -> list[Path]:
+    """``outputs``, or the error naming those LibreOffice did not write."""
+    missing = [p for p in outputs if not p.exists()]
+    if missing:
+        names = ", ".join(p.name for p in missing)
+        raise OfficeConversionError(
+            f"LibreOffice 未能生成 {names}（退出码 {proc.returncode}）：{proc.stderr.strip()[:300]}"
+        )
+    return outputs
+
+
+def _convert_on(soffice: str, profile: Path, lock: IO[bytes] | None, reused: bool, to: str, outdir: Path,
+                inputs: Sequence[Path], outputs: list[Path], timeout: float) -> subprocess.CompletedProcess[str]:
+    """One LibreOffice run of its own on ``profile``; the reused profile is rebuilt once when nothing came out."""
+    proc = _run(soffice, profile, lock, to, outdir, inputs, timeout)
+    if reused and any(not p.exists() for p in outputs):  # perhaps a profile a killed run left half-written
+        _prepare(profile, fresh=True)
+        proc = _run(soffice, profile, lock, to, outdir, inputs, timeout)
+    return proc
 
 
 def convert(inputs: Sequence[Path], to: str, outdir: Path, *, timeout: float = 300) -> list[Path]:
@@ -188,23 +226,153 @@ def convert(inputs: Sequence[Path], to: str, outdir: Path, *, timeout: float = 3
     """
     soffice = find_soffice()
     if soffice is None:
-        raise OfficeMissingError(
-            "未找到 LibreOffice，无法转换为 PDF；请安装 LibreOffice（Debian/Ubuntu：apt-get install "
-            "libreoffice-writer-nogui libreoffice-calc-nogui），或改用 --to docx"
-        )
-    outdir.mkdir(parents=True, exist_ok=True)
-    ext = to.split(":", 1)[0]
-    outputs = [outdir / (Path(p).stem + "." + ext) for p in inputs]
+        raise _missing_office()
+    outputs = _outputs(inputs, to, outdir)
     with _profile() as (profile, lock, reused):
         _prepare(profile)
-        proc = _run(soffice, profile, lock, to, outdir, inputs, timeout)
-        if reused and any(not p.exists() for p in outputs):  # perhaps a profile a killed run left half-written
-            _prepare(profile, fresh=True)
-            proc = _run(soffice, profile, lock, to, outdir, inputs, timeout)
-    missing = [p for p in outputs if not p.exists()]
-    if missing:
-        names = ", ".join(p.name for p in missing)
-        raise OfficeConversionError(
-            f"LibreOffice 未能生成 {names}（退出码 {proc.returncode}）：{proc.stderr.strip()[:300]}"
-        )
-    return outputs
+        proc = _convert_on(soffice, profile, lock, reused, to, outdir, inputs, outputs, timeout)
+    return _converted(outputs, proc)
+
+
+SETTLE_SECONDS = 3.0
+"""How long an early-started LibreOffice may take to exit by itself once its conversion is done (it takes ~0.2 s)
+before it is stopped."""
+_GUARD = ('read line; [ "$line" = done ] && exit 0; kill -TERM -"$1" 2>/dev/null; sleep 5; '
+          'kill -KILL -"$1" 2>/dev/null; exit 0')
+"""The guard of an early-started LibreOffice, a POSIX shell in a session of its own reading a pipe that only this
+process holds: when this process ends without writing ``done`` (killed, even by ``kill -9``), the pipe closes and
+the guard stops LibreOffice's process group, which would otherwise wait for work forever."""
+
+
+class Started:
+    """LibreOffice started ahead of its one conversion (see :func:`started`).
+
+    It starts with no document, in a process group of its own, on the profile the conversion will use. The
+    conversion is an ordinary ``soffice --convert-to`` on that profile, which LibreOffice forwards to the running
+    instance (and waits until it is done); the instance then exits by itself. When it was not ready to take the
+    request, or had gone, the second ``soffice`` converts on its own: the result is the same either way."""
+
+    def __init__(self, soffice: str, profile: Path, lock: IO[bytes] | None, reused: bool) -> None:
+        self._soffice, self._profile, self._lock, self._reused = soffice, profile, lock, reused
+        self._server: subprocess.Popen[bytes] | None = None
+        self._guard: subprocess.Popen[bytes] | None = None
+        sh = shutil.which("sh") if os.name == "posix" else None
+        if sh is None:  # Windows: no process groups to stop; the conversion runs on its own
+            return
+        fds = (lock.fileno(),) if lock is not None else ()
+        self._server = subprocess.Popen(
+            [soffice, f"-env:UserInstallation={profile.as_uri()}", *_FLAGS], stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True, pass_fds=fds)
+        self._guard = subprocess.Popen([sh, "-c", _GUARD, "gk-office-guard", str(self._server.pid)],
+                                       stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                       stderr=subprocess.DEVNULL, start_new_session=True)
+
+    @property
+    def pid(self) -> int | None:
+        """The process id (and process group) of the early-started LibreOffice, None where none was started."""
+        return None if self._server is None else self._server.pid
+
+    def convert(self, inputs: Sequence[Path], to: str, outdir: Path, *, timeout: float = 300) -> list[Path]:
+        """Convert ``inputs`` as :func:`convert` does, handing the work to the started LibreOffice; returns the
+        output paths once LibreOffice has exited."""
+        outputs = _outputs(inputs, to, outdir)
+        args = (self._soffice, self._profile, self._lock)
+        if self._server is None:
+            return _converted(outputs, _convert_on(*args, self._reused, to, outdir, inputs, outputs, timeout))
+        proc = _run(*args, to, outdir, inputs, timeout)
+        if all(p.exists() for p in outputs):
+            self.stop(settle=SETTLE_SECONDS)
+            return _converted(outputs, proc)
+        self.stop()  # it took the request and failed, or died: a run of its own decides
+        return _converted(outputs, _convert_on(*args, self._reused, to, outdir, inputs, outputs, timeout))
+
+    def stop(self, *, settle: float = 0.0) -> None:
+        """Let the started LibreOffice exit by itself within ``settle`` seconds, else stop its process group
+        (SIGTERM, then SIGKILL); then dismiss the guard. Safe to call again."""
+        server = self._server
+        if server is not None and server.returncode is None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                server.wait(settle)
+            for sig, grace in ((signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0)):
+                if server.returncode is not None:
+                    break
+                with contextlib.suppress(OSError):
+                    os.killpg(server.pid, sig)
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    server.wait(grace)
+        guard, self._guard = self._guard, None
+        if guard is not None:
+            with contextlib.suppress(OSError, ValueError):
+                assert guard.stdin is not None
+                guard.stdin.write(b"done\n")
+                guard.stdin.close()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                guard.wait(5)
+
+
+@contextlib.contextmanager
+def started() -> Iterator[Started]:
+    """LibreOffice started now, on the profile :func:`convert` would use, so that it gets ready while the caller
+    makes the file to convert; ``convert`` on the yielded :class:`Started` hands it the work. However the block
+    ends (done, an error, Ctrl+C), LibreOffice is gone when it has; if this process is killed, its guard stops
+    LibreOffice. Without LibreOffice, :class:`~toolkit.errors.OfficeMissingError` at once."""
+    with early() as office:
+        if office is None:
+            raise _missing_office()
+        yield office
+
+
+@contextlib.contextmanager
+def early() -> Iterator[Started | None]:
+    """As :func:`started`, but None where LibreOffice is not installed: for a caller that may not need it (a
+    report is refused after its check), so that the missing LibreOffice is reported only where it is needed.
+    A LibreOffice :func:`prestart` started is taken over."""
+    global _PENDING
+    pending, _PENDING = _PENDING, None
+    if pending is not None:
+        stack, office = pending
+        with stack:
+            yield office
+        return
+    with _start() as office:
+        yield office
+
+
+_PENDING: tuple[contextlib.ExitStack, Started | None] | None = None
+"""The LibreOffice :func:`prestart` started, until :func:`early` takes it over (or the process exits)."""
+
+
+@contextlib.contextmanager
+def _start() -> Iterator[Started | None]:
+    soffice = find_soffice()
+    if soffice is None:
+        yield None
+        return
+    with _profile() as (profile, lock, reused):
+        _prepare(profile)
+        office = Started(soffice, profile, lock, reused)
+        try:
+            yield office
+        finally:
+            office.stop()
+
+
+def prestart() -> None:
+    """Start LibreOffice now for a conversion this process will ask for soon (the command line knows before its
+    framework is even imported); the next :func:`early` takes it over. If none does, it is stopped at exit (and by
+    its guard if this process is killed)."""
+    global _PENDING
+    if _PENDING is not None:
+        return
+    stack = contextlib.ExitStack()
+    _PENDING = stack, stack.enter_context(_start())
+    import atexit
+
+    atexit.register(_stop_pending)
+
+
+def _stop_pending() -> None:
+    global _PENDING
+    pending, _PENDING = _PENDING, None
+    if pending is not None:
+        pending[0].close()

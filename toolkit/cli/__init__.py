@@ -17,8 +17,16 @@ __all__ = ["app", "main"]
 
 def main() -> None:
     """Console-script entry point: the hot path when it can serve the line, else the typer app."""
+    import sys
+
     from toolkit.cli.hot import main as hot_main
 
+    args = sys.argv[1:]
+    if "report" in args and any(a in ("--to=pdf", "-tpdf") or (a in ("--to", "-t") and b == "pdf")
+                                for a, b in zip(args, [*args[1:], ""], strict=True)):
+        from toolkit.office import prestart
+
+        prestart()  # LibreOffice gets ready while the command line, the workbook and the .docx are made
     hot_main()
 
 

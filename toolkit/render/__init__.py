@@ -7,10 +7,12 @@ by LibreOffice).
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from toolkit.data import ReportData
 from toolkit.errors import ToolkitError
@@ -19,6 +21,9 @@ from toolkit.messages import msg
 from toolkit.render.model import ReportModel, build_report, report_title
 from toolkit.rules.findings import Finding
 from toolkit.spec.models import ReportSpec
+
+if TYPE_CHECKING:
+    from toolkit.office import Started
 
 __all__ = ["SUFFIXES", "build_report", "default_report_name", "render_report"]
 
@@ -56,20 +61,26 @@ def _writer(to: str) -> Callable[[ReportModel, Path], None]:
     return _write_pdf
 
 
-def _write_pdf(model: ReportModel, target: Path) -> None:
-    """Write the .docx in a scratch folder, convert it with LibreOffice, copy the PDF to ``target``.
+def _write_pdf(model: ReportModel, target: Path, office: Started | None = None) -> None:
+    """Write the .docx in a scratch folder, convert it with LibreOffice, copy the PDF to ``target``. LibreOffice
+    is started first and gets ready while the .docx is made (:func:`toolkit.office.started`), or earlier by the
+    caller (``office``, which this conversion uses and stops).
 
     The .docx names, per role, the face of :mod:`.fonts` installed here (LibreOffice ignores Word's stand-ins).
 
     Without LibreOffice, :class:`~toolkit.errors.OfficeMissingError` (in Chinese, with the install command)."""
-    from toolkit.office import convert
-    from toolkit.render.docx import write_docx
-    from toolkit.render.fonts import installed_families
+    from toolkit.office import started
 
-    with tempfile.TemporaryDirectory(prefix="gk-report-") as scratch:
+    with contextlib.ExitStack() as stack:
+        scratch = stack.enter_context(tempfile.TemporaryDirectory(prefix="gk-report-"))
+        if office is None:
+            office = stack.enter_context(started())
+        from toolkit.render.docx import write_docx  # LibreOffice starts meanwhile
+        from toolkit.render.fonts import installed_families
+
         docx = Path(scratch) / "report.docx"
-        write_docx(model, docx, installed=installed_families())  # the faces LibreOffice will find here
-        (pdf,) = convert([docx], "pdf", Path(scratch) / "pdf")
+        write_docx(model, docx, installed=installed_families(), compress=False)  # faces installed here
+        (pdf,) = office.convert([docx], "pdf", Path(scratch) / "pdf")
         shutil.copyfile(pdf, target)
 
 
@@ -79,13 +90,15 @@ def render_report(
     to: str,
     target: Path,
     forced_findings: Sequence[Finding] = (),
+    office: Started | None = None,
 ) -> Path:
     """Write the report on ``data`` as ``to`` (docx, html, md, pdf) at ``target``, atomically; returns ``target``.
 
     ``forced_findings`` (the error findings a forced report was made despite) are listed in a notice on the
-    first page. PDF needs LibreOffice: :class:`~toolkit.errors.OfficeMissingError` when it is not installed.
+    first page. PDF needs LibreOffice: :class:`~toolkit.errors.OfficeMissingError` when it is not installed;
+    ``office`` is a LibreOffice the caller started early for it (:func:`toolkit.office.early`).
     """
     _suffix(to)
     model = build_report(spec, data, forced_findings)
-    writer = _writer(to)
+    writer = (lambda m, t: _write_pdf(m, t, office)) if to == "pdf" else _writer(to)
     return write_atomic(Path(target), lambda tmp: writer(model, tmp), protect=data.source)
