@@ -17,7 +17,7 @@ _CELL = re.compile(rb"<(?P<p>(?:[\w.-]+:)?)c(?=[\s/>])" + _ATTRS + rb"/?>")
 content has ``<color``, ``<charset``, never ``<c``), so the start tags alone are found in one pass over the sheet,
 never backtracking over a cell's content."""
 _MERGE = re.compile(rb"""<(?:[\w.-]+:)?mergeCell\s[^>]*?ref\s*=\s*["']([A-Z]+[0-9]+):([A-Z]+[0-9]+)["']""")
-_SELECTED = re.compile(rb"""<(?:[\w.-]+:)?sheetView\s[^>]*?tabSelected\s*=\s*["'](?:1|true)["'][^>]*>""")
+SELECTED = re.compile(rb"""<(?:[\w.-]+:)?sheetView\s[^>]*?tabSelected\s*=\s*["'](?:1|true)["'][^>]*>""")
 _AFTER_LEGACY = (b"legacyDrawingHF", b"drawingHF", b"picture", b"oleObjects", b"controls", b"webPublishItems",
                  b"tableParts", b"extLst")
 """What follows ``legacyDrawing`` in a worksheet (ECMA-376 CT_Worksheet)."""
@@ -28,7 +28,7 @@ Restyle = Callable[[int, tuple[int, int]], int]
 
 def unselect(xml: bytes) -> bytes:
     """The sheet without ``tabSelected`` on its views (two selected tabs would group the sheets in Excel)."""
-    return _SELECTED.sub(lambda m: set_attr(m.group(), b"tabSelected", None), xml)
+    return SELECTED.sub(lambda m: set_attr(m.group(), b"tabSelected", None), xml)
 
 
 def merge_anchors(xml: bytes) -> dict[tuple[int, int], tuple[int, int]]:
