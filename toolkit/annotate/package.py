@@ -96,7 +96,7 @@ def patch_workbook(xml: bytes, sheet_name: str, rid: str, replaced: str | None, 
             edits.append((at, at, block))
     else:
         edits.append((names.tag_end, names.tag_end, title))
-        for found in _LOCAL_NAME.finditer(xml, names.tag_end, names.inner_end):
+        for found in _local_names(xml, names):
             tag = found.group()
             local = attr(tag, b"localSheetId")
             if local is None:
@@ -117,6 +117,23 @@ def patch_workbook(xml: bytes, sheet_name: str, rid: str, replaced: str | None, 
             if new != tag:
                 edits.append((view.start, view.tag_end, new))
     return splice(xml, edits)
+
+
+def _local_names(xml: bytes, names: Element) -> list[re.Match[bytes]]:
+    """The start tags of the ``definedName`` elements in ``names`` whose tag holds ``localSheetId``, in order.
+
+    Found from each occurrence of the bytes back to the ``<`` that opens their tag (an attribute value holds no
+    ``<``), not by matching every name's tag: LibreOffice writes hundreds of names, a few of them sheet-local."""
+    found: list[re.Match[bytes]] = []
+    pos, seen = names.tag_end, -1
+    while (at := xml.find(b"localSheetId", pos, names.inner_end)) >= 0:
+        pos = at + 12
+        start = xml.rfind(b"<", names.tag_end, at)
+        match = _LOCAL_NAME.match(xml, start, names.inner_end) if start > seen else None
+        if match is not None and match.end() > at:
+            found.append(match)
+            seen = start
+    return found
 
 
 def sheet_entries(xml: bytes, rels: Relationships, package: Package) -> list[tuple[str, str, str | None]]:
