@@ -309,8 +309,7 @@ def write_package(package: Package, changed: dict[str, bytes], dropped: set[str]
             flags = 0x800 if not encoded.isascii() else 0
             if name in changed or info is None:
                 data = changed[name]
-                packer = zlib.compressobj(1, zlib.DEFLATED, -15)  # 3× faster than 6; XML parts ~15% larger
-                raw: bytes | memoryview = packer.compress(data) + packer.flush()
+                raw: bytes | memoryview = zlib.compress(data, 1, -15)  # 3× faster than 6; XML parts ~15% larger
                 crc, size, method = zlib.crc32(data), len(data), 8
                 when = info.date_time if info is not None else stamp
                 attributes = info.external_attr & 0xFFFF if info is not None else 0
