@@ -110,7 +110,7 @@ def build_parts(package: Package, result: CheckResult, lang: str, author: str,
     for part, cells in _flagged(sheets, result).items():
         xml = package.read(part)
         severity = {cell: _worst(findings) for cell, findings in cells.items()}
-        anchors = merge_anchors(xml)
+        anchors = merge_anchors(xml, cells)
         on: dict[tuple[int, int], list[Finding]] = {}
         for cell, findings in cells.items():
             box = on.setdefault(anchors.get(cell, cell), [])

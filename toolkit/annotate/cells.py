@@ -5,7 +5,7 @@ sheet is no longer selected (the 校验结果 sheet is). Everything else is the 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from toolkit.annotate.tokens import Element, attr, children, rel_prefix, root, set_attr, splice
 from toolkit.workbook.a1 import a1, split_a1
@@ -31,17 +31,17 @@ def unselect(xml: bytes) -> bytes:
     return SELECTED.sub(lambda m: set_attr(m.group(), b"tabSelected", None), xml)
 
 
-def merge_anchors(xml: bytes) -> dict[tuple[int, int], tuple[int, int]]:
-    """Each merged cell that is not its range's top-left → that top-left cell (zero-based row, col)."""
+def merge_anchors(xml: bytes, cells: Iterable[tuple[int, int]]) -> dict[tuple[int, int], tuple[int, int]]:
+    """Each of ``cells`` that is merged but not its range's top-left → that top-left cell (zero-based row, col)."""
+    wanted = set(cells)
     anchors: dict[tuple[int, int], tuple[int, int]] = {}
     for match in _MERGE.finditer(xml):
         (r1, c1), (r2, c2) = split_a1(match.group(1).decode()), split_a1(match.group(2).decode())
         if (r2 - r1 + 1) * (c2 - c1 + 1) > 10_000:
-            continue
-        for r in range(r1, r2 + 1):
-            for c in range(c1, c2 + 1):
-                if (r, c) != (r1, c1):
-                    anchors[r, c] = (r1, c1)
+            continue  # as before: so large a range is not followed (a flagged cell in it is marked itself)
+        for r, c in wanted:
+            if r1 <= r <= r2 and c1 <= c <= c2 and (r, c) != (r1, c1):
+                anchors[r, c] = (r1, c1)
     return anchors
 
 
