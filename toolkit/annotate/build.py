@@ -6,7 +6,7 @@ import posixpath
 import re
 from collections.abc import Callable
 
-from toolkit.annotate.cells import merge_anchors, patch_sheet, unselect
+from toolkit.annotate.cells import SELECTED, merge_anchors, patch_sheet, unselect
 from toolkit.annotate.comments import (
     COMMENTS_CONTENT,
     COMMENTS_TYPE,
@@ -44,6 +44,7 @@ from toolkit.workbook.safety import Package
 
 TYPES = "[Content_Types].xml"
 _LEGACY = re.compile(rb"<(?:[\w.-]+:)?legacyDrawing\s[^>]*>")
+_SHEET_DATA = re.compile(rb"<(?:[\w.-]+:)?sheetData[\s/>]")
 
 
 def _flagged(sheets: list[tuple[str, str, str | None]],
@@ -109,7 +110,7 @@ def build_parts(package: Package, result: CheckResult, lang: str, author: str,
     for part, cells in _flagged(sheets, result).items():
         xml = package.read(part)
         severity = {cell: _worst(findings) for cell, findings in cells.items()}
-        anchors = merge_anchors(xml)
+        anchors = merge_anchors(xml, cells)
         on: dict[tuple[int, int], list[Finding]] = {}
         for cell, findings in cells.items():
             box = on.setdefault(anchors.get(cell, cell), [])
@@ -152,9 +153,13 @@ def build_parts(package: Package, result: CheckResult, lang: str, author: str,
     for _, _, sheet_part in sheets:
         if sheet_part and sheet_part not in changed and (old is None or sheet_part != old[2]):
             start = head(package, sheet_part)
-            whole = len(start) >= package.infos[sheet_part].file_size
-            if b"tabSelected" not in start and (b"sheetData" in start or whole):
-                continue  # its views are before its cells: not selected
+            data_at = _SHEET_DATA.search(start)
+            if data_at is None and len(start) < package.infos[sheet_part].file_size:
+                views = None  # the head ends before the cells: look at the whole sheet
+            else:
+                views = start[:data_at.start()] if data_at is not None else start
+            if views is not None and not SELECTED.search(views):
+                continue  # its views (before its cells) select no tab
             xml = package.read(sheet_part)
             unselected = unselect(xml)
             if unselected != xml:

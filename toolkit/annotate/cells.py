@@ -5,7 +5,7 @@ sheet is no longer selected (the 校验结果 sheet is). Everything else is the 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from toolkit.annotate.tokens import Element, attr, children, rel_prefix, root, set_attr, splice
 from toolkit.workbook.a1 import a1, split_a1
@@ -17,7 +17,7 @@ _CELL = re.compile(rb"<(?P<p>(?:[\w.-]+:)?)c(?=[\s/>])" + _ATTRS + rb"/?>")
 content has ``<color``, ``<charset``, never ``<c``), so the start tags alone are found in one pass over the sheet,
 never backtracking over a cell's content."""
 _MERGE = re.compile(rb"""<(?:[\w.-]+:)?mergeCell\s[^>]*?ref\s*=\s*["']([A-Z]+[0-9]+):([A-Z]+[0-9]+)["']""")
-_SELECTED = re.compile(rb"""<(?:[\w.-]+:)?sheetView\s[^>]*?tabSelected\s*=\s*["'](?:1|true)["'][^>]*>""")
+SELECTED = re.compile(rb"""<(?:[\w.-]+:)?sheetView\s[^>]*?tabSelected\s*=\s*["'](?:1|true)["'][^>]*>""")
 _AFTER_LEGACY = (b"legacyDrawingHF", b"drawingHF", b"picture", b"oleObjects", b"controls", b"webPublishItems",
                  b"tableParts", b"extLst")
 """What follows ``legacyDrawing`` in a worksheet (ECMA-376 CT_Worksheet)."""
@@ -28,20 +28,20 @@ Restyle = Callable[[int, tuple[int, int]], int]
 
 def unselect(xml: bytes) -> bytes:
     """The sheet without ``tabSelected`` on its views (two selected tabs would group the sheets in Excel)."""
-    return _SELECTED.sub(lambda m: set_attr(m.group(), b"tabSelected", None), xml)
+    return SELECTED.sub(lambda m: set_attr(m.group(), b"tabSelected", None), xml)
 
 
-def merge_anchors(xml: bytes) -> dict[tuple[int, int], tuple[int, int]]:
-    """Each merged cell that is not its range's top-left → that top-left cell (zero-based row, col)."""
+def merge_anchors(xml: bytes, cells: Iterable[tuple[int, int]]) -> dict[tuple[int, int], tuple[int, int]]:
+    """Each of ``cells`` that is merged but not its range's top-left → that top-left cell (zero-based row, col)."""
+    wanted = set(cells)
     anchors: dict[tuple[int, int], tuple[int, int]] = {}
     for match in _MERGE.finditer(xml):
         (r1, c1), (r2, c2) = split_a1(match.group(1).decode()), split_a1(match.group(2).decode())
         if (r2 - r1 + 1) * (c2 - c1 + 1) > 10_000:
-            continue
-        for r in range(r1, r2 + 1):
-            for c in range(c1, c2 + 1):
-                if (r, c) != (r1, c1):
-                    anchors[r, c] = (r1, c1)
+            continue  # as before: so large a range is not followed (a flagged cell in it is marked itself)
+        for r, c in wanted:
+            if r1 <= r <= r2 and c1 <= c <= c2 and (r, c) != (r1, c1):
+                anchors[r, c] = (r1, c1)
     return anchors
 
 
@@ -89,6 +89,11 @@ def patch_sheet(xml: bytes, cells: set[tuple[int, int]], restyle: Restyle, drawi
         edits.append((data.start, data.end, b"<%ssheetData>%s</%ssheetData>" % (
             p, b"".join(new_row(r) for r in pending), p)))
         pending = []
+    elif (found := _rows_by_ref(xml, p, data, pending)) is not None:
+        for row_number, match in zip(pending, found, strict=True):
+            close, end = _row_end(xml, match, data)
+            edits.append((match.start(), end, _patch_row(xml, match, close, end, row_number, wanted[row_number],
+                                                         restyle, column_style)))
     else:
         row_number = -1
         for match in _ROW.finditer(xml, data.tag_end, data.inner_end):
@@ -96,12 +101,7 @@ def patch_sheet(xml: bytes, cells: set[tuple[int, int]], restyle: Restyle, drawi
             while pending and pending[0] < row_number:
                 edits.append((match.start(), match.start(), new_row(pending.pop(0))))
             if pending and pending[0] == row_number:
-                close = end = match.end()
-                if not match.group("empty"):
-                    close = xml.find(b"</" + match.group("p") + b"row", match.end(), data.inner_end)
-                    if close < 0 or _ROW.search(xml, match.end(), close):
-                        raise ValueError("row not closed")
-                    end = xml.index(b">", close) + 1
+                close, end = _row_end(xml, match, data)
                 edits.append((match.start(), end, _patch_row(xml, match, close, end, row_number,
                                                              wanted[pending.pop(0)], restyle, column_style)))
             if not pending:
@@ -114,18 +114,71 @@ def patch_sheet(xml: bytes, cells: set[tuple[int, int]], restyle: Restyle, drawi
     return unselect(splice(xml, edits))
 
 
+def _plain(xml: bytes, start: int, end: int) -> bool:
+    """No comment or CDATA section between ``start`` and ``end`` (where a tag's bytes could be text)."""
+    return xml.find(b"<!--", start, end) < 0 and xml.find(b"<![CDATA[", start, end) < 0
+
+
+def _rows_by_ref(xml: bytes, p: bytes, data: Element, rows: list[int]) -> list[re.Match[bytes]] | None:
+    """The start tags of ``rows`` (zero-based, ascending) found directly by their ``r`` attribute written first, as
+    Excel, WPS, LibreOffice, openpyxl and xlsxwriter write it, in order; None when one is not found so (the rows are
+    then counted one by one, which also places rows that are missing)."""
+    if not _plain(xml, data.tag_end, data.inner_end):
+        return None
+    found: list[re.Match[bytes]] = []
+    pos = data.tag_end
+    for row in rows:
+        at = xml.find(b'<%srow r="%d"' % (p, row + 1), pos, data.inner_end)
+        match = _ROW.match(xml, at, data.inner_end) if at >= 0 else None
+        if match is None:
+            return None
+        found.append(match)
+        pos = match.end()
+    return found
+
+
+def _row_end(xml: bytes, match: re.Match[bytes], data: Element) -> tuple[int, int]:
+    """Where the row whose start tag is ``match`` has its end tag, and the offset past it."""
+    if match.group("empty"):
+        return match.end(), match.end()
+    close = xml.find(b"</" + match.group("p") + b"row", match.end(), data.inner_end)
+    if close < 0 or _ROW.search(xml, match.end(), close):
+        raise ValueError("row not closed")
+    return close, xml.index(b">", close) + 1
+
+
+def _cells_by_ref(body: bytes, p: bytes, row: int, cols: list[int]) -> list[re.Match[bytes]] | None:
+    """The start tags of the cells ``cols`` of a row's content ``body``, found directly by their ``r`` attribute
+    written first; None when one is not found so (the cells are then counted one by one)."""
+    if not _plain(body, 0, len(body)):
+        return None
+    found = []
+    for col in cols:
+        at = body.find(b'<%sc r="%s"' % (p, a1(row, col).encode()))
+        cell = _CELL.match(body, at) if at >= 0 else None
+        if cell is None:
+            return None
+        found.append(cell)
+    return found
+
+
 def _patch_row(xml: bytes, match: re.Match[bytes], close: int, end: int, row: int, cols: list[int],
                restyle: Restyle, column_style: Callable[[int], int]) -> bytes:
     """One ``<row>`` (start tag ``match``, end tag from ``close`` to ``end``) with the cells ``cols`` restyled or
     created."""
     p = match.group("p")
     head = match.group()
+    body = xml[match.end():close]
+    if not match.group("empty") and (cells := _cells_by_ref(body, p, row, cols)) is not None:
+        restyled = [(cell.start(), cell.end(), set_attr(cell.group(), b"s", b"%d" % restyle(
+            _number(attr(cell.group(), b"s")) or 0, (row, col)))) for cell, col in zip(cells, cols, strict=True)]
+        return head + splice(body, restyled) + xml[close:end]
     row_style = _number(attr(head, b"s")) if attr(head, b"customFormat") in (b"1", b"true") else None
     if match.group("empty"):  # <row .../>
         head = head[:-2].rstrip() + b">"
         body, tail = b"", b"</%srow>" % p
     else:
-        body, tail = xml[match.end():close], xml[close:end]
+        tail = xml[close:end]
     todo = list(cols)
     edits: list[tuple[int, int, bytes]] = []
     col = -1
