@@ -487,3 +487,14 @@ def test_stale_temp_folders_of_killed_servers_are_removed(tmp_path: Path) -> Non
         assert store.new_job().folder.is_dir()  # the store recreates its folder if it was removed meanwhile
     finally:
         store.close()
+
+
+def test_warm_up_imports_what_a_check_needs() -> None:
+    """The server's warm-up (run in a thread while the first page loads) imports the check and the copy, so the
+    first check does not pay for them; in a fresh interpreter, where nothing else has imported them."""
+    code = ("import sys; from toolkit.web.server import _warm_up; before = set(sys.modules); _warm_up(); "
+            "print(sorted({'toolkit.checking', 'toolkit.annotate.build', 'toolkit.rules.engine', "
+            "'toolkit.workbook.book'} & (set(sys.modules) - before)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == ("['toolkit.annotate.build', 'toolkit.checking', 'toolkit.rules.engine', "
+                           "'toolkit.workbook.book']")

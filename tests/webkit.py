@@ -34,6 +34,13 @@ class Reply:
         return self.body.decode("utf-8")
 
 
+def _as_from_a_terminal() -> None:
+    """In the server's child process before it runs: SIGINT as a terminal gives it (Ctrl+C raises
+    KeyboardInterrupt). A test run started in the background by a non-interactive shell inherits SIGINT ignored,
+    and Python keeps an ignored SIGINT ignored: the Ctrl+C test would then wait for nothing."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Server:
     """A running ``python -m toolkit serve --no-browser`` with its own TMPDIR."""
 
@@ -42,7 +49,8 @@ class Server:
         tmp.mkdir(parents=True, exist_ok=True)
         env = {**os.environ, "TMPDIR": str(tmp), "PYTHONIOENCODING": "utf-8"}
         self.proc = subprocess.Popen([sys.executable, "-m", "toolkit", "serve", "--no-browser", *args],
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                                     preexec_fn=_as_from_a_terminal)
         line: list[bytes] = []
         reader = threading.Thread(target=lambda: line.append(self.proc.stdout.readline()), daemon=True)  # type: ignore[union-attr]
         reader.start()

@@ -41,6 +41,10 @@ class _QuietHandler(WSGIRequestHandler):
 
 def _warm_up() -> None:
     """Import the libraries a check needs while the first page loads, so the first check is as quick as later ones."""
+    import toolkit.annotate.build
+    import toolkit.checking
+    import toolkit.rules.engine
+    import toolkit.workbook.book  # noqa: F401
 
 
 def serve(port: int = 0, *, open_browser: bool = True, lang: str = "zh", temp_parent: Path | None = None) -> int:
