@@ -19,10 +19,10 @@ the official labels with differences that do not change their meaning. Both read
 from __future__ import annotations
 
 import functools
-import re
 import unicodedata
 from collections.abc import Iterable
 
+from toolkit.lazy import pattern
 from toolkit.record import record
 
 # Traditional → simplified, for the characters of the official labels, section titles and common organ names
@@ -40,15 +40,9 @@ TRADITIONAL_PAIRS = (
 _TRADITIONAL = str.maketrans(dict(zip(TRADITIONAL_PAIRS[0::2], TRADITIONAL_PAIRS[1::2], strict=True)))
 _QUOTES = frozenset("“”‘’\"'「」『』")
 # The patterns are compiled on first use: a check folds labels (:func:`words`) but never needs them.
-_ENUMERATOR = (r"^(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+[、.,]|\([一二三四五六七八九十\d]+\)[、.,]?"
-               r"|\d+[、.,)](?!\d)|[一二三四五六七八九十]+是)")
-_BRACKETED = r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】|〔[^〔〕]*〕|<[^<>]*>"
-
-
-@functools.cache
-def _pattern(source: str) -> re.Pattern[str]:
-    return re.compile(source)
-
+_ENUMERATOR = pattern(r"^(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+[、.,]"
+                      r"|\([一二三四五六七八九十\d]+\)[、.,]?|\d+[、.,)](?!\d)|[一二三四五六七八九十]+是)")
+_BRACKETED = pattern(r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】|〔[^〔〕]*〕|<[^<>]*>")
 
 SIMILAR_AT_LEAST = 0.8
 """Similarity (difflib ratio of the cores) from which two labels are taken as the same."""
@@ -80,15 +74,15 @@ def is_word(ch: str) -> bool:
 
 def strip_enumerator(folded: str) -> str:
     """A folded label without its leading item number (一、 (一) 1. 第一部分 一是)."""
-    return _pattern(_ENUMERATOR).sub("", folded, count=1)
+    return _ENUMERATOR.sub("", folded, count=1)
 
 
 def core(text: str) -> str:
     """The words of a label: :func:`fold` without the item number, bracketed notes, punctuation and symbols."""
     folded = strip_enumerator(fold(text))
-    previous, bracketed = None, _pattern(_BRACKETED)
+    previous = None
     while previous != folded:
-        previous, folded = folded, bracketed.sub("", folded)
+        previous, folded = folded, _BRACKETED.sub("", folded)
     return "".join(ch for ch in folded if is_word(ch))
 
 
@@ -201,18 +195,12 @@ _NAME = r"[^\d,.;:!?，。；：！？《》“”<>]{2,40}?"
 _REPORT = r"(?:政府信息公开|政务公开|信息公开)(?:工作)?(?:年度)?报告"
 _TITLES = (
     # …关于报送2020年度政府信息公开工作年度报告的函: the sender is the organ
-    rf"^(?:标题:)?(?P<organ>{_NAME})关于(?:报送|印发|公布|上报)?(?P<year>(?:19|20)\d\d)年度?{_REPORT}的(?:函|通知|报告)",
-    rf"^(?:标题:)?(?P<organ>{_NAME})(?P<year>(?:19|20)\d\d)年度?{_REPORT}$",
-    rf"^(?:标题:)?(?P<year>(?:19|20)\d\d)年度?(?P<organ>{_NAME}){_REPORT}",
+    pattern(rf"^(?:标题:)?(?P<organ>{_NAME})关于(?:报送|印发|公布|上报)?(?P<year>(?:19|20)\d\d)年度?{_REPORT}的(?:函|通知|报告)"),
+    pattern(rf"^(?:标题:)?(?P<organ>{_NAME})(?P<year>(?:19|20)\d\d)年度?{_REPORT}$"),
+    pattern(rf"^(?:标题:)?(?P<year>(?:19|20)\d\d)年度?(?P<organ>{_NAME}){_REPORT}"),
 )
-_COVER_LETTER = rf"关于(?:报送|印发|公布|上报)?(?:19|20)\d\d年度?{_REPORT}的(?:函|通知)"
-
-
-def __getattr__(name: str) -> re.Pattern[str]:
-    """``COVER_LETTER``: a 函 or 通知 that carries the report (its title names the report), compiled on first use."""
-    if name == "COVER_LETTER":
-        return _pattern(_COVER_LETTER)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+COVER_LETTER = pattern(rf"关于(?:报送|印发|公布|上报)?(?:19|20)\d\d年度?{_REPORT}的(?:函|通知)")
+"""A 函 or 通知 that carries the report (its title names the report)."""
 
 
 def plain(text: str) -> str:
@@ -222,8 +210,8 @@ def plain(text: str) -> str:
 
 def parse_title(text: str) -> tuple[str, int] | None:
     """(organ, year) when ``text`` (already :func:`plain`) is a report title or a cover letter's title."""
-    for pattern in _TITLES:
-        m = _pattern(pattern).match(text)
+    for title in _TITLES:
+        m = title.match(text)
         organ = m.group("organ").removesuffix("关于").strip() if m else ""
         if m and organ:
             return organ, int(m.group("year"))
