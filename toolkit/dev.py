@@ -1,6 +1,6 @@
 """``python -m toolkit.dev regenerate [--check]``: the one entry that rewrites what the repository generates.
 
-* the compiled format caches (``toolkit/formats/<id>.compiled.json``, :mod:`toolkit.spec.compiled`);
+* the compiled format caches (``toolkit/formats/<id>.compiled.marshal``, :mod:`toolkit.spec.compiled`);
 * the blank templates (``workbook_templates/``, :func:`toolkit.template.regenerate`);
 * the examples and their expected results (``examples/``, ``examples/generate.py``);
 * the page of error codes (``docs/错误说明.md``, :mod:`toolkit.error_docs`).
@@ -30,19 +30,17 @@ Maker = Callable[[Path], list[Path]]
 
 def _formats(root: Path) -> list[Path]:
     from toolkit.spec import compiled
-    from toolkit.spec.load import _build, available_formats
+    from toolkit.spec.load import available_formats, build_from_yaml
 
     written = []
     for fid in available_formats():
         source = (ROOT / "toolkit" / "formats" / f"{fid}.yaml").read_bytes()
-        raw = compiled.parse_yaml(source.decode("utf-8"))
-        text = compiled.compiled_text(source, raw)
-        if text is None:
+        data = compiled.compiled_text(source, build_from_yaml(fid, source))  # None: it would not load as built
+        if data is None:
             continue
-        _build(compiled.data_of(text))  # what is written loads
-        target = root / "toolkit" / "formats" / f"{fid}.compiled.json"
+        target = root / "toolkit" / "formats" / f"{fid}.compiled.marshal"
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+        target.write_bytes(data)
         written.append(target)
     return written
 

@@ -1,18 +1,26 @@
-"""The format files compiled once: ``formats/<id>.yaml`` parsed, checked, and kept as ``<id>.compiled.json``.
+"""The format files compiled once: ``formats/<id>.yaml`` parsed, built, checked, and kept as
+``<id>.compiled.marshal``.
 
-Parsing the YAML costs more than a whole check of a workbook (and importing PyYAML as much again), so the parsed
-form is cached beside it as JSON, which the standard library reads in a millisecond. The cache records the SHA-256
-of the YAML it was made from and is used only while that still matches; it is never trusted blindly: one that is
-stale, unreadable, of another shape, or that the loader rejects is rebuilt from the YAML. It is rebuilt with an
-atomic write (a temporary file renamed over it); where the package folder is not writable (an installed package
-owned by root) the parsed form is kept in memory for the run. The wheel ships the caches built
-(``python -m toolkit.dev regenerate`` writes them; a test checks they are current).
+Parsing the YAML costs more than a whole check of a workbook (and importing PyYAML as much again), and building and
+checking the model objects from it as much again; all of it is a pure function of the YAML's content and of the
+code that builds and checks it. So the *built* spec is cached beside the YAML (:mod:`toolkit.spec.built` says in
+what shape: plain tuples, lists, strings and numbers), marshalled, which the interpreter reads back in a fraction
+of a millisecond without importing anything, and :func:`toolkit.spec.built.decode` turns into the records without
+checking them again. Marshal data holds values only: loading it runs nothing (it is never a pickle).
+
+The cache's first line is text and records what it was made from — the SHA-256 of the YAML, a checksum of the code
+(:func:`toolkit.spec.built.code_digest`) and one of the rest of the file — and the cache is used only while all
+three still match, the last checked before the rest is unmarshalled: one that is stale, made by other code,
+altered, truncated, unreadable or of another shape is never used; the spec is built from the YAML and the cache
+rewritten. It is rewritten with an atomic write (a temporary file renamed over it); where the package folder is
+not writable (an installed package owned by root) the spec is kept in memory for the run. The wheel ships the
+caches built (``python -m toolkit.dev regenerate`` writes them; a test checks they are current).
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
+import marshal
 import os
 from pathlib import Path
 
@@ -20,8 +28,15 @@ TYPE_CHECKING = False  # not typing's: the check path does not import typing (my
 if TYPE_CHECKING:
     from typing import Any
 
-CACHE_VERSION = 1
-"""Bumped when the cache's own layout changes."""
+    from toolkit.spec.models import ReportSpec
+
+CACHE_VERSION = 2
+"""Bumped when the cache's own layout changes (2: the built spec, marshalled, instead of the parsed YAML as JSON)."""
+MAGIC = b"gk-spec-cache"
+"""The first word of a cache file."""
+MARSHAL_VERSION = 0
+"""Marshal's format 0: no shared references or interning flags, so the same spec always gives the same bytes (the
+committed cache is compared byte for byte with a fresh one)."""
 FORMATS_DIR = Path(__file__).resolve().parent.parent / "formats"
 """Where the format files (and their caches) are."""
 
@@ -29,16 +44,29 @@ FORMATS_DIR = Path(__file__).resolve().parent.parent / "formats"
 def digest(source: bytes) -> str:
     """SHA-256 of ``source`` in hex, from the interpreter's built-in module where it has one (``hashlib`` would load
     OpenSSL, which costs more than the rest of reading the cache)."""
-    import importlib
+    if not _SHA256:
+        import importlib
 
-    for name in ("_sha256", "_sha2", "hashlib"):  # Python 3.11, 3.12 on, and the OpenSSL one as a last resort
-        try:
-            module = importlib.import_module(name)
-        except ImportError:
-            continue
-        if hasattr(module, "sha256"):
-            break
-    return str(module.sha256(source).hexdigest())
+        for name in ("_sha256", "_sha2", "hashlib"):  # Python 3.11, 3.12 on, and the OpenSSL one as a last resort
+            try:
+                module = importlib.import_module(name)
+            except ImportError:
+                continue
+            if hasattr(module, "sha256"):
+                _SHA256.append(module.sha256)
+                break
+    return str(_SHA256[0](source).hexdigest())
+
+
+_SHA256: list[Any] = []
+
+
+def checksum(data: bytes) -> str:
+    """CRC-32 of ``data`` in hex: what tells a cache's body from one truncated or altered since its first line was
+    written (~20× cheaper than SHA-256 on the ~90 KB body; no one forges it: whoever could would edit the code)."""
+    import zlib
+
+    return f"{zlib.crc32(data):08x}"
 
 
 def yaml_path(format_id: str) -> Path:
@@ -48,7 +76,7 @@ def yaml_path(format_id: str) -> Path:
 
 def cache_path(format_id: str) -> Path:
     """The compiled cache of ``format_id``."""
-    return FORMATS_DIR / f"{format_id}.compiled.json"
+    return FORMATS_DIR / f"{format_id}.compiled.marshal"
 
 
 def parse_yaml(text: str) -> Any:
@@ -62,48 +90,51 @@ def parse_yaml(text: str) -> Any:
         raise ValueError(str(exc)) from exc
 
 
-def cached(format_id: str, source: bytes) -> dict[str, Any] | None:
-    """The parsed form of ``source`` (the YAML's bytes) from the cache, or None when there is none usable."""
+def cached(format_id: str, source: bytes) -> ReportSpec | None:
+    """The spec built from ``source`` (the YAML's bytes) as the cache holds it, or None when there is none usable."""
+    from toolkit.spec.built import code_digest, decode
+
     try:
         with open(cache_path(format_id), "rb") as f:
-            held = json.loads(f.read())
-    except (OSError, ValueError):
-        return None
-    if (not isinstance(held, dict) or held.get("version") != CACHE_VERSION
-            or held.get("sha256") != digest(source) or not isinstance(held.get("data"), dict)):
-        return None
-    data: dict[str, Any] = held["data"]
-    return data
+            head, _, body = f.read().partition(b"\n")
+        if (head.split(b" ") != [MAGIC, str(CACHE_VERSION).encode(), digest(source).encode(),
+                                 checksum(body).encode(), str(code_digest()).encode()]):
+            return None
+        return decode(marshal.loads(body))
+    except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError, EOFError):
+        return None  # unreadable, or (made by this very code, so never expected) of another shape
 
 
-def compiled_text(source: bytes, data: Any) -> str | None:
-    """The cache file's text for ``data`` parsed from ``source``, or None when JSON cannot hold it exactly
-    (a YAML date or a non-string key would come back as something else)."""
+def compiled_text(source: bytes, spec: ReportSpec) -> bytes | None:
+    """The cache file's bytes for ``spec`` built from ``source``, or None when it cannot hold that spec exactly
+    (marshal cannot hold a YAML date, or the spec does not come back from its built form as it is: its repr keeps
+    every order and type) or this code cannot be hashed."""
+    from toolkit.spec.built import code_digest, decode, encode
+
+    code = code_digest()
     try:
-        text = json.dumps({"version": CACHE_VERSION, "sha256": digest(source), "data": data},
-                          ensure_ascii=False, indent=1)  # key order is the format's order
-    except (TypeError, ValueError):
+        body = marshal.dumps(encode(spec), MARSHAL_VERSION)
+        same = repr(decode(marshal.loads(body))) == repr(spec)
+    except (TypeError, ValueError, KeyError, EOFError):
         return None
-    return text + "\n" if data_of(text) == data else None
+    if not same or code is None:
+        return None
+    return b" ".join([MAGIC, str(CACHE_VERSION).encode(), digest(source).encode(), checksum(body).encode(),
+                      code.encode()]) + b"\n" + body
 
 
-def data_of(text: str) -> Any:
-    """The parsed form held in a cache file's ``text``."""
-    return json.loads(text)["data"]
-
-
-def store(format_id: str, text: str) -> bool:
+def store(format_id: str, data: bytes) -> bool:
     """Write the cache atomically; False (nothing written, the caller keeps it in memory) where it cannot be."""
     import tempfile
 
     target = cache_path(format_id)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".~gk-", suffix=".json", dir=target.parent)
+        fd, tmp = tempfile.mkstemp(prefix=".~gk-", suffix=".marshal", dir=target.parent)
     except OSError:
         return False
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
         os.chmod(tmp, 0o644)  # package data, readable by every user like the YAML beside it
         os.replace(tmp, target)
     except OSError:

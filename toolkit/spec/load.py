@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools
 
 from toolkit.errors import SpecError, UnknownFormatError
@@ -55,26 +54,35 @@ def format_for_year(year: int) -> str:
 
 @functools.cache
 def load_spec(format_id: str) -> ReportSpec:
-    """Parse and validate the format ``format_id`` ("2019" or "2021"); parsed once per process."""
+    """Parse and validate the format ``format_id`` ("2019" or "2021"); parsed once per process.
+
+    The built spec comes from the compiled cache while it is the one this YAML and this code make
+    (:mod:`toolkit.spec.compiled`); otherwise the YAML is parsed, built and checked, and the cache rewritten."""
     if format_id not in FORMAT_IDS:
         raise UnknownFormatError(f"未知的年报格式“{format_id}”，可用：{'、'.join(FORMAT_IDS)}", format_id=format_id)
     from toolkit.spec import compiled
 
     source = compiled.source_bytes(format_id)
-    held = compiled.cached(format_id, source)
-    if held is not None:
-        with contextlib.suppress(Exception):  # a cache the loader rejects is rebuilt below, never trusted
-            return _build(held)
+    spec = compiled.cached(format_id, source)
+    if spec is not None:
+        return spec
+    spec = build_from_yaml(format_id, source)
+    data = compiled.compiled_text(source, spec)
+    if data is not None:
+        compiled.store(format_id, data)  # where the package folder is read-only, the spec lives in memory
+    return spec
+
+
+def build_from_yaml(format_id: str, source: bytes) -> ReportSpec:
+    """The spec the YAML ``source`` of ``format_id`` describes, built and checked (no cache read or written);
+    :class:`SpecError` naming the file when it does not parse or contradicts itself."""
+    from toolkit.spec import compiled
+
     try:
-        raw = compiled.parse_yaml(source.decode("utf-8"))
-        text = compiled.compiled_text(source, raw)
-        spec = _build(raw)
+        return _build(compiled.parse_yaml(source.decode("utf-8")))
     except (KeyError, TypeError, ValueError) as exc:  # YAML syntax and UnicodeDecodeError are ValueErrors
         detail = " ".join(str(exc).split())  # YAML errors span lines; the user gets one
         raise SpecError(f"格式文件 {format_id}.yaml 有误：{detail}") from exc
-    if text is not None and repr(_build(compiled.data_of(text))) == repr(spec):  # this very spec, in its order
-        compiled.store(format_id, text)  # where the package folder is read-only, the spec lives in memory
-    return spec
 
 
 def _text(raw: Any) -> Text:
