@@ -183,4 +183,7 @@ def main() -> None:
         sys.stderr.flush()
     except (BrokenPipeError, ValueError):  # a closed pipe (toolkit check … | head) is not an error of the check
         code = code or 0
+    lazy = sys.modules.get("toolkit.lazy")
+    if lazy is not None:  # os._exit runs no atexit: the patterns compiled afresh are kept for the next run here
+        lazy.save()
     os._exit(code)

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from toolkit.data import USABLE
 from toolkit.errors import UnknownFormatError
+from toolkit.lazy import compiled as compiled_pattern
 from toolkit.record import replace
 from toolkit.rules.findings import CellRef, Finding
 from toolkit.rules.registry import RuleContext, rule_type
@@ -170,7 +171,7 @@ def narrative_numbers(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
 
 def _number_patterns(rule: RuleSpec) -> tuple[tuple[str, re.Pattern[str]], ...]:
     """A narrative_numbers rule's (cell, compiled regex) pairs."""
-    return tuple((str(p["cell"]), re.compile(str(p["regex"]))) for p in rule.params["patterns"])
+    return tuple((str(p["cell"]), compiled_pattern(str(p["regex"]))) for p in rule.params["patterns"])
 
 
 @rule_type("import_notes")

@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from toolkit.lazy import pattern
 from toolkit.rules.findings import CellRef, Finding
 from toolkit.rules.registry import RuleContext, rule_type
 from toolkit.spec.models import ReportSpec, RuleSpec
 
-PLACEHOLDER = re.compile(r"\{([^{}\s]{1,40})\}")
+PLACEHOLDER = pattern(r"\{([^{}\s]{1,40})\}")
 """A placeholder: ``{name}`` where the name has no whitespace or braces and at most 40 characters."""
 
 

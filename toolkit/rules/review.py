@@ -8,6 +8,7 @@ import fnmatch
 import re
 from collections.abc import Callable, Iterator
 
+from toolkit.lazy import compiled as compiled_pattern
 from toolkit.lazy import pattern as lazy_pattern
 from toolkit.rules.crossyear import UNUSABLE
 from toolkit.rules.findings import CellRef, Finding
@@ -26,6 +27,11 @@ LEFTOVERS = (
     r"待补充|待填写|待完善|此处填写|TODO|某某",
 )
 """What a template or draft leaves behind (used when a rule lists no ``patterns``)."""
+_CLAUSE_END = lazy_pattern(r"[，。；：、]")
+_SENTENCE_END = lazy_pattern(r"[。；;]")
+_AFTER_SENTENCE = lazy_pattern(r"(?<=[。；;！？\n])")
+_YEAR = lazy_pattern(r"((?:19|20)\d\d)\s*年")
+_CITATION = lazy_pattern(r"国务院令\s*(?:第\s*)?([0-9０-９]{1,5})\s*号")
 
 
 def _text_ref(ctx: RuleContext, section_id: str) -> CellRef:
@@ -44,8 +50,8 @@ def _leftovers(spec: ReportSpec) -> Callable[[RuleSpec], tuple[list[re.Pattern[s
     def derive(rule: RuleSpec) -> tuple[list[re.Pattern[str]], list[str]]:
         chunk = int(rule.params.get("prompt_chars", 12))
         prompts = [s.prompt for s in spec.text_sections if s.prompt]
-        pieces = [p for prompt in prompts for p in re.split(r"[，。；：、]", prompt) if len(p) >= chunk]
-        return [re.compile(str(p)) for p in rule.params.get("patterns", LEFTOVERS)], pieces
+        pieces = [p for prompt in prompts for p in _CLAUSE_END.split(prompt) if len(p) >= chunk]
+        return [compiled_pattern(str(p)) for p in rule.params.get("patterns", LEFTOVERS)], pieces
 
     return derive
 
@@ -72,19 +78,28 @@ def leftover_text(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
                               excerpt=_excerpt(text, start, end))
 
 
+def _ends(word: str, text: str) -> Iterator[int]:
+    """Where each occurrence of ``word`` in ``text`` ends, left to right, none overlapping (``re.finditer`` of
+    the escaped word, without compiling it)."""
+    at = text.find(word)
+    while at >= 0 and word:
+        yield at + len(word)
+        at = text.find(word, at + len(word))
+
+
 @rule_type("statute_citation")
 def statute_citation(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
     """Where the narrative cites the ``statute`` with a 国务院令 number (within ``near`` characters after its name,
     in the same sentence), the number is ``order``."""
     statute, order, near = str(rule.params["statute"]), int(rule.params["order"]), int(rule.params.get("near", 20))
-    citation = re.compile(r"国务院令\s*(?:第\s*)?([0-9０-９]{1,5})\s*号")
+    citation = _CITATION
     for section in ctx.spec.text_sections:
         text = ctx.data.text(section.id)[:100_000]
         if statute not in text:
             continue
         ctx.evaluated += 1
-        for at in (m.end() for m in re.finditer(re.escape(statute), text)):
-            window = re.split(r"[。；;]", text[at:at + near + 12], maxsplit=1)[0]
+        for at in _ends(statute, text):
+            window = _SENTENCE_END.split(text[at:at + near + 12], maxsplit=1)[0]
             m = citation.search(window)
             if m is None or m.start() > near:
                 continue
@@ -104,11 +119,11 @@ def period_year(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
     words = [str(w) for w in rule.params.get("words", ("统计期限", "统计期间", "统计时限", "统计时段"))]
     for section in ctx.spec.text_sections:
         text = ctx.data.text(section.id)[:100_000]
-        for sentence in re.split(r"(?<=[。；;！？\n])", text):
+        for sentence in _AFTER_SENTENCE.split(text):
             if not any(w in sentence for w in words):
                 continue
             ctx.evaluated += 1
-            named = {int(y) for y in re.findall(r"((?:19|20)\d\d)\s*年", sentence)}
+            named = {int(y) for y in _YEAR.findall(sentence)}
             wrong = sorted(named - {year})
             if wrong:
                 yield ctx.finding(rule, cells=[_text_ref(ctx, section.id)], instance=f"{section.id}:{wrong[0]}",
