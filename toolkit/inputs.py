@@ -5,7 +5,6 @@ cannot be read), counted so that the folder summary can say so.
 
 from __future__ import annotations
 
-import glob
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -109,7 +108,9 @@ def scan_inputs(inputs: Iterable[Path]) -> InputScan:
         path = Path(item)
         if is_folder(path):
             found += _walk(path, scan)
-        elif not _exists(path) and glob.has_magic(str(path)):
+        elif not _exists(path) and any(c in str(path) for c in "*?["):  # glob.has_magic, without importing glob
+            import glob
+
             for p in sorted(Path(p) for p in glob.glob(str(path), recursive=True)):
                 if not p.is_file():
                     continue

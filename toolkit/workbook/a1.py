@@ -7,10 +7,11 @@ Rows and columns are zero-based in code (``(7, 3)``) and one-based in A1 text (`
 from __future__ import annotations
 
 import functools
-import re
 
-_A1 = re.compile(r"([A-Za-z]{1,3})([0-9]{1,7})")
-_REFERENCE = re.compile(
+from toolkit.lazy import pattern
+
+_A1 = pattern(r"([A-Za-z]{1,3})([0-9]{1,7})")
+_REFERENCE = pattern(
     r"=?\s*(?:'(?P<quoted>(?:[^']|'')+)'|(?P<plain>[^'!:\s]+))!"
     r"\$?(?P<col>[A-Za-z]{1,3})\$?(?P<row>[0-9]{1,7})(?::\$?[A-Za-z]{1,3}\$?[0-9]{1,7})?\s*"
 )

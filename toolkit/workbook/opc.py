@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import functools
 import posixpath
-import re
 from collections.abc import Iterable
 
-TARGET = re.compile(rb"""\sTarget\s*=\s*["']([^"']*)["']""")
+from toolkit.lazy import pattern
+
+TARGET = pattern(rb"""\sTarget\s*=\s*["']([^"']*)["']""")
 """A relationship's target attribute in a ``.rels`` part (the raw bytes)."""
 
 

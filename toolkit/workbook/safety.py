@@ -26,6 +26,7 @@ from pathlib import Path
 
 from toolkit.budget import LIMITS, MB, Limits
 from toolkit.errors import HostileWorkbookError, MacroWorkbookError, NotAWorkbookError
+from toolkit.lazy import pattern
 from toolkit.messages import msg
 from toolkit.record import field, record
 from toolkit.workbook.container import inflate, open_zip, size_text
@@ -47,9 +48,9 @@ _KEEP_BYTES = 1 * MB
 """Scanned parts up to this size are kept inflated (the reader looks at a sheet's XML after calamine)."""
 _ODS_PARTS = frozenset({"content.xml", "styles.xml", "meta.xml", "settings.xml"})
 """What calamine's OpenDocument fallback would read if its .xlsx reading failed: scanned when present."""
-_SHEET = re.compile(rb"""<(?:[\w.-]+:)?sheet\s(?:[^>"']|"[^"]*"|'[^']*')*>""")
-_ATTRIBUTE = re.compile(rb"""\s([\w.:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-_RELATIONSHIP = re.compile(rb"""<(?:[\w.-]+:)?Relationship\s(?:[^>"']|"[^"]*"|'[^']*')*>""")
+_SHEET = pattern(rb"""<(?:[\w.-]+:)?sheet\s(?:[^>"']|"[^"]*"|'[^']*')*>""")
+_ATTRIBUTE = pattern(rb"""\s([\w.:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_RELATIONSHIP = pattern(rb"""<(?:[\w.-]+:)?Relationship\s(?:[^>"']|"[^"]*"|'[^']*')*>""")
 _READ_AT_OPEN = frozenset({b"sharedStrings", b"styles"})
 """Relationship types whose targets calamine reads when it opens a workbook."""
 _DETAIL_SHEET = "各单位明细"
