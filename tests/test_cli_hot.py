@@ -70,6 +70,16 @@ def test_a_clean_check_and_help_import_no_dataclasses_typing_or_what_they_do_not
     assert sorted({m.group(1) for m in SLOW_STDLIB.finditer(done.stderr)}) == []
 
 
+def test_a_plain_check_reads_the_spec_without_json_and_the_files_without_glob() -> None:
+    """A clean ``check FILE --no-annotate`` (a real process, -X importtime) imports neither json (the compiled
+    spec is marshal data) nor glob (a file that exists is no pattern) nor PyYAML."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"}
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "toolkit", "check", str(CLEAN), "--no-annotate"],
+                          capture_output=True, text=True, encoding="utf-8", env=env, check=False, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert re.findall(r"\| +(json|glob|yaml)$", done.stderr, re.M) == []
+
+
 def test_a_usage_error_goes_to_the_typer_app_which_words_it() -> None:
     """``check --jsn`` (a real process): typer is imported and the catalogue's message is printed, exit 2."""
     proc = run_toolkit("check", "--jsn", str(CLEAN))

@@ -69,7 +69,7 @@ def compiled(source: AnyStr, flags: int = 0) -> re.Pattern[AnyStr]:
         try:
             return _engine().compile(source, *entry)  # type: ignore[no-any-return]
         except Exception:  # an entry the engine refuses: compiled afresh below, and replaced
-            del _TABLE[key]
+            _TABLE.pop(key, None)
     made, entry = _compile(source, key[1])
     if entry is not None:
         _TABLE[key] = entry
