@@ -55,6 +55,9 @@ def context(modules: Sequence[str] = ()) -> Any:
     """The start method: fork where there is one (Linux, macOS), after :func:`warm`; else spawn (Windows)."""
     if "fork" in multiprocessing.get_all_start_methods():
         warm(modules)
+        if sys.platform.startswith("linux"):
+            with contextlib.suppress(ImportError):
+                import ctypes  # noqa: F401  (for _worker_init's prctl: imported once here, not in every worker)
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")
 
