@@ -6,18 +6,21 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Collection, Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from toolkit.errors import ToolkitError
 from toolkit.inputs import SUMMARY_NAME as SUMMARY_NAME  # the folder run's inputs were long imported from here
 from toolkit.inputs import expand_inputs as expand_inputs
 from toolkit.inputs import scan_inputs as scan_inputs
 from toolkit.messages import msg
+from toolkit.record import field, record
+
+TYPE_CHECKING = False  # not typing's: the folder run's parent does not import typing or dataclasses (mypy knows it)
+if TYPE_CHECKING:
+    from typing import Any
 
 
-@dataclass
+@record
 class UnitRow:
     """One line of the folder summary: a unit's workbook and how its check went."""
 
@@ -58,7 +61,7 @@ class UnitRow:
         return {0: "有警告" if self.warnings else "通过", 1: "有错误"}.get(self.exit_code, "无法读取")
 
 
-@dataclass
+@record
 class FolderOutcome:
     """What ``api.check_folder`` did: one row per unit, what the scan left out, and the summary workbook."""
 

@@ -19,10 +19,13 @@ import os
 import sys
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, TypeVar
 
-T = TypeVar("T")
-R = TypeVar("R")
+TYPE_CHECKING = False  # not typing's: the folder run's parent does not import typing (mypy knows the name)
+if TYPE_CHECKING:
+    from typing import Any, TypeVar
+
+    T = TypeVar("T")
+    R = TypeVar("R")
 
 MB = 1024 * 1024
 RECYCLE_BYTES = 160 * MB
