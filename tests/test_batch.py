@@ -206,3 +206,21 @@ def test_a_script_without_a_main_guard_can_check_a_folder_in_workers(folder: Pat
                           check=False)
     count = len(expand_inputs([folder]))
     assert proc.returncode == 0 and proc.stdout.split() == ["rows", str(count)] and count >= 8, proc.stderr[-500:]
+
+
+def test_a_folder_run_imports_no_dataclasses_typing_nor_workbook_library(folder: Path, tmp_path: Path) -> None:
+    """`check DIR --no-annotate -j 2` (a real process, its forked workers and the summary written): no dataclasses
+    (nor its inspect), no typing, no openpyxl or xlsxwriter is imported, in the parent or in a worker."""
+    import os
+    import re
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1]), "PYTHONIOENCODING": "utf-8"}
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "toolkit", "check", str(folder),
+                           "--no-annotate", "-j", "2", "--summary", str(tmp_path / "s.xlsx")],
+                          capture_output=True, text=True, encoding="utf-8", env=env, check=False, timeout=300)
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert (tmp_path / "s.xlsx").is_file()
+    slow = re.compile(r"\| +(dataclasses|inspect|typing|openpyxl|xlsxwriter)(\.|$)", re.M)
+    assert sorted({m.group(1) for m in slow.finditer(done.stderr)}) == []

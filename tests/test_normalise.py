@@ -128,3 +128,23 @@ def test_parse_year(raw: object, year: int) -> None:
 def test_parse_year_rejects(raw: object) -> None:
     """Anything that is not a four-digit year 1900–2199 gives None."""
     assert parse_year(raw) is None
+
+
+class _Float(float):
+    """A float subclass: normalise takes its general path, not the shortcut for calamine's plain floats."""
+
+
+@given(st.floats())
+def test_a_float_reads_the_same_by_the_shortcut_and_the_general_path(x: float) -> None:
+    """Plain floats (every number calamine gives) take a shortcut; it gives what the general path gives: whole
+    floats as ints, past MAX_MAGNITUDE out of range, nan and inf invalid."""
+    from toolkit.normalise import MAX_MAGNITUDE
+
+    got = normalise(x, AMOUNT)
+    assert got == normalise(_Float(x), AMOUNT)
+    if x != x or x in (float("inf"), float("-inf")):
+        assert got == (None, INVALID, "")
+    elif abs(x) > MAX_MAGNITUDE:
+        assert got == (None, ValueStatus.OUT_OF_RANGE, "")
+    else:
+        assert got[1] is OK and got[0] == x and type(got[0]) is (int if x.is_integer() else float)

@@ -41,8 +41,9 @@ def test_a_chunk_that_raises_marks_only_its_own_inputs() -> None:
     """A chunk whose work raises gives failed() for its inputs; the other chunks are unaffected."""
     results = dict(pool.run_chunks(_raise_on_seven, list(range(20)), jobs=2, size=5, died=lambda n: (-1, 0),
                                    failed=lambda n, e: (-2, 0) if isinstance(e, ValueError) else (-3, 0)))
-    assert [results[n][0] for n in range(5, 10)] == [-2] * 5
-    assert all(results[n][0] == n * n for n in range(20) if not 5 <= n < 10)
+    seven = next(run for run in pool.chunks(20, 5, 2) if 7 in run)
+    assert [results[n][0] for n in seven] == [-2] * len(seven)
+    assert all(results[n][0] == n * n for n in range(20) if n not in seven)
 
 
 def test_workers_that_grow_are_replaced(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -58,3 +59,32 @@ def test_workers_that_grow_are_replaced(monkeypatch: pytest.MonkeyPatch) -> None
 def test_chunks_are_small_enough_for_a_short_tail() -> None:
     """About four chunks per worker, never more than 16 inputs in one, never empty."""
     assert pool.chunk_size(1000, 2) == 16 and pool.chunk_size(40, 2) == 5 and pool.chunk_size(3, 2) == 1
+
+
+def test_the_last_chunks_are_smaller_so_the_workers_finish_together() -> None:
+    """Every index once, in order; full chunks first, then smaller ones down to single inputs at the end."""
+    runs = pool.chunks(1000, 16, 2)
+    assert [i for run in runs for i in run] == list(range(1000))
+    sizes = [len(run) for run in runs]
+    assert sizes[0] == 16 and sizes[-1] == 1 and sizes == sorted(sizes, reverse=True) and len(runs) < 80
+    assert pool.chunks(0, 4, 2) == [] and pool.chunks(3, 1, 2) == [[0], [1], [2]]
+
+
+def _frozen(chunk: list[int]) -> list[int]:
+    import gc
+
+    return [gc.get_freeze_count() for _ in chunk]
+
+
+def test_a_forked_worker_does_not_collect_what_it_inherited() -> None:
+    """Workers fork from a parent whose objects were frozen out of the garbage collector (gc.freeze); the parent
+    has them back once the run is over."""
+    import gc
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("fork only")
+    results = dict(pool.run_chunks(_frozen, list(range(4)), jobs=2, size=2, died=lambda n: -1,
+                                   failed=lambda n, e: -2))
+    assert all(count > 0 for count in results.values())
+    assert gc.get_freeze_count() == 0

@@ -41,6 +41,22 @@ class MarkDataclass:
     value: int
 
 
+@record(frozen=True)
+class Plain:
+    key: str
+    value: int | None = None
+    status: str = "ok"
+    note: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class PlainDataclass:
+    key: str
+    value: int | None = None
+    status: str = "ok"
+    note: str = ""
+
+
 @record
 class Mutable:
     name: str
@@ -75,6 +91,21 @@ def test_a_frozen_record_refuses_changes_and_a_mutable_one_is_unhashable() -> No
     assert box == Mutable("y") and box.items == {}
     with pytest.raises(TypeError):
         hash(box)
+
+
+def test_the_shortcut_for_leading_fields_fills_the_plain_defaults_as_a_dataclass() -> None:
+    """The first fields given in order, plain defaults after them (CellValue's common call): the fields a dataclass
+    has, in its order; a record with a default_factory field keeps the long way (a new default per instance)."""
+    for args in (("a",), ("a", 1), ("a", 1, "s"), ("a", 1, "s", "n")):
+        assert vars(Plain(*args)) == dataclasses.asdict(PlainDataclass(*args))
+        assert list(vars(Plain(*args))) == ["key", "value", "status", "note"]
+    assert Plain.__record_tail__ == (None, "ok", "")  # type: ignore[attr-defined]
+    assert Frozen.__record_tail__ is None and Mark.__record_tail__ is None  # type: ignore[attr-defined]
+    assert Frozen("a", 1, "s").notes == [] and Frozen("a", 1, "s").notes is not Frozen("a", 1, "s").notes
+    with pytest.raises(TypeError):
+        Plain()  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        Plain("a", 1, "s", "n", "extra")  # type: ignore[call-arg]
 
 
 @pytest.mark.parametrize("call", [lambda: Frozen("a"), lambda: Frozen("a", 1, key="b"),

@@ -493,6 +493,39 @@ def test_names_left_pointing_at_a_renamed_sheet_fall_back_to_labels(tmp_path: Pa
     assert got.values["s3.new_received.natural"].location.sheet == "依申请公开表"  # type: ignore[union-attr]
 
 
+def test_units_sharing_defined_names_fold_them_once_and_each_gets_its_own_cells(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The marker names of one tuple of defined names are worked out once for all the units that share it; each
+    unit's located cells are its own copy, so a name found again by its label in one unit (a renamed sheet) leaves
+    the next unit's cells as they were."""
+    from toolkit.workbook import by_names, parts
+
+    spec = load_spec("2021")
+    first, second = (build_template(spec, tmp_path / f"{seed}.xlsx", data=sample("2021", seed)) for seed in (1, 2))
+    renamed = tmp_path / "renamed.xlsx"
+    with zipfile.ZipFile(first) as zin, zipfile.ZipFile(renamed, "w", zipfile.ZIP_DEFLATED) as zout:
+        for name in zin.namelist():
+            part = zin.read(name)
+            if name == "xl/workbook.xml":
+                part = part.replace('name="三 依申请公开"'.encode(), 'name="依申请公开表"'.encode())
+            zout.writestr(name, part)
+    parts._parsed.cache_clear()
+    by_names._SHARED.clear()
+    calls: list[object] = []
+    real = by_names.marker_names
+    monkeypatch.setattr(by_names, "marker_names", lambda names: calls.append(names) or real(names))
+    assert numbers(read_workbook(first)) == numbers(sample("2021", 1))
+    assert numbers(read_workbook(second)) == numbers(sample("2021", 2))
+    assert len(calls) == 1
+    for _ in range(2):  # the second read of the renamed unit starts from the shared cells, untouched by the first
+        got = read_workbook(renamed)
+        assert numbers(got) == numbers(sample("2021", 1))
+        assert got.values["s3.new_received.natural"].location.sheet == "依申请公开表"  # type: ignore[union-attr]
+    assert len(calls) == 2
+    assert all(loc.sheet != "依申请公开表" for shared in by_names._SHARED.values()
+               for cells in shared.cells.values() for loc in cells.values())
+
+
 def test_units_sharing_a_workbook_xml_parse_it_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Two units filled in one template share workbook.xml and its relationships byte for byte: they are parsed
     once, and each unit still reads its own figures."""

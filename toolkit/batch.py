@@ -6,18 +6,21 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Collection, Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from toolkit.errors import ToolkitError
 from toolkit.inputs import SUMMARY_NAME as SUMMARY_NAME  # the folder run's inputs were long imported from here
 from toolkit.inputs import expand_inputs as expand_inputs
 from toolkit.inputs import scan_inputs as scan_inputs
 from toolkit.messages import msg
+from toolkit.record import field, record
+
+TYPE_CHECKING = False  # not typing's: the folder run's parent does not import typing or dataclasses (mypy knows it)
+if TYPE_CHECKING:
+    from typing import Any
 
 
-@dataclass
+@record
 class UnitRow:
     """One line of the folder summary: a unit's workbook and how its check went."""
 
@@ -58,7 +61,7 @@ class UnitRow:
         return {0: "有警告" if self.warnings else "通过", 1: "有错误"}.get(self.exit_code, "无法读取")
 
 
-@dataclass
+@record
 class FolderOutcome:
     """What ``api.check_folder`` did: one row per unit, what the scan left out, and the summary workbook."""
 
@@ -223,55 +226,46 @@ def _clashes(paths: list[Path], previous: Path | dict[str, Path] | None) -> dict
 
 SUMMARY_COLUMNS = ("序号", "单位", "年度", "格式", "错误", "警告", "状态", "文件", "标注副本", "说明")
 """Header of the summary workbook (and of the terminal summary table)."""
+SUMMARY_WIDTHS = (6, 24, 8, 6, 6, 6, 10, 30, 34, 60)
+"""Column widths of the summary workbook, in characters."""
 
 
 def write_summary(rows: Iterable[UnitRow], target: Path, *, protect: Collection[Path] = (),
                   overwrite: bool = True) -> Path:
     """Write ``校验汇总.xlsx``: one row per unit, links to each file and highlighted copy; atomic.
 
-    Streamed (openpyxl write-only mode): memory stays flat and 5,000 rows take well under a second. Every
-    text (organ, file name, reason) is a text cell, never a formula. ``target`` is never one of ``protect``
-    (the inputs) and replaces an existing file only with ``overwrite``.
+    The package is written here, part by part (:mod:`toolkit.summary_xlsx`), the sheet streamed into the zip as
+    the rows come: memory stays flat, and 1,000 rows cost ~30 ms where openpyxl's write-only mode took ~0.5 s
+    (the folder run's parent writes it after the last unit, while no worker runs). Every text (organ, file name,
+    reason) is an inline-string cell, never a formula. ``target`` is never one of ``protect`` (the inputs) and
+    replaces an existing file only with ``overwrite``.
     """
     from toolkit.fileio import write_atomic
-    from toolkit.untrusted import set_cell, xml_text
+    from toolkit.summary_xlsx import SummarySheet
 
     def write(tmp: Path) -> None:
-        from openpyxl import Workbook
-        from openpyxl.cell import WriteOnlyCell
-        from openpyxl.styles import Font, PatternFill
-
-        wb = Workbook(write_only=True)
-        ws = wb.create_sheet("校验汇总")
-        for letter, width in zip("ABCDEFGHIJ", (6, 24, 8, 6, 6, 6, 10, 30, 34, 60), strict=True):
-            ws.column_dimensions[letter].width = width
-        ws.freeze_panes = "A2"
-
-        def styled(value: object, *, font: Font | None = None, fill: PatternFill | None = None) -> WriteOnlyCell:
-            cell = set_cell(WriteOnlyCell(ws), value)
-            if font is not None:
-                cell.font = font
-            if fill is not None:
-                cell.fill = fill
-            return cell
-
-        bold, grey = Font(bold=True), PatternFill("solid", fgColor="D9D9D9")
-        ws.append([styled(name, font=bold, fill=grey) for name in SUMMARY_COLUMNS])
-        fills = {status: PatternFill("solid", fgColor=colour) for status, colour in STATUS_COLOURS.items()}
-        link_font = Font(color="0563C1", underline="single")
-        folder = target.resolve().parent
-        count = 0
-        for count, row in enumerate(rows, start=1):
-            links = []
-            for link, text in ((row.file, row.file.name), (row.annotated, row.annotated.name if row.annotated else "")):
-                cell = styled(text)
-                if link is not None:
-                    cell.hyperlink = xml_text(os.path.relpath(os.path.realpath(link), folder))
-                    cell.font = link_font
-                links.append(cell)
-            ws.append([count, styled(row.organ), row.year, styled(row.format_id), row.errors, row.warnings,
-                       styled(row.status, fill=fills[row.status]), *links, styled(row.problem)])
-        ws.auto_filter.ref = f"A1:J{count + 1}"
-        wb.save(tmp)
+        folder = str(target.resolve().parent)
+        parents: dict[str, str] = {}
+        with SummarySheet(tmp, "校验汇总", SUMMARY_WIDTHS, STATUS_COLOURS) as sheet:
+            sheet.header(SUMMARY_COLUMNS)
+            for count, row in enumerate(rows, start=1):
+                links = [(None if link is None else _relative_real(link, folder, parents), text)
+                         for link, text in ((row.file, row.file.name),
+                                            (row.annotated, row.annotated.name if row.annotated else ""))]
+                sheet.row([count, row.organ, row.year, row.format_id, row.errors, row.warnings], row.status, links,
+                          row.problem)
 
     return write_atomic(target, write, protect=list(protect), overwrite=overwrite, suffixes=(".xlsx",))
+
+
+def _relative_real(path: Path, folder: str, parents: dict[str, str]) -> str:
+    """``os.path.relpath(os.path.realpath(path), folder)``, with each folder the files are in resolved and made
+    relative once (``parents``): a file that is not a symbolic link is there under its own name. (Resolving each
+    file anew was ~80% of writing the summary.)"""
+    head, name = os.path.split(os.fspath(path))
+    if name in ("", ".", "..") or os.path.islink(path):
+        return os.path.relpath(os.path.realpath(path), folder)
+    where = parents.get(head)
+    if where is None:
+        where = parents[head] = os.path.relpath(os.path.realpath(head or os.curdir), folder)
+    return name if where == os.curdir else os.path.join(where, name)

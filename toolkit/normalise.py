@@ -105,8 +105,15 @@ def _serial(value: dt.date | dt.datetime | dt.time | dt.timedelta) -> float:
     return days
 
 
+_OK, _OUT_OF_RANGE, _INVALID = ValueStatus.OK, ValueStatus.OUT_OF_RANGE, ValueStatus.INVALID
+
+
 def normalise(raw: object, kind: ValueKind) -> tuple[Number | None, ValueStatus, str]:
     """``(value, status, note)`` for a cell's raw content; see the module table. Pure and fast."""
+    if type(raw) is float:  # what calamine gives for every number: the common case, first and in line
+        if raw.is_integer():
+            return (int(raw), _OK, "") if -MAX_MAGNITUDE <= raw <= MAX_MAGNITUDE else (None, _OUT_OF_RANGE, "")
+        return _ranged(raw, _OK, "") if math.isfinite(raw) else (None, _INVALID, "")
     if raw is None:
         return None, ValueStatus.BLANK, ""
     if isinstance(raw, bool):

@@ -15,13 +15,13 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
-from dataclasses import dataclass, field
 
 from toolkit.data import LabelSeen, Location, TextValue
 from toolkit.errors import LayoutError, UnknownFormatError
 from toolkit.labels import SIMILAR_AT_LEAST, core, fold, parse_title, plain, ratio, score_formats
 from toolkit.messages import msg
 from toolkit.normalise import parse_year
+from toolkit.record import field, record
 from toolkit.spec.load import available_formats, format_for_year, load_spec
 from toolkit.spec.models import ColumnGroup, ReportSpec, Row, Table
 from toolkit.workbook.a1 import a1
@@ -55,7 +55,7 @@ def norm(text: str) -> str:
     return fold(text)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class TextCell:
     """A text cell of the workbook."""
 
@@ -72,7 +72,7 @@ class TextCell:
         return Location(self.sheet, a1(self.row, self.col))
 
 
-@dataclass
+@record
 class Index:
     """Every text cell of the workbook, by folded text, by core, and by sheet in row order."""
 

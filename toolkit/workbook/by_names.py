@@ -8,6 +8,7 @@ from toolkit.data import Location, TextValue
 from toolkit.errors import UnknownFormatError, WorkbookError
 from toolkit.messages import msg
 from toolkit.spec.load import available_formats, load_spec
+from toolkit.spec.models import ReportSpec
 from toolkit.workbook.book import Book
 from toolkit.workbook.cells import info_text, text_of
 from toolkit.workbook.locate import Located, value_at
@@ -56,9 +57,50 @@ def _marker_format(book: Book, names: dict[str, tuple[str, str]]) -> str | None:
     return info_text(raw, "format") or None
 
 
+class _Shared:
+    """What a workbook's defined names say, worked out once per distinct tuple of names: the marker names, and per
+    format the cells they locate. A folder's units filled in one template share that tuple (workbook.xml is parsed
+    once per distinct content: :func:`toolkit.workbook.parts.parse_workbook`), and folding its few hundred names
+    and placing every cell was a tenth of reading a unit."""
+
+    __slots__ = ("cells", "markers", "names")
+
+    def __init__(self, names: tuple[object, ...], markers: dict[str, tuple[str, str]]) -> None:
+        self.names = names  # held: the cache is keyed by its id
+        self.markers = markers
+        self.cells: dict[str, dict[str, Location]] = {}
+
+
+_SHARED: dict[int, _Shared] = {}
+_SHARED_MAX = 32
+
+
+def _shared(book: Book) -> _Shared:
+    names = book.xml.names
+    found = _SHARED.get(id(names))
+    if found is not None and found.names is names:
+        return found
+    if len(_SHARED) >= _SHARED_MAX:
+        del _SHARED[next(iter(_SHARED))]
+    found = _SHARED[id(names)] = _Shared(names, marker_names(names))
+    return found
+
+
+def _cells_named(shared: _Shared, spec: ReportSpec) -> dict[str, Location]:
+    """Cell key → where its marker name points, for the format ``spec`` (read-only: it is shared)."""
+    cells = shared.cells.get(spec.id)
+    if cells is None:
+        names, keys = shared.markers, tuple(spec.cells)
+        cells = shared.cells[spec.id] = {key: Location(*names[name])
+                                         for key, name in zip(keys, folded_cell_names(keys), strict=True)
+                                         if name in names}
+    return cells
+
+
 def locate_by_names(book: Book, format_id: str | None) -> Located | None:
     """The cells named by the template's marker; None when the workbook carries no marker names."""
-    names = marker_names(book.xml.names)
+    shared = _shared(book)
+    names = shared.markers
     if not names:
         return None
     if format_id is None:
@@ -75,12 +117,7 @@ def locate_by_names(book: Book, format_id: str | None) -> Located | None:
         if counts[format_id] == 0:
             return None
     spec = load_spec(format_id)
-    located = Located(spec.id, "names")
-    keys = tuple(spec.cells)
-    for key, name in zip(keys, folded_cell_names(keys), strict=True):
-        ref = names.get(name)
-        if ref is not None:
-            located.cells[key] = Location(*ref)
+    located = Located(spec.id, "names", dict(_cells_named(shared, spec)))
     for info_field in spec.info_fields:
         ref = names.get(folded(info_name(info_field.id)))
         if ref is not None:
