@@ -88,6 +88,19 @@ class XmlScan:
             self._hostile("xlsxsafe.dtd")
         self._check(buf[:cut])
 
+    def feed_whole(self, data: bytes) -> None:
+        """Scan a whole part given at once: as :meth:`feed` then :meth:`close`, without copying it to carry its last
+        tag over (the last tag is still bounded by ``max_tag_bytes``)."""
+        if self.started or data.startswith((b"\xff\xfe", b"\xfe\xff")) or data[:2] in (b"<\x00", b"\x00<"):
+            self.feed(data)
+            self.close()
+            return
+        self.started = True
+        cut = data.rfind(b"<")
+        if cut >= 0 and len(data) - cut > self.max_tag_bytes:
+            self._hostile("xlsxsafe.dtd")
+        self._check(data)
+
     def close(self) -> None:
         self._check(self.carry)
         self.carry = b""
