@@ -27,15 +27,28 @@ Restyle = Callable[[int, tuple[int, int]], int]
 
 
 def unselect(xml: bytes) -> bytes:
-    """The sheet without ``tabSelected`` on its views (two selected tabs would group the sheets in Excel)."""
-    return SELECTED.sub(lambda m: set_attr(m.group(), b"tabSelected", None), xml)
+    """The sheet without ``tabSelected`` on its views (two selected tabs would group the sheets in Excel).
+
+    Only the span from the tag holding the first ``tabSelected`` to the end of the tag holding the last one is
+    searched (a view's tag holds no ``<`` nor ``>``, so every match lies there), not the sheet's cells."""
+    first = xml.find(b"tabSelected")
+    if first < 0:
+        return xml
+    start = max(xml.rfind(b"<", 0, first), 0)
+    end = xml.find(b">", xml.rfind(b"tabSelected")) + 1 or len(xml)
+    span = xml[start:end]
+    done = SELECTED.sub(lambda m: set_attr(m.group(), b"tabSelected", None), span)
+    return xml if done == span else xml[:start] + done + xml[end:]
 
 
 def merge_anchors(xml: bytes, cells: Iterable[tuple[int, int]]) -> dict[tuple[int, int], tuple[int, int]]:
     """Each of ``cells`` that is merged but not its range's top-left → that top-left cell (zero-based row, col)."""
     wanted = set(cells)
     anchors: dict[tuple[int, int], tuple[int, int]] = {}
-    for match in _MERGE.finditer(xml):
+    first = xml.find(b"mergeCell")
+    if first < 0:
+        return anchors
+    for match in _MERGE.finditer(xml, max(xml.rfind(b"<", 0, first), 0)):  # from the first one: past the cells
         (r1, c1), (r2, c2) = split_a1(match.group(1).decode()), split_a1(match.group(2).decode())
         if (r2 - r1 + 1) * (c2 - c1 + 1) > 10_000:
             continue  # as before: so large a range is not followed (a flagged cell in it is marked itself)
