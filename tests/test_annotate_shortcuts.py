@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import re
 import zipfile
+from pathlib import Path
 
 from annotkit import sheet_part
 from support import EXAMPLES
 
-from toolkit.annotate.cells import _rows_by_ref, patch_sheet
+from toolkit.annotate.cells import _MERGE, _rows_by_ref, patch_sheet
 from toolkit.annotate.package import _LOCAL_NAME, _local_names
 from toolkit.annotate.tokens import attr, children, root
+from toolkit.workbook.a1 import split_a1
 
 BROKEN = EXAMPLES / "示例区民政局2026年报-有错.xlsx"
 FLAGGED = {(5, 3), (5, 4), (5, 9), (6, 9), (7, 3), (12, 2), (29, 9)}
@@ -65,3 +67,58 @@ def test_sheet_local_names_are_found_from_their_attribute_alone() -> None:
     assert [m.span() for m in _local_names(xml, names)
             if attr(m.group(), b"localSheetId") is not None] == [m.span() for m in everything]
     assert [attr(m.group(), b"name") for m in everything] == [b"b", b"c", b"e"]
+
+
+def _every_cache_cleared() -> None:
+    from toolkit.annotate import package, styles
+
+    for cached in (package.patch_workbook, package._sheet_tags, package._parse_relationships,
+                   package._add_content_types, package._deflate_shared, styles._parse):
+        cached.cache_clear()
+
+
+def test_copies_made_with_kept_structural_parts_equal_fresh_ones(tmp_path: Path) -> None:
+    """The structural parts' patches, parses and deflated bytes kept between copies (pure functions of their bytes)
+    give every copy exactly the bytes a first copy gets: copies of two different workbooks, alternating, equal the
+    copies made with every kept result cleared first, and the kept parses are not changed by a copy."""
+    from toolkit.annotate import annotate_workbook
+    from toolkit.annotate.styles import _parse
+    from toolkit.api import check_file
+
+    sources = [BROKEN, EXAMPLES / "示例区民政局2026年报.xlsx"]
+    results = [check_file(source, annotate=False) for source in sources]
+    fresh = []
+    for i, (source, result) in enumerate(zip(sources, results, strict=True)):
+        _every_cache_cleared()
+        fresh.append(annotate_workbook(source, result, tmp_path / f"fresh{i}.xlsx").read_bytes())
+    for round_ in range(2):
+        for i, (source, result) in enumerate(zip(sources, results, strict=True)):
+            made = annotate_workbook(source, result, tmp_path / f"kept{round_}{i}.xlsx").read_bytes()
+            assert made == fresh[i]
+    assert _parse.cache_info().hits >= 2
+
+
+def test_unselect_and_merge_anchors_look_only_where_their_tags_can_be() -> None:
+    """Views unselected and merge anchors found from the first ``tabSelected`` / ``mergeCell`` on equal what a
+    search over the whole sheet finds, for a real sheet and for views selected on several sheetView tags."""
+    from toolkit.annotate.cells import SELECTED, merge_anchors, unselect
+    from toolkit.annotate.tokens import set_attr
+
+    def whole(xml: bytes) -> bytes:
+        return SELECTED.sub(lambda m: set_attr(m.group(), b"tabSelected", None), xml)
+
+    with zipfile.ZipFile(BROKEN) as z:
+        xml = z.read(sheet_part(BROKEN, "三 依申请公开"))
+    views = (b'<sheetViews><sheetView tabSelected="1" workbookViewId="0"/><sheetView workbookViewId="1"/>'
+             b"<sheetView tabSelected='true' zoomScale=\"90\" workbookViewId=\"2\"></sheetView></sheetViews>")
+    several = re.sub(rb"<sheetViews>.*?</sheetViews>|<sheetViews/>", views, xml, count=1, flags=re.DOTALL)
+    for sheet in (xml, several, xml.replace(b"tabSelected", b"tabChosen")):
+        assert unselect(sheet) == whole(sheet)
+    assert b"tabSelected" not in unselect(several) and b"tabSelected" in several
+    merged = {(r, c) for r in range(40) for c in range(12)}
+    expected = {}
+    for match in _MERGE.finditer(xml):  # the whole sheet searched
+        (r1, c1), (r2, c2) = split_a1(match.group(1).decode()), split_a1(match.group(2).decode())
+        expected.update({(r, c): (r1, c1) for r, c in merged if r1 <= r <= r2 and c1 <= c <= c2 and (r, c) != (r1, c1)})
+    assert expected and merge_anchors(xml, merged) == expected
+    assert merge_anchors(xml.replace(b"mergeCell", b"mergeCellar"), merged) == {}

@@ -327,6 +327,41 @@ def test_far_cells_written_unusually_are_refused(tmp_path: Path) -> None:
         refused(path, HostileWorkbookError, limits=Limits(max_cells=1_000_000))
 
 
+@pytest.mark.parametrize("cell", [
+    b'<c\tr="XFD2000"><v>1</v></c>',
+    b'<c\nr="XFD2000"><v>1</v></c>',
+    b'<c\r\nr="XFD2000"><v>1</v></c>',
+    b'<c foo=">" r="XFD2000"><v>1</v></c>',
+    b"<c foo=' r=\"A1\" ' r=\"XFD2000\"><v>1</v></c>",
+    b'<\xc3\xa9:c xmlns:\xc3\xa9="http://schemas.openxmlformats.org/spreadsheetml/2006/main" r="XFD2000">'
+    b"<\xc3\xa9:v>1</\xc3\xa9:v></\xc3\xa9:c>",
+    b'<a:b:c r="XFD2000"><v>1</v></a:b:c>',
+], ids=["tab", "newline", "crlf", "gt-in-value", "r-in-value", "non-ascii-prefix", "two-colons"])
+def test_far_cell_however_its_tag_is_written_is_refused(tmp_path: Path, cell: bytes) -> None:
+    """A far cell is measured whatever separates its name from its attributes (calamine reads a tab or a new line
+    as a space), whatever its prefix, and whatever an attribute's quoted value holds: each of these once passed the
+    gate and made calamine abort the process allocating 2000 × 16384 cells."""
+    path = _sheet_with(tmp_path, "远.xlsx", lambda d: d.replace(
+        b"</sheetData>", b'<row r="2000">' + cell + b"</row></sheetData>"), "xl/worksheets/sheet1.xml")
+    assert "数据范围异常" in refused(path, HostileWorkbookError).message
+
+
+def test_row_number_behind_a_quoted_gt_is_read(tmp_path: Path) -> None:
+    """Cells without r in a row whose r follows an attribute value holding ">" are placed in that row."""
+    path = _sheet_with(tmp_path, "远行.xlsx", lambda d: d.replace(
+        b"</sheetData>", b'<row foo=">" r="1048576">' + b"<c><v>1</v></c>" * 3 + b"</row></sheetData>"),
+        "xl/worksheets/sheet1.xml")
+    refused(path, HostileWorkbookError)
+
+
+def test_empty_cells_without_r_push_the_next_one_along(tmp_path: Path) -> None:
+    """``<c/>`` cells take a column each in calamine: 16000 of them before a value span 16000 columns."""
+    path = _sheet_with(tmp_path, "空格.xlsx", lambda d: d.replace(
+        b"</sheetData>", b'<row r="2000">' + b"<c/>" * 16000 + b"<c><v>1</v></c></row></sheetData>"),
+        "xl/worksheets/sheet1.xml")
+    refused(path, HostileWorkbookError)
+
+
 def test_far_empty_styled_cells_are_fine(tmp_path: Path) -> None:
     """An empty formatted cell far away holds nothing calamine allocates for: accepted."""
     path = _sheet_with(tmp_path, "格式.xlsx", lambda d: d.replace(

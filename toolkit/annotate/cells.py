@@ -27,21 +27,39 @@ Restyle = Callable[[int, tuple[int, int]], int]
 
 
 def unselect(xml: bytes) -> bytes:
-    """The sheet without ``tabSelected`` on its views (two selected tabs would group the sheets in Excel)."""
-    return SELECTED.sub(lambda m: set_attr(m.group(), b"tabSelected", None), xml)
+    """The sheet without ``tabSelected`` on its views (two selected tabs would group the sheets in Excel).
+
+    Only the span from the tag holding the first ``tabSelected`` to the end of the tag holding the last one is
+    searched (a view's tag holds no ``<`` nor ``>``, so every match lies there), not the sheet's cells."""
+    first = xml.find(b"tabSelected")
+    if first < 0:
+        return xml
+    start = max(xml.rfind(b"<", 0, first), 0)
+    end = xml.find(b">", xml.rfind(b"tabSelected")) + 1 or len(xml)
+    span = xml[start:end]
+    done = SELECTED.sub(lambda m: set_attr(m.group(), b"tabSelected", None), span)
+    return xml if done == span else xml[:start] + done + xml[end:]
 
 
 def merge_anchors(xml: bytes, cells: Iterable[tuple[int, int]]) -> dict[tuple[int, int], tuple[int, int]]:
     """Each of ``cells`` that is merged but not its range's top-left → that top-left cell (zero-based row, col)."""
     wanted = set(cells)
     anchors: dict[tuple[int, int], tuple[int, int]] = {}
-    for match in _MERGE.finditer(xml):
+    first = xml.find(b"mergeCell")
+    if first < 0:
+        return anchors
+    rows: dict[int, list[int]] = {}
+    for r, c in wanted:
+        rows.setdefault(r, []).append(c)
+    low, high = min(rows, default=0), max(rows, default=-1)
+    for match in _MERGE.finditer(xml, max(xml.rfind(b"<", 0, first), 0)):  # from the first one: past the cells
         (r1, c1), (r2, c2) = split_a1(match.group(1).decode()), split_a1(match.group(2).decode())
-        if (r2 - r1 + 1) * (c2 - c1 + 1) > 10_000:
-            continue  # as before: so large a range is not followed (a flagged cell in it is marked itself)
-        for r, c in wanted:
-            if r1 <= r <= r2 and c1 <= c <= c2 and (r, c) != (r1, c1):
-                anchors[r, c] = (r1, c1)
+        if r2 < low or r1 > high or (r2 - r1 + 1) * (c2 - c1 + 1) > 10_000:
+            continue  # no flagged row in it; or so large a range is not followed (a flagged cell in it is marked)
+        for r in range(r1, r2 + 1):
+            for c in rows.get(r, ()):
+                if c1 <= c <= c2 and (r, c) != (r1, c1):
+                    anchors[r, c] = (r1, c1)
     return anchors
 
 
@@ -93,7 +111,7 @@ def patch_sheet(xml: bytes, cells: set[tuple[int, int]], restyle: Restyle, drawi
         for row_number, match in zip(pending, found, strict=True):
             close, end = _row_end(xml, match, data)
             edits.append((match.start(), end, _patch_row(xml, match, close, end, row_number, wanted[row_number],
-                                                         restyle, column_style)))
+                                                         restyle, column_style, plain=True)))
     else:
         row_number = -1
         for match in _ROW.finditer(xml, data.tag_end, data.inner_end):
@@ -142,15 +160,17 @@ def _row_end(xml: bytes, match: re.Match[bytes], data: Element) -> tuple[int, in
     if match.group("empty"):
         return match.end(), match.end()
     close = xml.find(b"</" + match.group("p") + b"row", match.end(), data.inner_end)
-    if close < 0 or _ROW.search(xml, match.end(), close):
+    if close < 0 or (xml.find(b"row", match.end(), close) >= 0 and _ROW.search(xml, match.end(), close)):
         raise ValueError("row not closed")
     return close, xml.index(b">", close) + 1
 
 
-def _cells_by_ref(body: bytes, p: bytes, row: int, cols: list[int]) -> list[re.Match[bytes]] | None:
+def _cells_by_ref(body: bytes, p: bytes, row: int, cols: list[int],
+                  plain: bool = False) -> list[re.Match[bytes]] | None:
     """The start tags of the cells ``cols`` of a row's content ``body``, found directly by their ``r`` attribute
-    written first; None when one is not found so (the cells are then counted one by one)."""
-    if not _plain(body, 0, len(body)):
+    written first; None when one is not found so (the cells are then counted one by one). ``plain``: the caller
+    knows ``body`` holds no comment or CDATA section."""
+    if not plain and not _plain(body, 0, len(body)):
         return None
     found = []
     for col in cols:
@@ -163,13 +183,13 @@ def _cells_by_ref(body: bytes, p: bytes, row: int, cols: list[int]) -> list[re.M
 
 
 def _patch_row(xml: bytes, match: re.Match[bytes], close: int, end: int, row: int, cols: list[int],
-               restyle: Restyle, column_style: Callable[[int], int]) -> bytes:
+               restyle: Restyle, column_style: Callable[[int], int], plain: bool = False) -> bytes:
     """One ``<row>`` (start tag ``match``, end tag from ``close`` to ``end``) with the cells ``cols`` restyled or
-    created."""
+    created (``plain``: the sheet's cells hold no comment or CDATA section)."""
     p = match.group("p")
     head = match.group()
     body = xml[match.end():close]
-    if not match.group("empty") and (cells := _cells_by_ref(body, p, row, cols)) is not None:
+    if not match.group("empty") and (cells := _cells_by_ref(body, p, row, cols, plain)) is not None:
         restyled = [(cell.start(), cell.end(), set_attr(cell.group(), b"s", b"%d" % restyle(
             _number(attr(cell.group(), b"s")) or 0, (row, col)))) for cell, col in zip(cells, cols, strict=True)]
         return head + splice(body, restyled) + xml[close:end]

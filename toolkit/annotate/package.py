@@ -4,6 +4,7 @@ so byte for byte the user's part)."""
 
 from __future__ import annotations
 
+import functools
 import os
 import posixpath
 import re
@@ -33,6 +34,9 @@ STYLES_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationshi
 WORKSHEET_CONTENT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 STYLES_CONTENT = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
 
+_KEPT = 16
+"""How many distinct structural parts (workbook.xml, relationships, content types) the pure functions that patch
+or read them keep their results for (bytes compared whole: a hit is exact)."""
 _AFTER_NAMES = (b"calcPr", b"oleSize", b"customWorkbookViews", b"pivotCaches", b"smartTagPr", b"smartTagTypes",
                 b"webPublishing", b"fileRecoveryPr", b"webPublishObjects", b"extLst")
 """What follows ``definedNames`` in workbook.xml (ECMA-376 CT_Workbook)."""
@@ -53,10 +57,14 @@ def _unescape(raw: bytes) -> str:
     return html.unescape(raw.decode("utf-8", "replace"))
 
 
+@functools.lru_cache(maxsize=_KEPT)
 def patch_workbook(xml: bytes, sheet_name: str, rid: str, replaced: str | None, print_titles: str) -> bytes:
     """workbook.xml with the sheet ``sheet_name`` (relationship ``rid``) first and active; ``replaced`` is the rId
     of an older sheet of that name, whose entry and sheet-local names go (it is written anew). Every sheet-local
-    defined name follows its sheet to its new position; the new sheet's header row is its print title."""
+    defined name follows its sheet to its new position; the new sheet's header row is its print title.
+
+    A pure function of its arguments, kept for the last few: a folder's units filled in one template share their
+    workbook.xml byte for byte, and LibreOffice's, with its hundreds of defined names, costs most to patch."""
     top = root(xml)
     kids = children(xml, top)
     p = top.prefix
@@ -140,43 +148,39 @@ def sheet_entries(xml: bytes, rels: Relationships, package: Package) -> list[tup
     """(name, relationship id, part or None) of each sheet in workbook.xml, in tab order."""
     from toolkit.workbook.opc import resolve_target
 
+    folded = {n.casefold(): n for n in package.infos}
+    found: list[tuple[str, str, str | None]] = []
+    for name, rid in _sheet_tags(xml):
+        target = rels.target(rid)
+        part = folded.get(resolve_target(target).casefold()) if target else None
+        found.append((name, rid, part))
+    return found
+
+
+@functools.lru_cache(maxsize=_KEPT)
+def _sheet_tags(xml: bytes) -> tuple[tuple[str, str], ...]:
+    """(name, relationship id) of each ``<sheet>`` of a workbook.xml (a pure function of its bytes, kept)."""
     top = root(xml)
     sheets = next((k for k in children(xml, top) if k.name == b"sheets"), None)
     if sheets is None or sheets.empty:
         raise Unusable("no sheets")
-    folded = {n.casefold(): n for n in package.infos}
-    found: list[tuple[str, str, str | None]] = []
+    found: list[tuple[str, str]] = []
     for entry in children(xml, sheets):
         if entry.name != b"sheet":
             continue
         tag = entry.start_tag(xml)
-        rid = _unescape(attr_any_prefix(tag, b"id") or b"")
-        target = rels.target(rid)
-        part = folded.get(resolve_target(target).casefold()) if target else None
-        found.append((_unescape(attr(tag, b"name") or b""), rid, part))
-    return found
+        found.append((_unescape(attr(tag, b"name") or b""), _unescape(attr_any_prefix(tag, b"id") or b"")))
+    return tuple(found)
 
 
 class Relationships:
     """A relationships part being extended with new targets."""
 
     def __init__(self, xml: bytes | None) -> None:
-        self.source = xml or (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns='
-                              b'"http://schemas.openxmlformats.org/package/2006/relationships"></Relationships>')
-        self.top = root(self.source)
-        if self.top.empty:
-            self.source = self.source[:self.top.start] + b"<%sRelationships></%sRelationships>" % (
-                self.top.prefix, self.top.prefix)
-            self.top = root(self.source)
-        self.entries: list[tuple[str, str, str]] = []
+        self.source, self.top, entries, ids = _parse_relationships(xml or _EMPTY_RELS)
+        self.entries: list[tuple[str, str, str]] = list(entries)
         """(Id, Type, Target) of each relationship, the unescaped values."""
-        for rel in children(self.source, self.top):
-            tag = rel.start_tag(self.source)
-            if attr(tag, b"TargetMode") == b"External":
-                continue
-            self.entries.append((_unescape(attr(tag, b"Id") or b""), _unescape(attr(tag, b"Type") or b""),
-                                 _unescape(attr(tag, b"Target") or b"")))
-        self.ids = {_unescape(attr(r.start_tag(self.source), b"Id") or b"") for r in children(self.source, self.top)}
+        self.ids = set(ids)
         self.added: list[bytes] = []
 
     def target(self, rid: str) -> str | None:
@@ -203,6 +207,30 @@ class Relationships:
         return splice(self.source, [(self.top.inner_end, self.top.inner_end, b"".join(self.added))])
 
 
+_EMPTY_RELS = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns='
+               b'"http://schemas.openxmlformats.org/package/2006/relationships"></Relationships>')
+
+
+@functools.lru_cache(maxsize=_KEPT)
+def _parse_relationships(source: bytes) -> tuple[bytes, Element, tuple[tuple[str, str, str], ...], frozenset[str]]:
+    """A relationships part read for :class:`Relationships`: its bytes (an empty root opened), document element,
+    internal relationships and every Id (a pure function of the bytes, kept: a folder's units share them)."""
+    top = root(source)
+    if top.empty:
+        source = source[:top.start] + b"<%sRelationships></%sRelationships>" % (top.prefix, top.prefix)
+        top = root(source)
+    entries = []
+    ids = set()
+    for rel in children(source, top):
+        tag = rel.start_tag(source)
+        ids.add(_unescape(attr(tag, b"Id") or b""))
+        if attr(tag, b"TargetMode") == b"External":
+            continue
+        entries.append((_unescape(attr(tag, b"Id") or b""), _unescape(attr(tag, b"Type") or b""),
+                        _unescape(attr(tag, b"Target") or b"")))
+    return source, top, tuple(entries), frozenset(ids)
+
+
 def rels_path(part: str) -> str:
     """The relationships part of ``part``: ``xl/worksheets/sheet1.xml`` → ``xl/worksheets/_rels/sheet1.xml.rels``."""
     folder, name = posixpath.split(part)
@@ -216,6 +244,13 @@ def relative(target: str, source_part: str) -> str:
 
 def add_content_types(xml: bytes, overrides: list[tuple[str, str]], defaults: list[tuple[str, str]]) -> bytes:
     """[Content_Types].xml with an Override per new part and the Defaults it lacks."""
+    return _add_content_types(xml, tuple(overrides), tuple(defaults))
+
+
+@functools.lru_cache(maxsize=_KEPT)
+def _add_content_types(xml: bytes, overrides: tuple[tuple[str, str], ...],
+                       defaults: tuple[tuple[str, str], ...]) -> bytes:
+    """:func:`add_content_types` (a pure function of its arguments, kept: a folder's copies mostly repeat them)."""
     top = root(xml)
     p = top.prefix
     have_parts, have_ext = set(), set()
@@ -295,6 +330,22 @@ def _open_for_writing(target: Path) -> BinaryIO:
         raise
 
 
+def _deflate(data: bytes) -> tuple[bytes, int]:
+    """A changed part's deflated bytes and CRC (level 1: 3× faster than 6, XML parts ~15% larger)."""
+    return zlib.compress(data, 1, -15), zlib.crc32(data)
+
+
+_deflate_shared = functools.lru_cache(maxsize=_KEPT)(_deflate)
+""":func:`_deflate` kept for the structural parts, which a folder's copies mostly repeat byte for byte (a patched
+workbook.xml is the very bytes object :func:`patch_workbook` kept, whose hash Python keeps too)."""
+
+
+def _shared(name: str) -> bool:
+    """A part a folder's copies mostly share: workbook.xml, its relationships, the content types, the styles."""
+    return name in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml") or name.lower().endswith(
+        "styles.xml")
+
+
 def write_package(package: Package, changed: dict[str, bytes], dropped: set[str], target: Path) -> None:
     """Write the copy to ``target``: the parts in the source's order, ``changed`` ones (new or replaced) deflated,
     the rest copied as their compressed bytes; new parts at the end; ``dropped`` left out."""
@@ -309,8 +360,9 @@ def write_package(package: Package, changed: dict[str, bytes], dropped: set[str]
             flags = 0x800 if not encoded.isascii() else 0
             if name in changed or info is None:
                 data = changed[name]
-                raw: bytes | memoryview = zlib.compress(data, 1, -15)  # 3× faster than 6; XML parts ~15% larger
-                crc, size, method = zlib.crc32(data), len(data), 8
+                raw: bytes | memoryview
+                raw, crc = _deflate_shared(data) if _shared(name) else _deflate(data)
+                size, method = len(data), 8
                 when = info.date_time if info is not None else stamp
                 attributes = info.external_attr & 0xFFFF if info is not None else 0
             else:

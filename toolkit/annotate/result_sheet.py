@@ -34,8 +34,12 @@ def print_titles() -> str:
     return f"{_quote_sheet(RESULT_SHEET)}!${HEADER_ROW}:${HEADER_ROW}"
 
 
+_LETTERS = tuple(a1(0, c)[:-1].encode() for c in range(len(WIDTHS)))
+"""The columns' letters (the sheet has these columns only)."""
+
+
 def _cell(row: int, col: int, value: object, style: int) -> bytes:
-    ref = a1(row, col).encode()
+    ref = _LETTERS[col] + b"%d" % (row + 1)
     if isinstance(value, int) and not isinstance(value, bool):
         return b'<c r="%s" s="%d"><v>%d</v></c>' % (ref, style, value)
     if value in (None, ""):

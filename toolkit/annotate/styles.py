@@ -7,6 +7,7 @@ severity) pair. The 校验结果 sheet's formats are appended the same way, buil
 
 from __future__ import annotations
 
+import functools
 import re
 
 from toolkit.annotate.marks import FILLS
@@ -31,27 +32,32 @@ _FONT_DROP = re.compile(rb"<(?:[\w.-]+:)?(?:color|b|u|sz)(?=[\s/>])[^>]*?(?:/>|>
 _COLOR = re.compile(rb"<(?:[\w.-]+:)?color(?=[\s/>])[^>]*?(?:/>|>.*?</(?:[\w.-]+:)?color>)", re.DOTALL)
 
 
+@functools.lru_cache(maxsize=8)
+def _parse(xml: bytes) -> tuple[bytes, dict[bytes, Element], tuple[bytes, ...], tuple[bytes, ...], tuple[bytes, ...]]:
+    """A styles part's prefix, top-level elements, fonts, fills and cell formats (a pure function of its bytes, kept:
+    a folder's units share their styles; the result is only read)."""
+    top = root(xml)
+    kids = {k.name: k for k in children(xml, top)}
+    missing = [n for n in (b"fonts", b"fills", b"cellXfs") if n not in kids or kids[n].empty]
+    if missing:
+        raise ValueError(f"styles.xml lacks {missing}")
+
+    def entries(container: bytes, name: bytes) -> tuple[bytes, ...]:
+        return tuple(xml[e.start:e.end] for e in children(xml, kids[container]) if e.name == name)
+
+    return top.prefix, kids, entries(b"fonts", b"font"), entries(b"fills", b"fill"), entries(b"cellXfs", b"xf")
+
+
 class Styles:
     """The styles part being extended; :meth:`xml` gives the result."""
 
     def __init__(self, xml: bytes) -> None:
         self.source = xml
-        top = root(xml)
-        self.prefix = top.prefix
-        self.kids = {k.name: k for k in children(xml, top)}
-        missing = [n for n in (b"fonts", b"fills", b"cellXfs") if n not in self.kids or self.kids[n].empty]
-        if missing:
-            raise ValueError(f"styles.xml lacks {missing}")
-        self.fonts = self._entries(b"fonts", b"font")
-        self.fills = self._entries(b"fills", b"fill")
-        self.xfs = self._entries(b"cellXfs", b"xf")
+        self.prefix, self.kids, self.fonts, self.fills, self.xfs = _parse(xml)
         self.added: dict[bytes, list[bytes]] = {b"fonts": [], b"fills": [], b"cellXfs": []}
         self._fills: dict[tuple[str, ...], int] = {}
         self._fonts: dict[tuple[object, ...], int] = {}
         self._xfs: dict[tuple[object, ...], int] = {}
-
-    def _entries(self, container: bytes, name: bytes) -> list[bytes]:
-        return [self.source[e.start:e.end] for e in children(self.source, self.kids[container]) if e.name == name]
 
     def _add(self, container: bytes, entry: bytes) -> int:
         existing = {b"fonts": self.fonts, b"fills": self.fills, b"cellXfs": self.xfs}[container]

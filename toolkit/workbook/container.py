@@ -158,10 +158,10 @@ def inflate(path: Path, blob: bytes, info: zipfile.ZipInfo, budget: int) -> Iter
     decomp = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
     try:
         for pos in range(0, max(len(raw), 1), _CHUNK):
-            piece = bytes(raw[pos : pos + _CHUNK])
+            piece: bytes | memoryview = raw[pos : pos + _CHUNK]  # zlib reads the compressed bytes in place
             while piece:
                 if decomp is None:
-                    out, piece = piece, b""
+                    out, piece = bytes(piece), b""
                 else:
                     out = decomp.decompress(piece, _CHUNK)
                     piece = decomp.unconsumed_tail

@@ -46,6 +46,8 @@ _FIRST = (CONTENT_TYPES, ROOT_RELS, RELS, WORKBOOK)
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
 _KEEP_BYTES = 1 * MB
 """Scanned parts up to this size are kept inflated (the reader looks at a sheet's XML after calamine)."""
+_WHOLE_BYTES = 1 * MB
+"""Parts up to this size are inflated whole and scanned in one piece (larger ones chunk by chunk)."""
 _ODS_PARTS = frozenset({"content.xml", "styles.xml", "meta.xml", "settings.xml"})
 """What calamine's OpenDocument fallback would read if its .xlsx reading failed: scanned when present."""
 _SHEET = pattern(rb"""<(?:[\w.-]+:)?sheet\s(?:[^>"']|"[^"]*"|'[^']*')*>""")
@@ -279,6 +281,12 @@ def _scan_part(package: Package, name: str, *, precise: bool) -> tuple[XmlScan, 
     if name in KEPT_PARTS and info.file_size > limits.max_structure_bytes:
         raise HostileWorkbookError(msg("xlsxsafe.too_big", size=f"{name} {size_text(info.file_size)}",
                                        limit=size_text(limits.max_structure_bytes)), path=package.path)
+    if info.file_size <= _WHOLE_BYTES:  # inflated whole (its CRC checked), then scanned without a copy
+        chunks = [chunk for chunk in inflate(package.path, package.blob, info, package.budget) if chunk]
+        data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        scan.feed_whole(data)
+        scan.area = scan.finish_area()
+        return scan, data if name in KEPT_PARTS or info.file_size <= _KEEP_BYTES else None
     keep: list[bytes] | None = [] if name in KEPT_PARTS or info.file_size <= _KEEP_BYTES else None
     for chunk in inflate(package.path, package.blob, info, package.budget):
         scan.feed(chunk)

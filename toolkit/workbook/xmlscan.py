@@ -11,6 +11,7 @@ measure (:class:`NeedPrecise`), which counts only cells that hold something, as 
 from __future__ import annotations
 
 import codecs
+import re
 from pathlib import Path
 
 from toolkit.budget import Budget
@@ -19,15 +20,23 @@ from toolkit.lazy import pattern
 from toolkit.messages import msg
 from toolkit.workbook.a1 import column_number
 
-CELL_ANY = pattern(rb"<(?:[\w.-]+:)?c[\s/>]")
-CELL_REF = pattern(
-    rb"""<(?:[\w.-]+:)?c\s[^>]*?(?<![\w:.-])r\s*=\s*["']\$?([A-Za-z]{1,3})\$?([0-9]{1,7})["'][^>]*?(/?)>"""
-)
-ROW_ANY = pattern(rb"<(?:[\w.-]+:)?row[\s/>]")
-ROW_REF = pattern(rb"""<(?:[\w.-]+:)?row\s[^>]*?(?<![\w:.-])r\s*=\s*["']([0-9]{1,7})["']""")
-QUICK_REF = pattern(rb' r="([A-Z]{1,3})([0-9]{1,7})"')
-STYLE_RECORD = pattern(rb"<(?:[\w.-]+:)?(?:xf|font|fill|border|numFmt|dxf|cellStyle)[\s/>]")
-MERGE = pattern(rb"<(?:[\w.-]+:)?mergeCell[\s/>]")
+_PREFIX = rb"(?:[^\s<>/!?]*:)?"
+"""A namespace prefix as a parser takes it: any bytes up to the last colon of the tag's name (non-ASCII ones too)."""
+_ATTRS = rb"""((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(/?)>"""
+"""A start tag's attributes, read one by one (a quoted value may hold ``>``), and its ``/`` if it is empty."""
+CELL_ANY = pattern(rb"<" + _PREFIX + rb"c[\s/>]")
+CELL_TAG = pattern(rb"<" + _PREFIX + rb"c(?=[\s/>])" + _ATTRS)
+ROW_ANY = pattern(rb"<" + _PREFIX + rb"row[\s/>]")
+ROW_TAG = pattern(rb"<" + _PREFIX + rb"row(?=[\s/>])" + _ATTRS)
+ATTRIBUTE = pattern(rb"""\s+([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+CELL_REF = pattern(rb"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
+ROW_NUMBER = pattern(rb"[0-9]{1,7}")
+QUICK_CELL = pattern(rb'<c(?: r="([A-Z]{1,3})([0-9]{1,7})"|(?=[\s/>]))')
+"""Every unprefixed cell's start tag: its column and row when ``r`` is written first as common writers write it, two
+empty groups for any other (no ``r``, other quoting, a tab or a new line after the name: measured precisely)."""
+PREFIXED_CELL = pattern(rb":c[\s/>]")
+STYLE_RECORD = pattern(rb"<" + _PREFIX + rb"(?:xf|font|fill|border|numFmt|dxf|cellStyle)[\s/>]")
+MERGE = pattern(rb"<" + _PREFIX + rb"mergeCell[\s/>]")
 STRING_START = pattern(rb"<(?:[\w.-]+:)?(?:si|c|row)[\s/>]|</(?:[\w.-]+:)?sheetData\s*>")
 SHEET_DATA = pattern(rb"<(?:[\w.-]+:)?sheetData[\s/>]")
 
@@ -78,6 +87,19 @@ class XmlScan:
         if len(self.carry) > self.max_tag_bytes:
             self._hostile("xlsxsafe.dtd")
         self._check(buf[:cut])
+
+    def feed_whole(self, data: bytes) -> None:
+        """Scan a whole part given at once: as :meth:`feed` then :meth:`close`, without copying it to carry its last
+        tag over (the last tag is still bounded by ``max_tag_bytes``)."""
+        if self.started or data.startswith((b"\xff\xfe", b"\xfe\xff")) or data[:2] in (b"<\x00", b"\x00<"):
+            self.feed(data)
+            self.close()
+            return
+        self.started = True
+        cut = data.rfind(b"<")
+        if cut >= 0 and len(data) - cut > self.max_tag_bytes:
+            self._hostile("xlsxsafe.dtd")
+        self._check(data)
 
     def close(self) -> None:
         self._check(self.carry)
@@ -175,29 +197,36 @@ class XmlScan:
             window *= 8
 
     def _measure_quickly(self, text: bytes) -> None:
-        """Every ``r="D8"`` counts, empty styled cells included (an upper bound); anything unusual → precise."""
-        refs = QUICK_REF.findall(text)
-        prefixed = b":c" in text
-        if prefixed and (b":c " in text or b":c>" in text):
+        """Every cell with ``r="D8"`` written first counts, empty styled cells included (an upper bound): one pass
+        over the chunk for the cells and one for a prefixed cell; any other cell tag → precise."""
+        refs = QUICK_CELL.findall(text)
+        if b":c" in text and PREFIXED_CELL.search(text):
             raise NeedPrecise
-        if not refs:  # no cell at all (shared strings, styles …): a look for a cell tag instead of two counts
-            if b"<c " in text or b"<c>" in text:
-                raise NeedPrecise
+        if not refs:
             return
-        if text.count(b"<c ") + text.count(b"<c>") != len(refs):
+        cols, rows = zip(*refs, strict=True)
+        letters = set(cols)
+        if b"" in letters:  # a cell written otherwise
             raise NeedPrecise
-        if refs:
-            self.cells += len(refs)
-            cols, rows = zip(*refs, strict=True)
-            letters = max(set(cols), key=lambda ls: (len(ls), ls))
-            self.max_col = max(self.max_col, (len(letters), letters))
-            self.max_row = max(self.max_row, max(map(int, set(rows))))
+        self.cells += len(refs)
+        widest = max(letters, key=lambda ls: (len(ls), ls))
+        self.max_col = max(self.max_col, (len(widest), widest))
+        self.max_row = max(self.max_row, max(map(int, set(rows))))
 
     def _measure_precisely(self, text: bytes) -> None:
-        """Only cells that hold something count (as calamine does); cells without ``r`` are counted as spread."""
-        found = CELL_REF.findall(text)
-        valued = [(letters, digits) for letters, digits, slash in found if not slash]
-        refless = len(CELL_ANY.findall(text)) - len(found)
+        """Only cells that hold something count (as calamine does); cells without ``r`` are counted as spread.
+        Every tag is read attribute by attribute (a quoted value may hold ``>`` or ``r="…"``), and a cell tag
+        that cannot be read so counts as one without ``r``."""
+        valued: list[tuple[bytes, bytes]] = []
+        tags = refless = 0
+        for tag in CELL_TAG.finditer(text):
+            tags += 1
+            ref = _attribute_r(tag.group(1), CELL_REF)
+            if ref is None:
+                refless += 1
+            elif not tag.group(2):
+                valued.append((ref.group(1), ref.group(2)))
+        refless += len(CELL_ANY.findall(text)) - tags  # a cell tag not read as one: as if it had no r
         self.cells += len(valued) + refless
         self.refless_cells += refless
         if valued:
@@ -205,10 +234,15 @@ class XmlScan:
             self.max_col = max(self.max_col, (len(letters), letters))
             self.max_row = max(self.max_row, *(int(d) for _, d in valued))
         if self.refless_cells:
-            rows = ROW_REF.findall(text)
-            self.refless_rows += len(ROW_ANY.findall(text)) - len(rows)
-            if rows:
-                self.max_row = max(self.max_row, *map(int, rows))
+            rows = 0
+            for tag in ROW_TAG.finditer(text):
+                rows += 1
+                number = _attribute_r(tag.group(1), ROW_NUMBER)
+                if number is None:
+                    self.refless_rows += 1
+                else:
+                    self.max_row = max(self.max_row, int(number.group()))
+            self.refless_rows += len(ROW_ANY.findall(text)) - rows
 
     def finish_area(self) -> int:
         """The area (rows × columns) the part's cells span; refuses more than ``max_cells``."""
@@ -224,3 +258,12 @@ class XmlScan:
 
     def _area(self, rows: int, cols: int) -> None:
         self._hostile("xlsxsafe.area", rows=rows, cols=cols)
+
+
+def _attribute_r(attributes: bytes, value: re.Pattern[bytes]) -> re.Match[bytes] | None:
+    """The ``r`` attribute's value among a tag's ``attributes`` when it is wholly ``value``, else None."""
+    for found in ATTRIBUTE.finditer(attributes):
+        if found.group(1) == b"r":
+            raw = found.group(2) if found.group(2) is not None else found.group(3)
+            return value.fullmatch(raw)
+    return None
