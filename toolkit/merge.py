@@ -206,6 +206,8 @@ def merge_reports(units: Sequence[ReportData | Unit], *, organ: str = "", force:
     :func:`read_units` gives); ``checks``: each unit's ``check_data``, when already done (:func:`read_units`
     checks each unit where it reads it; a :class:`Unit` cannot be checked here).
     """
+    if checks is None and any(isinstance(u, Unit) for u in units):
+        raise ValueError("merge_reports: a Unit comes with its check (checks=, as read_units gives them)")
     merging = [u if isinstance(u, Unit) else as_unit(u) for u in units]
     done = {id(m): r for m, r in zip(merging, checks, strict=True)} if checks is not None else {}
     read = {id(m): u for m, u in zip(merging, units, strict=True) if isinstance(u, ReportData)}
