@@ -307,19 +307,17 @@ class Builder:
         ws.set_column(1, max(1, max((len(r) for r in rows), default=1) - 1), 12)
         ws.freeze_panes(1, 1)
         for r, row in enumerate(rows):
-            numbers: list[tuple[int, int | float]] = []
-            for c, value in enumerate(row):
-                if value.__class__ is int or value.__class__ is float:  # the common cell, decided first
-                    if r:
-                        numbers.append((c, value))
+            fmt = self.fmt["header"] if r == 0 else None
+            numbers = [(c, v) for c, v in enumerate(row) if v.__class__ is int or v.__class__ is float] if r else []
+            if len(numbers) < len(row):  # the rest: texts, blanks, the first row
+                plain = {c for c, _ in numbers}
+                for c, value in enumerate(row):
+                    if c in plain or isinstance(value, bool) or value is None:
+                        continue
+                    if isinstance(value, int | float):
+                        ws.write_number(r, c, value, fmt)
                     else:
-                        ws.write_number(r, c, value, self.fmt["header"])
-                elif isinstance(value, bool) or value is None:
-                    continue
-                elif isinstance(value, int | float):
-                    ws.write_number(r, c, value, self.fmt["header"] if r == 0 else None)
-                else:
-                    ws.write_string(r, c, xml_text(str(value)), self.fmt["header"] if r == 0 else None)
+                        ws.write_string(r, c, xml_text(str(value)), fmt)
             ws.write_plain_numbers(r, numbers)
 
     def marker(self) -> None:
