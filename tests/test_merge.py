@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from toolkit import api
 from toolkit.cli import app
+from toolkit.data import ValueStatus
 from toolkit.merge import CONTRIBUTION_SHEET, contribution_rows, merge_reports
 from toolkit.sample import sample_report
 from toolkit.spec import load_spec
@@ -190,3 +191,51 @@ def test_a_broken_unit_among_many_is_exit_two_naming_it(tmp_path: Path, make_fol
     (folder / "05-坏.xlsx").write_text("not a workbook", encoding="utf-8")
     result = runner.invoke(app, ["merge", str(folder), "-o", str(tmp_path / "汇总.xlsx")])
     assert result.exit_code == 2 and "05-坏.xlsx" in result.stderr
+
+
+def test_the_terminal_lists_only_the_units_with_errors_or_warnings(tmp_path: Path, make_folder: FolderFactory) -> None:
+    """`toolkit merge` prints a row for each unit with errors or warnings (here the one forced in), none for a clean
+    unit (every unit is a column of 各单位明细), and the line naming the merged workbook."""
+    units = _units(4)
+    units[2] = units[2].with_value("s3.granted.total", units[2].number("s3.granted.total") + 1)
+    result = runner.invoke(app, ["merge", str(make_folder(units)), "-o", str(tmp_path / "汇总.xlsx"), "--force"])
+    assert result.exit_code == 0, result.output
+    assert "02-单位02.xlsx" in result.stdout and "已汇总 4 个单位" in result.stdout
+    assert not any(f"0{i}-单位0{i}.xlsx" in result.stdout for i in (0, 1, 3))
+
+
+def test_a_unit_is_what_the_merge_uses_of_its_data(tmp_path: Path, make_folder: FolderFactory) -> None:
+    """A worker's Unit of a file merges as that file's ReportData does: the same merged data, the same 各单位明细
+    rows, the same workbook part for part; and a unit's number() is its data's."""
+    import zipfile
+
+    from toolkit.inputs import expand_inputs
+    from toolkit.merge import as_unit, read_units, write_merged
+
+    units = _units(9)
+    units[3] = units[3].with_value("s3.granted.natural", None, ValueStatus.BLANK)
+    units[4] = units[4].with_value("s2_20_8.fees.fee_amount", 12.34)
+    paths = expand_inputs([make_folder(units)])
+    _, read, checks = read_units(paths, jobs=2)
+    datas = [api.read(p) for p in paths]
+    spec = load_spec("2021")
+    assert read == [as_unit(d) for d in datas]
+    assert all(u.number(k) == d.number(k) for u, d in zip(read, datas, strict=True) for k in spec.cells)
+    from_units, from_data = merge_reports(read, checks=checks, force=True), merge_reports(datas, force=True)
+    assert from_units.data is not None
+    assert from_units.data == from_data.data and from_units.checks == from_data.checks
+    labels = {k: c.label for k, c in spec.cells.items()}
+    assert contribution_rows(from_units, labels) == contribution_rows(from_data, labels)
+    parts = []
+    for name, outcome in (("a.xlsx", from_units), ("b.xlsx", from_data)):
+        with zipfile.ZipFile(write_merged(spec, outcome, tmp_path / name)) as package:
+            parts.append({n: package.read(n) for n in package.namelist()})
+    assert parts[0] == parts[1]
+
+
+def test_a_unit_cannot_be_checked_without_its_check() -> None:
+    """merge_reports checks a ReportData it is given; a Unit comes with its check (as read_units gives them)."""
+    from toolkit.merge import as_unit
+
+    with pytest.raises(ValueError, match="check"):
+        merge_reports([as_unit(u) for u in _units(2)])

@@ -251,17 +251,20 @@ def print_import(console: Console, outcome: ImportOutcome) -> None:
 
 
 def print_merge(console: Console, outcome: MergeOutcome) -> None:
-    """The units merged (unit, file, errors, warnings) and the merged workbook written."""
+    """The units merged with errors or warnings (unit, file, errors, warnings: a table row each, ~0.7 ms; every
+    unit is a column of the 各单位明细 sheet), and the merged workbook written."""
     from rich.table import Table
 
     table = Table(header_style="bold")
     for key in ("unit", "file", "errors", "warnings"):
         table.add_column(msg(f"present.merge.col.{key}"), overflow="fold")
     for unit, check in zip(outcome.units, outcome.checks, strict=True):
-        style = "bold red" if check.errors else ("yellow" if check.warnings else "green")
-        table.add_row(show(unit.organ or "—"), show(unit.source.name if unit.source else ""),
-                      f"[{style}]{check.errors}[/]", str(check.warnings))
-    console.print(table)
+        if check.errors or check.warnings:
+            style = "bold red" if check.errors else "yellow"
+            table.add_row(show(unit.organ or "—"), show(unit.source.name if unit.source else ""),
+                          f"[{style}]{check.errors}[/]", str(check.warnings))
+    if table.row_count:
+        console.print(table)
     data = outcome.data
     if data is not None:
         console.print(show(msg("present.merge.done", count=len(outcome.units), organ=data.organ,

@@ -48,10 +48,14 @@ def split_cell_text(text: str, limit: int = CELL_TEXT_UNITS) -> list[str]:
     pieces: list[str] = []
     start = 0
     while True:
-        units, end = 0, start
-        while end < len(text) and units + (2 if ord(text[end]) > 0xFFFF else 1) <= limit:
-            units += 2 if ord(text[end]) > 0xFFFF else 1
-            end += 1
+        window = text[start:start + limit]
+        if max(window, default="") <= "\uffff":  # no astral character: one unit each, the window is the piece
+            end = start + len(window)
+        else:
+            units, end = 0, start
+            while end < len(text) and units + (2 if ord(text[end]) > 0xFFFF else 1) <= limit:
+                units += 2 if ord(text[end]) > 0xFFFF else 1
+                end += 1
         if end >= len(text):
             pieces.append(text[start:])
             return pieces
@@ -294,19 +298,27 @@ class Builder:
         ws.print_area(0, 0, row - TEXT_ROWS + 2, widest)  # to the last text: its gap row would print a blank page
 
     def extra_sheet(self, title: str, rows: Sequence[Sequence[object]]) -> None:
-        """A plain table after the official sheets (e.g. a merge's 各单位明细): first row bold, numbers as numbers."""
-        ws = self.add_worksheet(title)
+        """A plain table after the official sheets (e.g. a merge's 各单位明细): first row bold, numbers as numbers
+        (below the first row written as :class:`~toolkit.template.plain.PlainSheet` keeps them: the same cells)."""
+        from toolkit.template.plain import PlainSheet
+
+        ws = self.wb.add_worksheet(title, worksheet_class=PlainSheet)
         ws.set_column(0, 0, 60)
         ws.set_column(1, max(1, max((len(r) for r in rows), default=1) - 1), 12)
         ws.freeze_panes(1, 1)
         for r, row in enumerate(rows):
-            for c, value in enumerate(row):
-                if isinstance(value, bool) or value is None:
-                    continue
-                if isinstance(value, int | float):
-                    ws.write_number(r, c, value, self.fmt["header"] if r == 0 else None)
-                else:
-                    ws.write_string(r, c, xml_text(str(value)), self.fmt["header"] if r == 0 else None)
+            fmt = self.fmt["header"] if r == 0 else None
+            numbers = [(c, v) for c, v in enumerate(row) if v.__class__ is int or v.__class__ is float] if r else []
+            if len(numbers) < len(row):  # the rest: texts, blanks, the first row
+                plain = {c for c, _ in numbers}
+                for c, value in enumerate(row):
+                    if c in plain or isinstance(value, bool) or value is None:
+                        continue
+                    if isinstance(value, int | float):
+                        ws.write_number(r, c, value, fmt)
+                    else:
+                        ws.write_string(r, c, xml_text(str(value)), fmt)
+            ws.write_plain_numbers(r, numbers)
 
     def marker(self) -> None:
         """``GK.format`` names 基本信息's 格式 cell (the format id the tool writes there).
