@@ -9,7 +9,6 @@ import os
 import posixpath
 import re
 import struct
-import zipfile
 import zlib
 from pathlib import Path
 from typing import BinaryIO
@@ -27,6 +26,7 @@ from toolkit.annotate.tokens import (
     splice,
     text,
 )
+from toolkit.workbook.container import STORED, Entry
 from toolkit.workbook.safety import Package
 
 WORKSHEET_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
@@ -283,7 +283,7 @@ def _dos_time(date_time: tuple[int, int, int, int, int, int]) -> tuple[int, int]
     return (hour << 11) | (minute << 5) | (second // 2), ((max(year, 1980) - 1980) << 9) | (month << 5) | day
 
 
-def _stored(package: Package, info: zipfile.ZipInfo) -> memoryview:
+def _stored(package: Package, info: Entry) -> memoryview:
     """A part's bytes as stored in the zip (compressed), from the checked blob. A part nothing read was never
     inflated, so its local header is checked here: a broken one refuses the copy (:class:`Unusable`)."""
     start, blob = info.header_offset, package.blob
@@ -304,7 +304,7 @@ def head(package: Package, name: str, size: int = 16384) -> bytes:
         return package.parts[name]  # inflated by the check already
     info = package.infos[name]
     raw = _stored(package, info)[:size]
-    if info.compress_type == zipfile.ZIP_STORED:
+    if info.compress_type == STORED:
         return bytes(raw)
     try:
         return zlib.decompressobj(-15).decompress(raw, size)

@@ -20,7 +20,6 @@ from __future__ import annotations
 import functools
 import io
 import re
-import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -29,7 +28,7 @@ from toolkit.errors import HostileWorkbookError, MacroWorkbookError, NotAWorkboo
 from toolkit.lazy import pattern
 from toolkit.messages import msg
 from toolkit.record import field, record
-from toolkit.workbook.container import inflate, open_zip, size_text
+from toolkit.workbook.container import Entry, inflate, open_zip, read_directory, size_text
 from toolkit.workbook.marker import FORMAT_NAME
 from toolkit.workbook.opc import TARGET, readings, resolve_target
 from toolkit.workbook.xmlscan import NeedPrecise, XmlScan
@@ -73,7 +72,7 @@ class Package:
     """The file."""
     blob: bytes
     """The file's bytes as checked (parsers read these, not the file again)."""
-    infos: dict[str, zipfile.ZipInfo]
+    infos: dict[str, Entry]
     """Part name → zip entry."""
     limits: Limits = LIMITS
     """The limits it is checked against."""
@@ -361,12 +360,14 @@ def _normalise_targets(package: Package) -> None:
     if fixed == rels:
         return
     package.check_all()
+    import zipfile  # writing a zip: rare here, so imported only when a workbook needs it
+
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
         for name, info in package.infos.items():
             data = fixed if name == RELS else package.read(name)
             zout.writestr(zipfile.ZipInfo(name, date_time=info.date_time), data, zipfile.ZIP_DEFLATED)
     package.blob = out.getvalue()
-    package.infos = {info.filename: info for info in zipfile.ZipFile(io.BytesIO(package.blob)).infolist()}
+    package.infos = {info.filename: info for info in read_directory(package.blob)}
     package.parts[RELS] = fixed
     package.relationships = package.sheet_index = None  # every part is scanned by now
