@@ -49,18 +49,19 @@ def test_the_bundled_workbooks_parse_as_element_tree_parses_them(path: Path) -> 
     assert sheets and names and all(part for _, _, part in sheets)
 
 
-RELS = (f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        f'<Relationship Id="rId1" Target="worksheets/sheet1.xml"/>'
-        f'<Relationship Id="rId2" Target="/xl/worksheets/sheet2.xml"/>'
-        f'<Relationship Id="rId3" Target="http://x" TargetMode="External"/>'
-        f'<Other><Relationship Id="rId9" Target="deep.xml"/></Other></Relationships>').encode()
+RELS = (b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        b'<Relationship Id="rId1" Target="worksheets/sheet1.xml"/>'
+        b'<Relationship Id="rId2" Target="/xl/worksheets/sheet2.xml"/>'
+        b'<Relationship Id="rId3" Target="http://x" TargetMode="External"/>'
+        b'<Other><Relationship Id="rId9" Target="deep.xml"/></Other></Relationships>')
 UNUSUAL = {
     "prefixed": f'<x:workbook xmlns:x="{MAIN}" xmlns:r="{REL}"><x:sheets><x:sheet name="一" sheetId="1" r:id="rId1"/>'
                 f'<x:sheet name="二" state="hidden" r:id="rId2"/></x:sheets><x:definedNames>'
                 f'<x:definedName name="甲" localSheetId="1">\'一\'!$A$1</x:definedName></x:definedNames>'
                 f'</x:workbook>',
-    "comment and cdata": f'<workbook xmlns="{MAIN}"><!-- 备注 --><definedNames><definedName name="a"><![CDATA[ 一!$B$2 ]]>'
-                         f'</definedName><definedName name="b">A<!-- x -->B</definedName></definedNames></workbook>',
+    "comment and cdata": f'<workbook xmlns="{MAIN}"><!-- 备注 --><definedNames><definedName name="a">'
+                         '<![CDATA[ 一!$B$2 ]]></definedName><definedName name="b">A<!-- x -->B</definedName>'
+                         '</definedNames></workbook>',
     "references": f'<workbook xmlns="{MAIN}"><definedNames><definedName name="&amp;x">&#19968;&lt;&apos;a&apos;'
                   f'</definedName></definedNames></workbook>',
     "nested and tail": f'<workbook xmlns="{MAIN}"><definedName name="o"> head <definedName name="i">in</definedName>'

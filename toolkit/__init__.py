@@ -10,6 +10,10 @@ so that ``import toolkit`` (and ``toolkit --help``) stays fast::
 
 from __future__ import annotations
 
+from toolkit.quickimport import import_pathlib
+
+import_pathlib()  # before any module of the toolkit imports pathlib: without urllib.parse, which it never uses
+
 TYPE_CHECKING = False  # not typing's: the check path does not import typing (mypy knows the name)
 if TYPE_CHECKING:
     from typing import Any

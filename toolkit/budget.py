@@ -3,7 +3,6 @@ README states (资源限制), and how many workers a folder run may start so tha
 
 from __future__ import annotations
 
-import contextlib
 import os
 from pathlib import Path
 
@@ -82,15 +81,19 @@ FILE_BUDGET_BYTES = 500 * MB
 def available_memory() -> int | None:
     """Bytes of memory this process may still use: the lesser of MemAvailable and the cgroup's free room."""
     found: list[int] = []
-    with contextlib.suppress(OSError, ValueError, IndexError):
+    try:
         for line in Path("/proc/meminfo").read_text().splitlines():
             if line.startswith("MemAvailable:"):
                 found.append(int(line.split()[1]) * 1024)
-    with contextlib.suppress(OSError, ValueError):
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
         cap = Path("/sys/fs/cgroup/memory.max").read_text().strip()
         used = Path("/sys/fs/cgroup/memory.current").read_text().strip()
         if cap != "max":
             found.append(max(0, int(cap) - int(used)))
+    except (OSError, ValueError):
+        pass
     return min(found) if found else None
 
 

@@ -80,6 +80,9 @@ def run_check(args: CheckArgs, lang: str, debug: bool = False) -> int:
             raise ToolkitError(msg("cli.check.one_output"))
         if single is not None and args.returns is None:
             return _one(single, args, lang, debug)
+        import gc
+
+        gc.enable()  # off while the hot path checks one file (toolkit.cli.hot.main); a folder may be long
         outcome = api.check_folder(args.files, summary=args.summary, format_id=args.format_id,
                                    annotate=not args.no_annotate or args.returns is not None, skip=args.skip,
                                    lang=lang, previous=args.previous, overwrite=args.overwrite,

@@ -7,7 +7,6 @@ rule's ``previous_formats`` (the 三 table is the same in both formats, so 2020 
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 from collections.abc import Iterator
 from pathlib import Path
@@ -65,9 +64,10 @@ organ: the cross-year rules then do not run (their findings would be false)."""
 def _same_file(a: Path | None, b: Path | None) -> bool:
     if a is None or b is None:
         return False
-    with contextlib.suppress(OSError):
+    try:
         return a.resolve() == b.resolve() or a.samefile(b)
-    return False
+    except OSError:
+        return False
 
 
 def _mismatches(data: ReportData, previous: ReportData) -> Iterator[tuple[str, str, str]]:

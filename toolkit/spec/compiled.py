@@ -19,7 +19,6 @@ caches built (``python -m toolkit.dev regenerate`` writes them; a test checks th
 
 from __future__ import annotations
 
-import contextlib
 import marshal
 import os
 from pathlib import Path
@@ -44,17 +43,15 @@ FORMATS_DIR = Path(__file__).resolve().parent.parent / "formats"
 def digest(source: bytes) -> str:
     """SHA-256 of ``source`` in hex, from the interpreter's built-in module where it has one (``hashlib`` would load
     OpenSSL, which costs more than the rest of reading the cache)."""
-    if not _SHA256:
-        import importlib
-
-        for name in ("_sha256", "_sha2", "hashlib"):  # Python 3.11, 3.12 on, and the OpenSSL one as a last resort
+    if not _SHA256:  # Python 3.11's module, 3.12's, and the OpenSSL one (hashlib) as a last resort
+        try:
+            from _sha256 import sha256  # type: ignore[import-not-found,unused-ignore]
+        except ImportError:
             try:
-                module = importlib.import_module(name)
+                from _sha2 import sha256  # type: ignore[import-not-found,no-redef,unused-ignore]
             except ImportError:
-                continue
-            if hasattr(module, "sha256"):
-                _SHA256.append(module.sha256)
-                break
+                from hashlib import sha256  # type: ignore[assignment,no-redef,unused-ignore]
+        _SHA256.append(sha256)
     return str(_SHA256[0](source).hexdigest())
 
 
@@ -138,6 +135,8 @@ def store(format_id: str, data: bytes) -> bool:
         os.chmod(tmp, 0o644)  # package data, readable by every user like the YAML beside it
         os.replace(tmp, target)
     except OSError:
+        import contextlib  # only here: a check does not import contextlib
+
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         return False

@@ -4,7 +4,6 @@ parts, status COMPUTED, never read as 0); and how an info field or a text cell r
 
 from __future__ import annotations
 
-import contextlib
 import sys
 
 from toolkit.data import CellValue, Location, Number, ValueStatus
@@ -79,8 +78,10 @@ def _blank_cell(spec: ReportSpec, key: str, loc: Location, stored: XmlCell | Non
     if stored.value:
         raw: object = stored.value
         if stored.type in (None, "n"):
-            with contextlib.suppress(ValueError):
+            try:  # noqa: SIM105 (contextlib.suppress: the check path does not import contextlib)
                 raw = float(stored.value)
+            except ValueError:
+                pass
         value, status, note = normalise(raw, spec.cells[key].value)
         return CellValue(key, value, raw, status, loc, note, is_formula=True)
     if stored.type == "str" and stored.value == "":
