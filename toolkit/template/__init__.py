@@ -95,6 +95,7 @@ def build_template(
     from toolkit.fileio import write_atomic
     from toolkit.template.builder import Builder
     from toolkit.template.plan import Plan
+    from toolkit.template.sheet import Sheet
 
     def write(tmp: Path) -> None:
         wb = xlsxwriter.Workbook(str(tmp), {"default_format_properties": {"font_name": FONT, "font_size": 11},
@@ -104,6 +105,7 @@ def build_template(
                            "subject": spec.format_title, "author": "gk-toolkit", "comments": spec.issuing_document,
                            "created": _fixed_date()})
         wb.set_calc_mode("auto")
+        wb.worksheet_class = Sheet  # xlsxwriter's, with a shorter way through its formula preparation
         Builder(wb, Plan(spec, data), extra_sheets, comments or {}).build()
         wb.close()
 

@@ -15,13 +15,15 @@ from bisect import bisect_left
 from collections.abc import Sequence
 
 from xlsxwriter.utility import xl_rowcol_to_cell_fast
-from xlsxwriter.worksheet import CellNumberTuple, Worksheet
+from xlsxwriter.worksheet import CellNumberTuple
 
 from toolkit.data import Number
+from toolkit.template.sheet import Sheet
 
 
-class PlainSheet(Worksheet):  # type: ignore[misc]  # xlsxwriter ships no type information (pyproject)
-    """A :class:`Worksheet` with :meth:`write_plain_numbers`; every other write is xlsxwriter's own."""
+class PlainSheet(Sheet):
+    """A template :class:`~toolkit.template.sheet.Sheet` with :meth:`write_plain_numbers`; every other write is
+    xlsxwriter's own."""
 
     def __init__(self) -> None:
         super().__init__()
