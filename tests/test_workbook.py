@@ -537,8 +537,9 @@ def test_units_sharing_a_workbook_xml_parse_it_once(tmp_path: Path, monkeypatch:
     parts._parsed.cache_clear()
     calls: list[str] = []
     real_parse = parts._parse
-    monkeypatch.setattr(parts, "_parse", lambda data, part: calls.append(part) or real_parse(data, part))
+    monkeypatch.setattr(parts, "_parse", lambda data, part, *handlers: calls.append(part) or real_parse(data, part,
+                                                                                                   *handlers))
     one, two = (parts.parse_workbook(open_package(p, lazy=True)) for p in (first, second))
-    assert calls == [parts.WORKBOOK_PART, parts.WORKBOOK_RELS] and one == two
+    assert sorted(calls) == sorted([parts.WORKBOOK_PART, parts.WORKBOOK_RELS]) and one == two
     assert numbers(read_workbook(first)) == numbers(sample("2021", 1))
     assert numbers(read_workbook(second)) == numbers(sample("2021", 2))
