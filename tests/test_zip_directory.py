@@ -15,7 +15,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from toolkit.workbook.container import BadZip, read_directory
+from toolkit.budget import LIMITS
+from toolkit.errors import HostileWorkbookError
+from toolkit.record import replace
+from toolkit.workbook.container import BadZip, TooManyEntries, read_directory
 from toolkit.workbook.safety import open_package
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -170,3 +173,20 @@ def test_the_gate_checks_and_reads_through_the_own_reader() -> None:
     with zipfile.ZipFile(EXAMPLES[0]) as zf:
         assert list(package.infos) == zf.namelist()
         assert package.read("xl/workbook.xml") == zf.read("xl/workbook.xml")
+
+
+def test_a_directory_longer_than_its_end_record_says_is_refused_past_the_limit(tmp_path: Path) -> None:
+    """An end record that claims 3 entries before a directory of 20: past a limit of 10 the gate refuses the
+    file, naming the 20 it counted (without making an entry of each), before any is checked."""
+    blob = bytearray(raw_zip([(f"xl/p{i}.xml".encode(), 0) for i in range(20)]))
+    end = blob.rfind(b"PK\x05\x06")
+    struct.pack_into("<HH", blob, end + 8, 3, 3)
+    path = tmp_path / "long.xlsx"
+    path.write_bytes(bytes(blob))
+    assert len(read_directory(bytes(blob))) == 20
+    with pytest.raises(TooManyEntries) as raised:
+        read_directory(bytes(blob), 10)
+    assert raised.value.args[0] == 20
+    with pytest.raises(HostileWorkbookError) as refused:
+        open_package(path, limits=replace(LIMITS, max_members=10))
+    assert "20" in refused.value.message and "10" in refused.value.message

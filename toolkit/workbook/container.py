@@ -76,9 +76,7 @@ def _end_record(blob: bytes) -> tuple[int, int, int, bool]:
     """(offset of the directory as recorded, its size, where the end record starts, whether it is zip64)."""
     size = len(blob)
     at = size - _EOCD.size
-    if at >= 0 and blob[at:at + 4] == b"PK\x05\x06" and blob[-2:] == b"\0\0":
-        pass
-    else:
+    if not (at >= 0 and blob[at:at + 4] == b"PK\x05\x06" and blob[-2:] == b"\0\0"):  # a comment follows it
         floor = max(size - (1 << 16) - _EOCD.size, 0)
         at = blob.rfind(b"PK\x05\x06", floor)
         if at < 0 or at + _EOCD.size > size:
@@ -120,10 +118,15 @@ def _zip64_extra(extra: bytes, file_size: int, compress_size: int, offset: int) 
     return file_size, compress_size, offset
 
 
-def read_directory(blob: bytes) -> list[Entry]:
+class TooManyEntries(Exception):
+    """The directory holds more entries than allowed (the argument: how many it holds)."""
+
+
+def read_directory(blob: bytes, max_entries: int | None = None) -> list[Entry]:
     """The entries of the zip in ``blob``, in directory order, as ``zipfile.ZipFile(...).infolist()`` lists them;
-    :class:`BadZip` where zipfile would refuse the archive. Nothing is unpacked and no entry is trusted yet: the
-    caller checks them (:func:`open_zip`)."""
+    :class:`BadZip` where zipfile would refuse the archive, :class:`TooManyEntries` (with their number, counted
+    without making them) past ``max_entries``, whatever the end record claims. Nothing is unpacked and no entry is
+    trusted yet: the caller checks them (:func:`open_zip`)."""
     dir_offset, dir_size, end_at, zip64 = _end_record(blob)
     concat = end_at - dir_size - dir_offset - (56 + 20 if zip64 else 0)  # bytes prepended to the archive
     start = dir_offset + concat
@@ -159,7 +162,19 @@ def read_directory(blob: bytes) -> list[Entry]:
             file_size, compress_size, offset = _zip64_extra(extra, file_size, compress_size, offset)
         stamp = ((date >> 9) + 1980, (date >> 5) & 0xF, date & 0x1F, time >> 11, (time >> 5) & 0x3F, (time & 0x1F) * 2)
         entries.append(Entry(name, flags, method, crc, compress_size, file_size, offset + concat, stamp, external))
+        if max_entries is not None and len(entries) > max_entries:
+            raise TooManyEntries(len(entries) + _count_rest(directory, pos, dir_size))
     return entries
+
+
+def _count_rest(directory: bytes, pos: int, end: int) -> int:
+    """How many directory records follow ``pos`` (as far as they can be told apart)."""
+    count = 0
+    while pos + 46 <= min(end, len(directory)) and directory.startswith(b"PK\x01\x02", pos):
+        name_len, extra_len, comment_len = struct.unpack_from("<3H", directory, pos + 28)
+        pos += 46 + name_len + extra_len + comment_len
+        count += 1
+    return count
 
 
 def open_zip(path: Path, limits: Limits) -> tuple[bytes, dict[str, Entry]]:
@@ -171,7 +186,10 @@ def open_zip(path: Path, limits: Limits) -> tuple[bytes, dict[str, Entry]]:
         raise NotAWorkbookError(_what_is(blob[:4096]), path=path)
     _check_entry_count(path, blob, limits)
     try:
-        infos = read_directory(blob)
+        infos = read_directory(blob, limits.max_members)
+    except TooManyEntries as exc:
+        raise HostileWorkbookError(msg("xlsxsafe.too_many_members", count=exc.args[0], limit=limits.max_members),
+                                   path=path) from None
     except (BadZip, struct.error) as exc:
         raise WorkbookError(msg("xlsxsafe.truncated"), path=path, reason=type(exc).__name__) from None
     return blob, _check_entries(path, infos, limits)
