@@ -88,3 +88,25 @@ def test_a_forked_worker_does_not_collect_what_it_inherited() -> None:
                                    failed=lambda n, e: -2))
     assert all(count > 0 for count in results.values())
     assert gc.get_freeze_count() == 0
+
+
+def _compile_a_new_pattern(chunk: list[int]) -> list[tuple[int, int]]:
+    from toolkit.lazy import compiled
+
+    return [(len(compiled(f"worker-{n}-[0-9]+").findall(f"worker-{n}-42")), os.getpid()) for n in chunk]
+
+
+def test_patterns_a_worker_compiles_afresh_are_kept_in_the_cache(tmp_path: os.PathLike[str],
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers leave without atexit: what they compiled afresh is still written to the pattern cache."""
+    import marshal
+
+    from toolkit import lazy
+
+    monkeypatch.setenv("GK_CACHE_DIR", str(tmp_path))
+    results = dict(pool.run_chunks(_compile_a_new_pattern, list(range(6)), jobs=2, size=1, died=lambda n: (-1, 0),
+                                   failed=lambda n, e: (-2, 0)))
+    assert {n: found for n, (found, _) in results.items()} == dict.fromkeys(range(6), 1)
+    with open(lazy.cache_file(), "rb") as f:
+        held = marshal.loads(f.read().partition(b"\n")[2])
+    assert any(key[0].startswith("worker-") for key in held)

@@ -85,6 +85,9 @@ def resident_bytes() -> int:
 
 def _run(work: Callable[[list[T]], list[R]], chunk: list[T]) -> tuple[int, list[R]]:
     results = work(chunk)
+    lazy = sys.modules.get("toolkit.lazy")
+    if lazy is not None:  # a worker leaves without atexit: the patterns it compiled afresh are kept for later runs
+        lazy.save()  # (nothing is written when nothing is new)
     return resident_bytes(), results
 
 
