@@ -239,3 +239,36 @@ def test_a_unit_cannot_be_checked_without_its_check() -> None:
 
     with pytest.raises(ValueError, match="check"):
         merge_reports([as_unit(u) for u in _units(2)])
+
+
+def test_a_units_counts_in_a_merge_are_those_check_gives(tmp_path: Path) -> None:
+    """A unit whose warning its 说明 explains is counted by the merge as ``check`` counts it (explained, not a
+    warning), read in workers and serially alike: the merge checks each unit as ``check`` does
+    (:func:`toolkit.checking.check_read`)."""
+    from openpyxl import load_workbook
+
+    from toolkit.checking import check_file
+    from toolkit.merge import read_units
+    from toolkit.spec import Severity
+    from toolkit.template import build_template
+
+    spec = load_spec("2021")
+    folder = tmp_path / "units"
+    folder.mkdir()
+    explained = sample_report(spec, 5, organ="甲镇", year=2026)
+    explained.texts["s5"] = type(explained.texts["s5"])("s5", "无")
+    first = build_template(spec, folder / "甲镇.xlsx", data=explained)
+    wb = load_workbook(first)
+    ws = wb["说明"]
+    row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 3).value == "s5_not_empty")
+    ws.cell(row, 4).value = "本年度工作中未发现突出问题，经主要负责同志审核确认"
+    wb.save(first)
+    others = [build_template(spec, folder / f"丙{i}.xlsx", data=sample_report(spec, 7 + i, organ=f"丙{i}镇",
+                                                                             year=2026)) for i in range(7)]
+    paths = [first, *others]
+    expected = [check_file(p, annotate=False) for p in paths]
+    assert (expected[0].warnings, expected[0].explained) == (0, 1)
+    for jobs in (1, 2):
+        _, _, checks = read_units(paths, jobs=jobs)
+        assert [(c.errors, c.warnings, c.explained, c.count(Severity.INFO)) for c in checks] == [
+            (e.errors, e.warnings, e.explained, e.count(Severity.INFO)) for e in expected]

@@ -14,6 +14,8 @@ from toolkit.rules.findings import CheckResult
 TYPE_CHECKING = False  # not typing's: the check path does not import typing (mypy knows the name)
 if TYPE_CHECKING:
     from toolkit.desk.rulesfile import OfficeRules
+    from toolkit.spec.models import ReportSpec
+    from toolkit.workbook.book import Book
 
 REPORT_SUFFIXES = frozenset({".txt", ".html", ".htm", ".docx", ".md"})
 """Published-report files that ``check`` and ``report`` import before use."""
@@ -59,6 +61,29 @@ def read(path: Path, *, format_id: str | None = None) -> ReportData:
     return read_workbook(path, format_id=format_id)
 
 
+def check_read(data: ReportData, book: Book | None = None, *, spec: ReportSpec | None = None,
+               skip: Collection[str] = (), previous: ReportData | None = None) -> CheckResult:
+    """The findings on ``data`` as ``check`` gives them: the format's rules (``spec``: the format as an office's
+    rules file changed it), the 说明 a workbook's unit wrote for its warnings (read from ``book`` only when a
+    warning needs them), and control characters in any text. ``check_file`` and the merge both check this way, so
+    a unit's counts are the same wherever they are shown."""
+    from toolkit.rules.engine import check_data
+    from toolkit.spec.load import load_spec
+    from toolkit.untrusted import CONTROL_CHAR_CODE, control_char_findings
+
+    explanations = None
+    if book is not None:  # read only when a warning needs its 说明 (check_data calls it then)
+        from functools import partial
+
+        from toolkit.desk.explanations import read_explanations
+
+        explanations = partial(read_explanations, book, spec or load_spec(data.format_id))
+    result = check_data(data, spec, skip=skip, previous=previous, explanations=explanations)
+    if CONTROL_CHAR_CODE not in skip:
+        result.findings.extend(control_char_findings(data, load_spec(data.format_id)))
+    return result
+
+
 def check_file(
     path: Path,
     *,
@@ -84,9 +109,7 @@ def check_file(
     with ``overwrite`` (the default copy name always is); the copy is never the input, last year's workbook or
     one of ``protect``. An unknown entry in ``skip`` is an error listing the valid ones.
     """
-    from toolkit.rules.engine import check_data
     from toolkit.spec.load import load_spec
-    from toolkit.untrusted import CONTROL_CHAR_CODE, control_char_findings
 
     path = Path(path)
     check_skips(skip)
@@ -111,16 +134,7 @@ def check_file(
 
         office = rules if isinstance(rules, OfficeRules) else load_rules_file(Path(rules))
         spec = office.apply(load_spec(data.format_id))
-    explanations = None
-    if book is not None:  # read only when a warning needs its 说明 (check_data calls it then)
-        from functools import partial
-
-        from toolkit.desk.explanations import read_explanations
-
-        explanations = partial(read_explanations, book, spec or load_spec(data.format_id))
-    result = check_data(data, spec, skip=skip, previous=previous_data, explanations=explanations)
-    if CONTROL_CHAR_CODE not in skip:
-        result.findings.extend(control_char_findings(data, load_spec(data.format_id)))
+    result = check_read(data, book, spec=spec, skip=skip, previous=previous_data)
     if annotate and package is not None:
         from toolkit.annotate import annotate_workbook
         from toolkit.errors import ToolkitError

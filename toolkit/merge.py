@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from toolkit.checking import check_read
 from toolkit.data import CellValue, Number, ReportData, TextValue, organ_key
 from toolkit.messages import msg
 from toolkit.normalise import exact_sum
-from toolkit.rules.engine import check_data
 from toolkit.rules.findings import CheckResult
 from toolkit.spec.models import ReportSpec
 
@@ -203,8 +203,8 @@ def merge_reports(units: Sequence[ReportData | Unit], *, organ: str = "", force:
     :data:`KEEP_NEWEST` or the file of each duplicate to keep. Each narrative section gathers the units' texts,
     each paragraph marked 【单位】 with the unit's placeholders filled from the unit's own figures, as the draft
     from which the summary's own text is written. ``units``: each unit's data, or its :class:`Unit` (what
-    :func:`read_units` gives); ``checks``: each unit's ``check_data``, when already done (:func:`read_units`
-    checks each unit where it reads it; a :class:`Unit` cannot be checked here).
+    :func:`read_units` gives); ``checks``: each unit's check (:func:`toolkit.checking.check_read`), when already
+    done (:func:`read_units` checks each unit where it reads it; a :class:`Unit` cannot be checked here).
     """
     if checks is None and any(isinstance(u, Unit) for u in units):
         raise ValueError("merge_reports: a Unit comes with its check (checks=, as read_units gives them)")
@@ -227,7 +227,7 @@ def merge_reports(units: Sequence[ReportData | Unit], *, organ: str = "", force:
         outcome.problems.insert(0, "各单位的报告年度或格式不一致，不能汇总：")
         outcome.exit_code = 1
         return outcome
-    outcome.checks = [done[id(u)] if id(u) in done else check_data(read[id(u)]) for u in merging]
+    outcome.checks = [done[id(u)] if id(u) in done else check_read(read[id(u)]) for u in merging]
     failing = [(u, r) for u, r in zip(merging, outcome.checks, strict=True) if r.errors]
     if failing and not force:
         outcome.problems.append("以下单位的年报表有错误，请先改正（或加 --force 强制汇总）：")
@@ -299,7 +299,7 @@ class UnitRead:
     data: Unit | None = None
     """The unit (None when it is a summary or could not be read)."""
     check: CheckResult | None = None
-    """``check_data`` of it."""
+    """Its check, as ``check`` gives it (:func:`toolkit.checking.check_read`)."""
     summary: bool = False
     """True for a workbook :func:`write_merged` wrote (a summary, never a unit)."""
 
@@ -310,6 +310,7 @@ def _read_unit(path: Path, format_id: str | None) -> UnitRead:
     from toolkit.checking import REPORT_SUFFIXES
     from toolkit.errors import ToolkitError
 
+    book = None
     try:
         if Path(path).suffix.lower() in REPORT_SUFFIXES:
             from toolkit.checking import read
@@ -326,7 +327,8 @@ def _read_unit(path: Path, format_id: str | None) -> UnitRead:
             data = read_workbook(Path(path), format_id=format_id, book=book)
     except ToolkitError:
         return UnitRead()
-    return UnitRead(as_unit(data), check_data(data))
+    return UnitRead(as_unit(data), check_read(data, book if Path(path).suffix.lower() not in REPORT_SUFFIXES
+                                              else None))
 
 
 def _read_chunk(chunk: list[tuple[Path, str | None]]) -> list[UnitRead]:
@@ -375,7 +377,7 @@ def read_units(paths: Sequence[Path], *, format_id: str | None = None,
             from toolkit.checking import read
 
             again = read(path, format_id=fid)  # raises the file's own error
-            unit.data, unit.check = as_unit(again), check_data(again)
+            unit.data, unit.check = as_unit(again), check_read(again)
         data.append(unit.data)
         checks.append(unit.check)
     return summaries, data, checks
