@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from webkit import Server  # tests/ is not a package: put on the path above
+from webkit import Server  # type: ignore[import-not-found]  # tests/ is not a package: put on the path above
 
 BROKEN = Path(__file__).resolve().parents[1] / "examples" / "示例区民政局2026年报-有错.xlsx"
 RUNS = 5
@@ -29,7 +29,9 @@ def main() -> None:
     """Print start-up and check times beside their targets."""
     print(f"load average (1 min): {os.getloadavg()[0]:.2f}")
     data = BROKEN.read_bytes()
-    starts, firsts, checks = [], [], []
+    starts: list[float] = []
+    firsts: list[float] = []
+    checks: list[float] = []
     with tempfile.TemporaryDirectory() as tmp:
         for run in range(3):
             began = time.perf_counter()
