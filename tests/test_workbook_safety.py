@@ -411,3 +411,18 @@ def test_oversized_workbook_structure_is_refused(tmp_path: Path) -> None:
                        "xl/workbook.xml")
     inspect_file(path)
     refused(path, HostileWorkbookError, limits=Limits(max_structure_bytes=20_000))
+
+
+def test_a_file_longer_than_measured_is_read_on_only_within_the_limit(tmp_path: Path) -> None:
+    """The file is read as long as it was measured, and a byte more: one that turns out longer (a device that
+    says 0 bytes, a file growing while it is read) is read on only up to the limit, then refused as too large."""
+    from toolkit.record import replace
+
+    zero = Path("/dev/zero")
+    if not zero.exists():
+        pytest.skip("no /dev/zero here")
+    with pytest.raises(WorkbookError) as refused:
+        open_package(zero, limits=replace(Limits(), max_file_bytes=64 * 1024))
+    assert "64 KB" in refused.value.message
+    ordinary = good_workbook(tmp_path / "ok.xlsx")
+    assert open_package(ordinary).blob == ordinary.read_bytes()

@@ -17,6 +17,7 @@ import struct
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
+from stat import S_ISDIR
 
 from toolkit.budget import MB, Limits
 from toolkit.errors import (
@@ -197,14 +198,18 @@ def open_zip(path: Path, limits: Limits) -> tuple[bytes, dict[str, Entry]]:
 
 def _read_file(path: Path, limits: Limits) -> bytes:
     try:
-        if path.is_dir():
+        measured = path.stat()
+        if S_ISDIR(measured.st_mode):
             raise WorkbookError(msg("xlsxsafe.directory"), path=path)
-        size = path.stat().st_size
+        size = measured.st_size
         if size > limits.max_file_bytes:
             raise WorkbookError(msg("xlsxsafe.too_large", size=size_text(size), limit=size_text(limits.max_file_bytes)),
                                 path=path)
         with path.open("rb") as fh:
-            blob = fh.read(limits.max_file_bytes + 1)
+            # the size measured, and a byte more: asking for the whole limit at once costs a 100 MB buffer
+            blob = fh.read(size + 1)
+            if len(blob) > size:  # it grew since it was measured (or is no regular file): read on, within the limit
+                blob += fh.read(max(0, limits.max_file_bytes + 1 - len(blob)))
     except FileNotFoundError:
         raise WorkbookError(msg("xlsxsafe.missing"), path=path) from None
     except OSError as exc:
