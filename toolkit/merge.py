@@ -327,8 +327,7 @@ def _read_unit(path: Path, format_id: str | None) -> UnitRead:
             data = read_workbook(Path(path), format_id=format_id, book=book)
     except ToolkitError:
         return UnitRead()
-    return UnitRead(as_unit(data), check_read(data, book if Path(path).suffix.lower() not in REPORT_SUFFIXES
-                                              else None))
+    return UnitRead(as_unit(data), check_read(data, book))  # book: None for a published report
 
 
 def _read_chunk(chunk: list[tuple[Path, str | None]]) -> list[UnitRead]:

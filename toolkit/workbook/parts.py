@@ -185,7 +185,6 @@ def _parsed(workbook: bytes, rels: bytes | None) -> tuple[tuple[tuple[str, str, 
     return tuple(sheets), tuple(DefinedName(name, "".join(pieces).strip(), local) for name, pieces, local in names)
 
 
-
 @record(frozen=True)
 class XmlCell:
     """A cell as stored in the sheet XML."""
