@@ -200,8 +200,11 @@ def folders(work: Path, sources: list[Path], sizes: tuple[int, ...], runs: int) 
         c_mine, c_anchor = statistics.median(cpu["mine"]), statistics.median(cpu["anchor"])
         report(f"文件夹 {n} 个 / calamine 读取（CPU 时间，进程树）",  # less moved by the load of a shared machine
                f"{c_mine:.2f} / {c_anchor:.2f} s = {c_mine / c_anchor:.2f}", REFERENCE, None)
-        report(f"文件夹 {n} 个（每秒）", f"{n / t_mine:.0f} / {n / t_anchor:.0f} 个/秒", "≥ 600 个/秒",
-               n / t_mine >= 600)
+        # The "≥ 600 files/s where the floor is 900" is the ratio above in files per second (600 = 900 / 1.5):
+        # shown for context, with the rate that ratio asks of this machine, not judged a second time.
+        floor = n / t_anchor
+        report(f"文件夹 {n} 个（每秒）/ calamine（每秒）",
+               f"{n / t_mine:.0f} / {floor:.0f} 个/秒（比值目标即 ≥ {floor / 1.5:.0f}）", REFERENCE, None)
         peaks.append(statistics.median(peak))
         report(f"文件夹 {n} 个 峰值内存（进程树）", f"{peaks[-1]:.0f} MB", "< 300 MB", peaks[-1] < 300)
     if len(peaks) > 1:

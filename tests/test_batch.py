@@ -74,6 +74,7 @@ def test_library_folder_check_names_exactly_the_broken_units(folder: Path) -> No
     paths = expand_inputs([folder])
     rows = list(check_many(paths, annotate=False, jobs=2))
     assert [r.file for r in rows] == paths and len(rows) == UNITS + 2
+    assert all(r.file is p for r, p in zip(rows, paths, strict=True))  # the caller's paths, not unpickled copies
     with_errors = {r.organ: _codes(r.result) for r in rows if r.exit_code == 1}
     assert with_errors == BROKEN
     unusable = {r.file.name: r for r in rows if r.exit_code == 2}

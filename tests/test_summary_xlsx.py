@@ -64,6 +64,16 @@ def test_links_stop_at_excels_limit_and_texts_at_a_cells(tmp_path: Path, monkeyp
     assert ws["H6"].value == "4.xlsx" and len(ws["J2"].value) == summary_xlsx.CELL_CHARS
 
 
+def test_a_long_run_links_every_row_to_its_own_file(tmp_path: Path) -> None:
+    """The links and their relationships are written in batches (never one string for the whole folder): with
+    many batches' worth of rows, each row's file and copy links still point at that row's own files."""
+    rows = [UnitRow(file=tmp_path / f"单位{i}.xlsx", annotated=tmp_path / f"单位{i}.校验.xlsx") for i in range(700)]
+    ws = openpyxl.load_workbook(write_summary(rows, tmp_path / "s.xlsx")).active
+    assert ws is not None and ws.max_row == 701
+    assert all(ws[f"H{i + 2}"].hyperlink.target == f"单位{i}.xlsx" and
+               ws[f"I{i + 2}"].hyperlink.target == f"单位{i}.校验.xlsx" for i in range(700))
+
+
 def test_an_empty_run_is_a_header_only_workbook(tmp_path: Path) -> None:
     """No rows: the header alone, the filter on it."""
     ws = openpyxl.load_workbook(write_summary([], tmp_path / "s.xlsx")).active

@@ -199,6 +199,7 @@ def check_many(
     extra = ("toolkit.annotate", "toolkit.annotate.build", "toolkit.annotate.package") if annotate else ()
     for index, row in run_chunks(_check_paths, items, jobs=jobs, size=chunk_size(len(paths), jobs), died=_died,
                                  failed=_failed, modules=extra):
+        row.file = paths[index]  # the caller's own path, not the copy unpickled with the row (memory per unit)
         ready[index] = row
         if progress:
             progress(1)

@@ -135,7 +135,11 @@ class SummarySheet:
 
     def _add(self, cells: list[str]) -> None:
         self.rows += 1
-        self.pending.append(f'<row r="{self.rows}">{"".join(cells)}</row>')
+        self._pend(f'<row r="{self.rows}">{"".join(cells)}</row>')
+
+    def _pend(self, xml: str) -> None:
+        """``xml`` next in the part being written, sent to the zip 256 pieces at a time."""
+        self.pending.append(xml)
         if len(self.pending) >= 256:
             self._flush()
 
@@ -181,18 +185,25 @@ class SummarySheet:
 
     def _finish(self) -> None:
         last = f"{self.letters[-1]}{max(self.rows, 1)}"
-        links = "".join(f'<hyperlink ref="{ref}" r:id="rId{i}"/>' for i, (ref, _) in enumerate(self.links, start=1))
-        self.pending.append(
-            f'</sheetData><autoFilter ref="A1:{last}"/>' + (f"<hyperlinks>{links}</hyperlinks>" if links else "")
-            + '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>'
-        )
+        self.pending.append(f'</sheetData><autoFilter ref="A1:{last}"/>')
+        if self.links:  # written in batches, as the rows were: a folder's links are never one string in memory
+            self.pending.append("<hyperlinks>")
+            for i, (ref, _) in enumerate(self.links, start=1):
+                self._pend(f'<hyperlink ref="{ref}" r:id="rId{i}"/>')
+            self.pending.append("</hyperlinks>")
+        self.pending.append('<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+                            "</worksheet>")
         self._flush()
         self.sheet.close()
         if self.links:
-            rels = "".join(f'<Relationship Id="rId{i}" Type="{_REL}/hyperlink" Target="{_text(target)}" '
-                           'TargetMode="External"/>' for i, (_, target) in enumerate(self.links, start=1))
-            self.zip.writestr("xl/worksheets/_rels/sheet1.xml.rels",
-                              _HEAD + f'<Relationships xmlns="{_PKG_REL}">{rels}</Relationships>')
+            self.sheet = self.zip.open("xl/worksheets/_rels/sheet1.xml.rels", "w")
+            self.pending.append(_HEAD + f'<Relationships xmlns="{_PKG_REL}">')
+            for i, (_, target) in enumerate(self.links, start=1):
+                self._pend(f'<Relationship Id="rId{i}" Type="{_REL}/hyperlink" Target="{_text(target)}" '
+                           'TargetMode="External"/>')
+            self.pending.append("</Relationships>")
+            self._flush()
+            self.sheet.close()
         name = "'" + self.title.replace("'", "''") + "'"
         absolute = "$" + last[:len(self.letters[-1])] + "$" + last[len(self.letters[-1]):]
         self.zip.writestr("xl/workbook.xml", (
