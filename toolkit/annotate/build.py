@@ -6,7 +6,7 @@ import posixpath
 import re
 from collections.abc import Callable
 
-from toolkit.annotate.cells import SELECTED, merge_anchors, patch_sheet, unselect
+from toolkit.annotate.cells import SELECTED, cells_styled, merge_anchors, patch_sheet, unselect
 from toolkit.annotate.comments import (
     COMMENTS_CONTENT,
     COMMENTS_TYPE,
@@ -15,6 +15,7 @@ from toolkit.annotate.comments import (
     VML_TYPE,
     Notes,
     comments_part,
+    drop_shapes,
     vml_part,
 )
 from toolkit.annotate.marks import RESULT_SHEET
@@ -66,6 +67,14 @@ def _flagged(sheets: list[tuple[str, str, str | None]],
     return found
 
 
+def _severity_labels() -> frozenset[str]:
+    """What an earlier check's notes begin with, in any language (【错误】, 【warning】…)."""
+    from toolkit.messages import msg
+
+    return frozenset(msg(f"annotate.severity.{severity.value}", lang) for severity in Severity
+                     for lang in ("zh", "en"))
+
+
 def _worst(findings: list[Finding]) -> Severity:
     return max((f.severity for f in findings), key=lambda s: s.rank)
 
@@ -106,9 +115,19 @@ def build_parts(package: Package, result: CheckResult, lang: str, author: str,
         styles = Styles(package.read(styles_part))
     next_idmap = _next_idmap(package)
     sheets = sheet_entries(package.read(WORKBOOK_PART), book_rels, package)
+    old = next((s for s in sheets if s[0] == RESULT_SHEET), None)
+    # A copy checked again (it holds our 校验结果 sheet): its earlier marks go where this check finds nothing.
+    marks = styles.marks() if old is not None else {}
+    earlier = _severity_labels() if old is not None else frozenset()
+    flagged = _flagged(sheets, result)
+    visit = list(flagged)
+    if old is not None:
+        visit += [part for _, _, part in sheets if part and part != old[2] and part not in flagged]
 
-    for part, cells in _flagged(sheets, result).items():
+    for part in visit:
+        cells = flagged.get(part, {})
         xml = package.read(part)
+        stale = cells_styled(xml, marks) - set(cells)
         severity = {cell: _worst(findings) for cell, findings in cells.items()}
         anchors = merge_anchors(xml, cells)
         on: dict[tuple[int, int], list[Finding]] = {}
@@ -120,36 +139,41 @@ def build_parts(package: Package, result: CheckResult, lang: str, author: str,
         rels = Relationships(package.read(own_rels_part) if own_rels_part in package.infos else None)
         comments_target = rels.of_type(COMMENTS_TYPE)
         comments_name = resolve_target(comments_target, posixpath.dirname(part)) if comments_target else None
+        existing = package.read(comments_name) if comments_name and comments_name in package.infos else None
+        if not cells and not stale and existing is None:
+            continue  # a sheet of the earlier copy with no mark of its own
         legacy = _LEGACY.search(xml)
         vml_rid = attr_any_prefix(legacy.group(), b"id") if legacy else None
         vml_target = rels.target(vml_rid.decode()) if vml_rid else None
         vml_name = resolve_target(vml_target, posixpath.dirname(part)) if vml_target else None
         if legacy is not None and (vml_name is None or vml_name not in package.infos):
             raise ValueError("legacyDrawing without its drawing")
-        existing = package.read(comments_name) if comments_name and comments_name in package.infos else None
-        comments, new_cells = comments_part(existing, notes, author)
-        if comments_name is None or existing is None:
-            comments_name = unused_name(package, taken, "xl/comments{}.xml")
-            rels.add(COMMENTS_TYPE, relative(comments_name, part))
-            overrides.append((comments_name, COMMENTS_CONTENT))
-        changed[comments_name] = comments
-        shapes = [(r, c, notes[r, c][1]) for r, c in sorted(new_cells)]
         new_rid = None
-        if vml_name is None:
-            vml_name = unused_name(package, taken, "xl/drawings/vmlDrawing{}.vml")
-            new_rid = rels.add(VML_TYPE, relative(vml_name, part))
-            defaults.append(("vml", VML_CONTENT))
-            changed[vml_name] = vml_part(None, shapes, next_idmap())
-        elif shapes:
-            changed[vml_name] = vml_part(package.read(vml_name), shapes, next_idmap())
-        changed[own_rels_part] = rels.xml()
+        if cells or existing is not None:
+            comments, new_cells, gone = comments_part(existing, notes, author, earlier=earlier)
+            if not cells and not stale and comments == existing:
+                continue  # nothing of an earlier check on it
+            if comments_name is None or existing is None:
+                comments_name = unused_name(package, taken, "xl/comments{}.xml")
+                rels.add(COMMENTS_TYPE, relative(comments_name, part))
+                overrides.append((comments_name, COMMENTS_CONTENT))
+            changed[comments_name] = comments
+            shapes = [(r, c, notes[r, c][1]) for r, c in sorted(new_cells)]
+            if vml_name is None:
+                vml_name = unused_name(package, taken, "xl/drawings/vmlDrawing{}.vml")
+                new_rid = rels.add(VML_TYPE, relative(vml_name, part))
+                defaults.append(("vml", VML_CONTENT))
+                changed[vml_name] = vml_part(None, shapes, next_idmap())
+            elif shapes or gone:
+                changed[vml_name] = vml_part(drop_shapes(package.read(vml_name), gone), shapes, next_idmap())
+            changed[own_rels_part] = rels.xml()
 
         def restyle(xf: int, cell: tuple[int, int], severity: dict[tuple[int, int], Severity] = severity) -> int:
-            return styles.flagged(xf, severity[cell])
+            base = marks.get(xf, xf)  # a cell an earlier check marked: from the format it had before
+            return styles.flagged(base, severity[cell]) if cell in severity else base
 
-        changed[part] = patch_sheet(xml, set(cells), restyle, new_rid)
+        changed[part] = patch_sheet(xml, set(cells) | stale, restyle, new_rid)
 
-    old = next((s for s in sheets if s[0] == RESULT_SHEET), None)
     for _, _, sheet_part in sheets:
         if sheet_part and sheet_part not in changed and (old is None or sheet_part != old[2]):
             start = head(package, sheet_part)

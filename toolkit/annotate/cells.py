@@ -4,8 +4,9 @@ sheet is no longer selected (the 校验结果 sheet is). Everything else is the 
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 
 from toolkit.annotate.tokens import Element, attr, children, rel_prefix, root, set_attr, splice
 from toolkit.workbook.a1 import a1, split_a1
@@ -61,6 +62,34 @@ def merge_anchors(xml: bytes, cells: Iterable[tuple[int, int]]) -> dict[tuple[in
                 if c1 <= c <= c2 and (r, c) != (r1, c1):
                     anchors[r, c] = (r1, c1)
     return anchors
+
+
+_ROW_OR_CELL = re.compile(rb"<(?:[\w.-]+:)?(row|c)(?=[\s/>])" + _ATTRS + rb"/?>")
+
+
+def cells_styled(xml: bytes, styles: Collection[int]) -> set[tuple[int, int]]:
+    """The cells (zero-based row, col) of the sheet whose format is one of ``styles``: where an earlier check's
+    marks are (:meth:`toolkit.annotate.styles.Styles.marks`). A sheet that names none of them is not walked."""
+    if not styles or not any(b's="%d"' % s in xml for s in styles):
+        return set()
+    wanted = {b"%d" % s for s in styles}
+    found: set[tuple[int, int]] = set()
+    row = col = -1
+    start = xml.find(b"sheetData")
+    for match in _ROW_OR_CELL.finditer(xml, max(start, 0)):
+        tag = match.group()
+        ref = attr(tag, b"r")
+        if match.group(1) == b"row":
+            row, col = (_number(ref) or row + 2) - 1, -1
+            continue
+        where = (row, col + 1)
+        if ref:
+            with contextlib.suppress(ValueError):  # an unreadable ref: as if it had none
+                where = split_a1(ref.decode("ascii").upper())
+        col = where[1]
+        if attr(tag, b"s") in wanted:
+            found.add(where)
+    return found
 
 
 def _column_styles(xml: bytes, cols: Element | None) -> Callable[[int], int]:

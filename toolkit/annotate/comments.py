@@ -33,15 +33,21 @@ def _ref(row: int, col: int) -> bytes:
     return a1(row, col).encode()
 
 
-def comments_part(existing: bytes | None, notes: Notes, author: str) -> tuple[bytes, set[tuple[int, int]]]:
-    """The comments part holding ``notes`` (merged into ``existing``), and the cells that had no comment before
-    (they need a shape in the drawing)."""
+def comments_part(existing: bytes | None, notes: Notes, author: str, *,
+                  earlier: frozenset[str] = frozenset()) -> tuple[bytes, set[tuple[int, int]], set[tuple[int, int]]]:
+    """The comments part holding ``notes`` (merged into ``existing``), the cells that had no comment before (they
+    need a shape in the drawing), and the cells whose comment went (their shapes must go).
+
+    ``earlier``: the copy is being made of a copy, and these are the severity labels its notes begin with
+    (【错误】…): a comment of ``author`` on a cell without a note now is removed, and a note an earlier check
+    added to somebody else's comment is taken out of it (replaced, where the cell has a note now), so the copy
+    says only what this check found."""
     if existing is None:
         body = b"".join(b'<comment ref="%s" authorId="0"><text>%s</text></comment>' % (_ref(*cell), _run(note, b""))
                         for cell, (note, _) in sorted(notes.items()))
         fresh = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<comments xmlns="%s"><authors><author>%s'
                  b'</author></authors><commentList>%s</commentList></comments>' % (_MAIN, text(author), body))
-        return fresh, set(notes)
+        return fresh, set(notes), set()
     top = root(existing)
     p = top.prefix
     kids = {k.name: k for k in children(existing, top)}
@@ -56,6 +62,8 @@ def comments_part(existing: bytes | None, notes: Notes, author: str) -> tuple[by
         author_id = len(names)
         edits.append((authors.inner_end, authors.inner_end, b"<%sauthor>%s</%sauthor>" % (p, text(author), p)))
     remaining = dict(notes)
+    gone: set[tuple[int, int]] = set()
+    own = b"%d" % author_id
     if not listed.empty:
         for comment in children(existing, listed):
             ref = attr(comment.start_tag(existing), b"ref")
@@ -63,18 +71,29 @@ def comments_part(existing: bytes | None, notes: Notes, author: str) -> tuple[by
                 cell = split_a1(ref.decode("ascii")) if ref else None
             except ValueError:
                 continue
-            if cell not in remaining or comment.empty:
+            if comment.empty or cell is None:
+                continue
+            ours = attr(comment.start_tag(existing), b"authorId") == own or (
+                bool(earlier) and _opens_with_label(existing, comment.tag_end, comment.inner_end, earlier))
+            if cell not in remaining:
+                if earlier and ours:
+                    edits.append((comment.start, comment.end, b""))
+                    gone.add(cell)
+                elif earlier:
+                    edits.extend(_earlier_runs(existing, comment.tag_end, comment.inner_end, earlier))
                 continue
             body = existing[comment.tag_end:comment.inner_end]
             opening, close = body.find(b"<" + p + b"text>"), body.rfind(b"</" + p + b"text")
             if close < 0:
                 continue
             note = remaining.pop(cell)[0]
-            if attr(comment.start_tag(existing), b"authorId") == b"%d" % author_id and opening >= 0:
+            if ours and opening >= 0:
                 # an earlier check's comment (re-checking a copy): replaced, not repeated
                 start = comment.tag_end + opening + len(p) + 6
                 edits.append((start, comment.tag_end + close, _run(note, p)))
             else:
+                if earlier:
+                    edits.extend(_earlier_runs(existing, comment.tag_end, comment.tag_end + close, earlier))
                 at = comment.tag_end + close
                 edits.append((at, at, _run("\n" + note, p)))
     new = b"".join(b'<%scomment ref="%s" authorId="%d"><%stext>%s</%stext></%scomment>' % (
@@ -83,7 +102,75 @@ def comments_part(existing: bytes | None, notes: Notes, author: str) -> tuple[by
         edits.append((listed.start, listed.end, b"<%scommentList>%s</%scommentList>" % (p, new, p)))
     else:
         edits.append((listed.inner_end, listed.inner_end, new))
-    return splice(existing, edits), set(remaining)
+    return splice(existing, edits), set(remaining), gone
+
+
+_RUN = re.compile(rb"<(?P<p>(?:[\w.-]+:)?)r>.*?</(?P=p)r>", re.DOTALL)
+_RUN_TEXT = re.compile(rb"<(?:[\w.-]+:)?t(?:\s[^>]*)?>(.*?)</(?:[\w.-]+:)?t>", re.DOTALL)
+
+
+def _heads(labels: frozenset[str], before: tuple[bytes, ...]) -> tuple[bytes, ...]:
+    return tuple(lead + ("【" + label + "】").encode() for label in labels for lead in before)
+
+
+_NEW_LINE = (b"\n", b"&#10;", b"&#xA;", b"&#xa;", b"\r\n", b"&#13;&#10;")
+"""A new line as a comment's text holds it (LibreOffice writes a character reference)."""
+
+
+def _opens_with_label(xml: bytes, start: int, end: int, labels: frozenset[str]) -> bool:
+    """True when the comment whose content lies between ``start`` and ``end`` is an earlier check's own: its text
+    begins with 【one of ``labels``】 (what is left of it when an application saved the copy under its own
+    author's name: LibreOffice writes a blank one)."""
+    found = _RUN_TEXT.search(xml, start, end)
+    return found is not None and found.group(1).startswith(_heads(labels, (b"",)))
+
+
+def _earlier_runs(xml: bytes, start: int, end: int, labels: frozenset[str]) -> list[tuple[int, int, bytes]]:
+    """Removals that take out of one comment's text (between ``start`` and ``end``) what an earlier check appended
+    to somebody else's comment: from a new line followed by 【one of ``labels``】 to the end of the text. The note
+    is a run of its own as the copy wrote it; an application that saved the copy may have merged it into the
+    user's text (openpyxl writes one plain text) or split it into runs of its own."""
+    heads = _heads(labels, _NEW_LINE)
+    for found in _RUN_TEXT.finditer(xml, start, end):
+        content = xml[found.start(1):found.end(1)]
+        at = min((i for i in (content.find(head) for head in heads) if i >= 0), default=-1)
+        if at < 0:
+            continue
+        run = next((r for r in _RUN.finditer(xml, start, end) if r.start() <= found.start() < r.end()), None)
+        if at == 0 and run is not None:  # the note's own run, and every run after it
+            return [(run.start(), _last_run_end(xml, run.end(), end), b"")]
+        cut = found.start(1) + at
+        after = run.end() if run is not None else found.end()
+        return [(cut, found.end(1), b""), (after, _last_run_end(xml, after, end), b"")]
+    return []
+
+
+def _last_run_end(xml: bytes, start: int, end: int) -> int:
+    """Past the last run that begins between ``start`` and ``end`` (``start`` when none does)."""
+    last = start
+    for run in _RUN.finditer(xml, start, end):
+        last = run.end()
+    return last
+
+
+_SHAPE = re.compile(rb"<(?P<p>(?:[\w.-]+:)?)shape(?=[\s>]).*?</(?P=p)shape\s*>", re.DOTALL)
+_ROW_OF = re.compile(rb"<(?:[\w.-]+:)?Row\s*>\s*([0-9]+)\s*<")
+_COLUMN_OF = re.compile(rb"<(?:[\w.-]+:)?Column\s*>\s*([0-9]+)\s*<")
+
+
+def drop_shapes(vml: bytes, cells: set[tuple[int, int]]) -> bytes:
+    """The drawing without the note boxes anchored at ``cells`` (zero-based), the comments of which are gone."""
+    if not cells:
+        return vml
+    edits = []
+    for shape in _SHAPE.finditer(vml):
+        body = shape.group()
+        if b"Note" not in body:
+            continue
+        row, col = _ROW_OF.search(body), _COLUMN_OF.search(body)
+        if row is not None and col is not None and (int(row.group(1)), int(col.group(1))) in cells:
+            edits.append((shape.start(), shape.end(), b""))
+    return splice(vml, edits)
 
 
 def _shape(shape_id: int, row: int, col: int, findings: int) -> bytes:

@@ -32,6 +32,27 @@ _FONT_DROP = re.compile(rb"<(?:[\w.-]+:)?(?:color|b|u|sz)(?=[\s/>])[^>]*?(?:/>|>
 _COLOR = re.compile(rb"<(?:[\w.-]+:)?color(?=[\s/>])[^>]*?(?:/>|>.*?</(?:[\w.-]+:)?color>)", re.DOTALL)
 
 
+_FG_RGB = re.compile(rb"""<(?:[\w.-]+:)?fgColor\s[^>]*?rgb\s*=\s*["'](?:FF|ff)?([0-9A-Fa-f]{6})["']""")
+_COLOR_RGB = re.compile(rb"""<(?:[\w.-]+:)?color\s[^>]*?rgb\s*=\s*["'](?:FF|ff)?([0-9A-Fa-f]{6})["']""")
+_XF_ATTR = re.compile(rb"""\s([^\s=/>]+)\s*=\s*("[^"]*"|'[^']*')""")
+_MARK_ATTRS = frozenset({b"fontId", b"fillId", b"applyFont", b"applyFill"})
+
+
+def _xf_shape(xf: bytes) -> tuple[tuple[tuple[bytes, bytes], ...], bytes]:
+    """A cell format as compared for :meth:`Styles.marks`: its attributes but those a mark changes, in any order,
+    and its content (alignment, protection)."""
+    tag_end = xf.index(b">") + 1
+    attrs = tuple(sorted((m.group(1), m.group(2)[1:-1]) for m in _XF_ATTR.finditer(xf[:tag_end])
+                         if m.group(1) not in _MARK_ATTRS))
+    return attrs, xf[tag_end:]
+
+
+def _index(raw: bytes | None, entries: tuple[bytes, ...]) -> int | None:
+    """An index attribute's value when it names one of ``entries`` (0 when absent), else None."""
+    value = int(raw) if raw is not None and raw.isdigit() else 0 if raw is None else -1
+    return value if 0 <= value < len(entries) else None
+
+
 @functools.lru_cache(maxsize=8)
 def _parse(xml: bytes) -> tuple[bytes, dict[bytes, Element], tuple[bytes, ...], tuple[bytes, ...], tuple[bytes, ...]]:
     """A styles part's prefix, top-level elements, fonts, fills and cell formats (a pure function of its bytes, kept:
@@ -48,6 +69,17 @@ def _parse(xml: bytes) -> tuple[bytes, dict[bytes, Element], tuple[bytes, ...], 
     return top.prefix, kids, entries(b"fonts", b"font"), entries(b"fills", b"fill"), entries(b"cellXfs", b"xf")
 
 
+@functools.lru_cache(maxsize=8)
+def _positions(xml: bytes, container: bytes) -> dict[bytes, int]:
+    """Each entry of ``container`` (fonts, fills, cellXfs) of a styles part → its first index."""
+    _, _, fonts, fills, xfs = _parse(xml)
+    entries = {b"fonts": fonts, b"fills": fills, b"cellXfs": xfs}[container]
+    positions: dict[bytes, int] = {}
+    for i, entry in enumerate(entries):
+        positions.setdefault(entry, i)
+    return positions
+
+
 class Styles:
     """The styles part being extended; :meth:`xml` gives the result."""
 
@@ -60,7 +92,12 @@ class Styles:
         self._xfs: dict[tuple[object, ...], int] = {}
 
     def _add(self, container: bytes, entry: bytes) -> int:
+        """The index of ``entry`` in ``container``: of the same bytes already there (a copy checked again has the
+        formats its earlier check added: they are used again, not repeated), else of ``entry`` added."""
         existing = {b"fonts": self.fonts, b"fills": self.fills, b"cellXfs": self.xfs}[container]
+        index = _positions(self.source, container).get(entry)
+        if index is not None:
+            return index
         self.added[container].append(entry)
         return len(existing) + len(self.added[container]) - 1
 
@@ -110,6 +147,41 @@ class Styles:
             tag = set_attr(set_attr(tag, b"applyFill", b"1"), b"applyFont", b"1")
             self._xfs[key] = self._add(b"cellXfs", tag + entry[tag_end:])
         return self._xfs[key]
+
+    def marks(self) -> dict[int, int]:
+        """An earlier check's marks (a copy checked again): each cell format that check made for a flagged cell
+        (a solid fill of a severity's colour with its font in that severity's colour) → the format to give the
+        cell now that it is unmarked: the one it was made from (equal but for its font's colour and its fill, the
+        font otherwise the same), else that format without the fill, its font uncoloured where the styles hold
+        such a font. Called only for a package holding the copy's 校验结果 sheet (a workbook that never was a copy
+        keeps every fill it has, Excel's own 'bad' and 'neutral' styles among them)."""
+        fills = {bg.encode(): fg.encode() for bg, fg in FILLS.values()}
+        tags = [xf[:xf.index(b">") + 1] for xf in self.xfs]
+        fonts = [_index(attr(tag, b"fontId"), self.fonts) for tag in tags]
+        marked: dict[int, int] = {}  # a mark's format → its font
+        for i, tag in enumerate(tags):
+            fill, font = _index(attr(tag, b"fillId"), self.fills), fonts[i]
+            if fill is None or font is None or b"solid" not in self.fills[fill]:
+                continue
+            colour, text_colour = _FG_RGB.search(self.fills[fill]), _COLOR_RGB.search(self.fonts[font])
+            if (colour is not None and text_colour is not None
+                    and fills.get(colour.group(1).upper()) == text_colour.group(1).upper()):
+                marked[i] = font
+        if not marked:
+            return {}
+        plain_fonts = [_COLOR.sub(b"", font) for font in self.fonts]
+        shapes = [_xf_shape(xf) for xf in self.xfs]
+        found: dict[int, int] = {}
+        for i, font in marked.items():
+            same = next((j for j, shape in enumerate(shapes) if shape == shapes[i] and j not in marked
+                         and (f := fonts[j]) is not None and plain_fonts[f] == plain_fonts[font]), None)
+            if same is None:
+                plain = next((f for f, entry in enumerate(plain_fonts) if entry == plain_fonts[font]
+                              and not _COLOR.search(self.fonts[f])), font)
+                same = self._add(b"cellXfs", set_attr(set_attr(tags[i], b"fillId", b"0"), b"fontId", b"%d" % plain)
+                                 + self.xfs[i][len(tags[i]):])
+            found[i] = same
+        return found
 
     def result(self, kind: str) -> int:
         """A format of the 校验结果 sheet: title, header, body, link, error, warning."""

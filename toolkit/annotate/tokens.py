@@ -93,7 +93,7 @@ def children(xml: bytes, parent: Element) -> list[Element]:
         if match.group("empty"):
             found.append(Element(prefix, name, match.start(), pos, pos, pos))
             continue
-        close = xml.find(b"</" + prefix + name, pos, end)
+        close = _end_tag(xml, prefix + name, pos, end)
         if close >= 0 and _opening(prefix, name).search(xml, pos, close) is None:
             tail = xml.index(b">", close) + 1
             found.append(Element(prefix, name, match.start(), pos, tail, close))
@@ -111,6 +111,16 @@ def children(xml: bytes, parent: Element) -> list[Element]:
             closing = inner.start()
         found.append(Element(prefix, name, match.start(), match.end(), pos, closing))
     return found
+
+
+def _end_tag(xml: bytes, name: bytes, start: int, end: int) -> int:
+    """Where the first end tag of ``name`` (prefixed) lies between ``start`` and ``end``, or -1: ``</comment`` in
+    ``</commentPr>`` (LibreOffice writes one inside every comment) is not the end of a ``comment``."""
+    closing = b"</" + name
+    at = xml.find(closing, start, end)
+    while at >= 0 and xml[at + len(closing):at + len(closing) + 1] not in (b">", b" ", b"\t", b"\n", b"\r"):
+        at = xml.find(closing, at + len(closing), end)
+    return at
 
 
 @functools.lru_cache(maxsize=256)
