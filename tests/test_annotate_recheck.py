@@ -13,12 +13,12 @@ import warnings
 from pathlib import Path
 
 import pytest
-from annotkit import parts, sheet_part
+from annotkit import parts, rewrite, sheet_part
 from openpyxl import load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.xml.functions import tostring
-from support import EXAMPLES
+from support import EXAMPLES, run_toolkit
 
 from toolkit.api import check_file
 from toolkit.office import convert
@@ -144,3 +144,22 @@ def test_a_copy_libreoffice_saved_is_checked_again_with_only_the_current_marks(t
     wb = _load(second)
     assert wb["正文"]["A9"].fill.fgColor.rgb != YELLOW and wb["三 依申请公开"]["J8"].fill.fgColor.rgb == RED
     assert _shapes(second) == len(notes)
+
+
+def test_a_part_the_copy_cannot_patch_is_named_in_chinese_and_the_findings_stay(tmp_path: Path) -> None:
+    """A flagged sheet whose comments part the copy cannot rewrite (here: no authors list): no copy, a Chinese
+    message naming that part and saying what to do (no Python class name), exit 2, the check's findings printed,
+    the original untouched and nothing half-written beside it."""
+    first = _copy_of(BROKEN, tmp_path, "a.xlsx")  # a copy has comments parts on its flagged sheets
+    broken = tmp_path / "bad" / "a.xlsx"
+    broken.parent.mkdir()
+    part = next(n for n in parts(first) if "comments" in n)
+    rewrite(first, broken, lambda name, data: re.sub(rb"<authors>.*?</authors>", b"", data) if name == part
+            else data, {})
+    before = broken.read_bytes()
+    proc = run_toolkit("check", str(broken))
+    assert proc.returncode == 2, proc.stderr
+    assert f"无法生成标注副本：文件中的部件 {part} 本工具无法原样改写" in proc.stderr
+    assert "Error" not in proc.stderr and "Traceback" not in proc.stderr
+    assert "【错误】" not in proc.stdout and "错误 5 项" in proc.stdout
+    assert broken.read_bytes() == before and sorted(p.name for p in broken.parent.iterdir()) == ["a.xlsx"]

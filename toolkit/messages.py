@@ -167,7 +167,9 @@ M: dict[str, tuple[str, str]] = {  # (Chinese, English): plain constants, no obj
     "annotate.col.expected": ("应为", "Expected"),
     "annotate.col.actual": ("实为", "Actual"),
     "annotate.col.hint": ("处理建议", "How to fix"),
-    "annotate.unreadable": ("无法生成标注副本（{error}），原文件未改动", "cannot write the highlighted copy ({error}); the original is untouched"),
+    "annotate.unreadable": ("无法生成标注副本：文件中的部件 {part} 本工具无法原样改写，原文件未改动（可在 Excel 或 WPS 中打开并另存后再校验）",
+                            "cannot write the highlighted copy: the part {part} cannot be rewritten faithfully; the "
+                            "original is untouched (open and save it in Excel or WPS, then check it again)"),
     # --- template ----------------------------------------------------------------------------------
     "template.check.pass": ("通过", "pass"),
     "template.check.fail": ("不通过", "FAIL"),

@@ -52,13 +52,14 @@ def _comment_text(findings: list[Finding], lang: str) -> str:
 
 def _write_copy(package: Package, result: CheckResult, target: Path, lang: str) -> None:
     from toolkit.annotate.build import build_parts
-    from toolkit.annotate.package import write_package
+    from toolkit.annotate.package import Unusable, write_package
 
     try:
         changed, dropped = build_parts(package, result, lang, COMMENT_AUTHOR, _comment_text)
-    except (ValueError, KeyError, IndexError, UnicodeError) as exc:  # a part the copy cannot patch faithfully
-        raise WorkbookError(msg("annotate.unreadable", lang, error=type(exc).__name__), path=package.path) from exc
-    write_package(package, changed, dropped, target)
+        write_package(package, changed, dropped, target)
+    except Unusable as exc:  # a part the copy cannot patch, or carry over, faithfully
+        raise WorkbookError(msg("annotate.unreadable", lang, part=exc.part or "?"), path=package.path,
+                            reason=str(exc)) from exc
 
 
 def annotate_workbook(source: Path, result: CheckResult, target: Path | None = None, *, lang: str = "zh",

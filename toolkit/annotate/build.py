@@ -25,6 +25,7 @@ from toolkit.annotate.package import (
     WORKSHEET_CONTENT,
     WORKSHEET_TYPE,
     Relationships,
+    Unusable,
     add_content_types,
     head,
     patch_workbook,
@@ -97,7 +98,21 @@ def _next_idmap(package: Package) -> Callable[[], int]:
 
 def build_parts(package: Package, result: CheckResult, lang: str, author: str,
                 comment_text: Callable[[list[Finding], str], str]) -> tuple[dict[str, bytes], set[str]]:
-    """The copy's new and changed parts (name → bytes) and the parts it leaves out."""
+    """The copy's new and changed parts (name → bytes) and the parts it leaves out. A part the copy cannot patch
+    faithfully refuses the copy: :class:`~toolkit.annotate.package.Unusable`, naming that part."""
+    at = [WORKBOOK_RELS]
+    try:
+        return _build_parts(package, result, lang, author, comment_text, at)
+    except Unusable as exc:
+        exc.part = exc.part or at[0]
+        raise
+    except (ValueError, KeyError, IndexError, UnicodeError) as exc:
+        raise Unusable(f"{type(exc).__name__}: {exc}", at[0]) from exc
+
+
+def _build_parts(package: Package, result: CheckResult, lang: str, author: str,
+                 comment_text: Callable[[list[Finding], str], str], at: list[str]) -> tuple[dict[str, bytes], set[str]]:
+    """:func:`build_parts`; ``at[0]`` is kept the name of the part being read or patched."""
     changed: dict[str, bytes] = {}
     dropped: set[str] = set()
     taken: set[str] = set()
@@ -112,11 +127,14 @@ def build_parts(package: Package, result: CheckResult, lang: str, author: str,
         overrides.append((styles_part, STYLES_CONTENT))
         styles = Styles(MINIMAL)
     else:
+        at[0] = styles_part
         styles = Styles(package.read(styles_part))
     next_idmap = _next_idmap(package)
+    at[0] = WORKBOOK_PART
     sheets = sheet_entries(package.read(WORKBOOK_PART), book_rels, package)
     old = next((s for s in sheets if s[0] == RESULT_SHEET), None)
     # A copy checked again (it holds our 校验结果 sheet): its earlier marks go where this check finds nothing.
+    at[0] = styles_part
     marks = styles.marks() if old is not None else {}
     earlier = _severity_labels() if old is not None else frozenset()
     flagged = _flagged(sheets, result)
@@ -126,6 +144,7 @@ def build_parts(package: Package, result: CheckResult, lang: str, author: str,
 
     for part in visit:
         cells = flagged.get(part, {})
+        at[0] = part
         xml = package.read(part)
         stale = cells_styled(xml, marks) - set(cells)
         severity = {cell: _worst(findings) for cell, findings in cells.items()}
@@ -150,6 +169,7 @@ def build_parts(package: Package, result: CheckResult, lang: str, author: str,
             raise ValueError("legacyDrawing without its drawing")
         new_rid = None
         if cells or existing is not None:
+            at[0] = comments_name or part
             comments, new_cells, gone = comments_part(existing, notes, author, earlier=earlier)
             if not cells and not stale and comments == existing:
                 continue  # nothing of an earlier check on it
@@ -165,6 +185,7 @@ def build_parts(package: Package, result: CheckResult, lang: str, author: str,
                 defaults.append(("vml", VML_CONTENT))
                 changed[vml_name] = vml_part(None, shapes, next_idmap())
             elif shapes or gone:
+                at[0] = vml_name
                 changed[vml_name] = vml_part(drop_shapes(package.read(vml_name), gone), shapes, next_idmap())
             changed[own_rels_part] = rels.xml()
 
@@ -172,6 +193,7 @@ def build_parts(package: Package, result: CheckResult, lang: str, author: str,
             base = marks.get(xf, xf)  # a cell an earlier check marked: from the format it had before
             return styles.flagged(base, severity[cell]) if cell in severity else base
 
+        at[0] = part
         changed[part] = patch_sheet(xml, set(cells) | stale, restyle, new_rid)
 
     for _, _, sheet_part in sheets:
@@ -184,6 +206,7 @@ def build_parts(package: Package, result: CheckResult, lang: str, author: str,
                 views = start[:data_at.start()] if data_at is not None else start
             if views is not None and not SELECTED.search(views):
                 continue  # its views (before its cells) select no tab
+            at[0] = sheet_part
             xml = package.read(sheet_part)
             unselected = unselect(xml)
             if unselected != xml:
@@ -199,9 +222,12 @@ def build_parts(package: Package, result: CheckResult, lang: str, author: str,
         rid = book_rels.add(WORKSHEET_TYPE, relative(result_part, WORKBOOK_PART))
         overrides.append((result_part, WORKSHEET_CONTENT))
     changed[result_part] = result_sheet(result, styles, lang)
+    at[0] = WORKBOOK_PART
     changed[WORKBOOK_PART] = patch_workbook(package.read(WORKBOOK_PART), RESULT_SHEET, rid, replaced_rid,
                                             print_titles())
     changed[WORKBOOK_RELS] = book_rels.xml()
+    at[0] = styles_part
     changed[styles_part] = styles.xml()
+    at[0] = TYPES
     changed[TYPES] = add_content_types(package.read(TYPES), overrides, defaults)
     return changed, dropped

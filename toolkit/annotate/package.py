@@ -48,7 +48,12 @@ _LOCAL_NAME = re.compile(rb"""<(?P<p>(?:[\w.-]+:)?)definedName(?=[\s/>])(?:\s+[^
 
 
 class Unusable(ValueError):
-    """The package holds something the copy cannot carry over faithfully (the copy is then refused)."""
+    """The package holds something the copy cannot carry over faithfully (the copy is then refused); ``part``
+    names the part where that was found, when it is known."""
+
+    def __init__(self, reason: str, part: str | None = None) -> None:
+        super().__init__(reason)
+        self.part = part
 
 
 def _unescape(raw: bytes) -> str:
@@ -288,11 +293,11 @@ def _stored(package: Package, info: Entry) -> memoryview:
     inflated, so its local header is checked here: a broken one refuses the copy (:class:`Unusable`)."""
     start, blob = info.header_offset, package.blob
     if blob[start:start + 4] != b"PK\x03\x04" or start + 30 > len(blob):
-        raise Unusable("local header")
+        raise Unusable("local header", info.filename)
     name_len, extra_len = struct.unpack_from("<HH", blob, start + 26)
     begin = start + 30 + name_len + extra_len
     if begin + info.compress_size > len(blob):
-        raise Unusable("truncated part")
+        raise Unusable("truncated part", info.filename)
     return memoryview(blob)[begin:begin + info.compress_size]
 
 
@@ -309,7 +314,7 @@ def head(package: Package, name: str, size: int = 16384) -> bytes:
     try:
         return zlib.decompressobj(-15).decompress(raw, size)
     except zlib.error:
-        raise Unusable("corrupt part") from None
+        raise Unusable("corrupt part", name) from None
 
 
 def _open_for_writing(target: Path) -> BinaryIO:
