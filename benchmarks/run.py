@@ -55,9 +55,9 @@ def report(name: str, figure: str, target: str, ok: bool | None) -> None:
 
 def ratio_line(name: str, mine: float, anchor: float, target: float, unit: str = "ms") -> None:
     """``name: mine / anchor = ratio`` against ``≤ target``."""
-    scale = 1000 if unit == "ms" else 1
     ratio = mine / anchor
-    report(name, f"{mine * scale:.0f} / {anchor * scale:.0f} {unit} = {ratio:.2f}", f"≤ {target}", ratio <= target)
+    shown = f"{mine * 1000:.0f} / {anchor * 1000:.0f}" if unit == "ms" else f"{mine:.2f} / {anchor:.2f}"
+    report(name, f"{shown} {unit} = {ratio:.2f}", f"≤ {target}", ratio <= target)
 
 
 def processes(work: Path, one: Path, runs: int) -> None:

@@ -25,8 +25,10 @@ NO_FEE = "本年度无其他需要报告的事项。"
 
 
 def _unit(folder: Path, organ: str, *, balance_off: bool = False, s6: str | None = None,
-          s5: str | None = None) -> Path:
+          s5: str | None = None, s1: str | None = None) -> Path:
     data: ReportData = sample_report(SPEC, len(organ), organ=organ, year=2026)
+    if s1 is not None:
+        data.texts["s1"] = type(data.texts["s1"])("s1", s1)
     if balance_off:
         data.values[BALANCE_KEY] = CellValue(BALANCE_KEY, data.number(BALANCE_KEY) + 7)
     if s6 is not None:
@@ -116,3 +118,37 @@ def test_roster_knows_who_was_returned_and_who_fixed_it(tmp_path: Path) -> None:
     assert {e.name: e.note for e in make_roster(folder, names).entries}["北岭镇"] == "已重新报送，尚未校验"
     runner.invoke(app, ["check", str(folder), "--returns", str(back), "-j", "1"])
     assert {e.name: e.status for e in make_roster(folder, names).entries}["北岭镇"] == "已整改"
+
+
+SHARED = ("本机关坚持以公开为常态、不公开为例外，全面推进决策、执行、管理、服务、结果公开，围绕重点领域信息公开持续"
+          "发力，及时回应社会关切，不断提升政务公开标准化规范化水平。")
+OWN = ("全年共召开新闻发布会六场，发布政策解读材料二十一篇，在门户网站开设专题栏目两个，答复网民留言四百余条，群众"
+       "满意度较上年明显提高。",
+       "今年还重点做好了乡村振兴、养老服务、社会救助等民生领域的信息发布，组织开展政府开放日活动三次，邀请群众代表"
+       "走进机关了解工作。")
+
+
+def test_the_rules_file_sets_from_what_share_two_units_are_shown_as_similar(tmp_path: Path) -> None:
+    """Two units whose narratives share about half their text: not 单位间雷同 at the default 80 %, listed (with the
+    share) once the office's rules file sets 单位间雷同 at 0.4; a share outside (0, 1] is a Chinese error."""
+    folder = tmp_path / "各单位"
+    folder.mkdir()
+    for organ, own, s5 in (("甲镇", OWN[0], "一是台账不够完善。二是解读形式单一。下一步将逐项整改。"),
+                           ("乙镇", OWN[1], "主要问题是栏目更新不及时，下一步将建立月度检查制度。")):
+        _unit(folder, organ, s1=SHARED + own, s5=s5, s6=NO_FEE + organ)
+
+    def similar_rows(*extra: str) -> list[list[object]]:
+        result = runner.invoke(app, ["check", str(folder), "--returns", str(tmp_path / "退回"), "-j", "1", *extra])
+        assert result.exit_code in (0, 1), result.output  # warnings only, or errors: a normal run
+        sheet = load_workbook(folder / "校验汇总.xlsx")["单位间雷同"]
+        return [[c.value for c in r] for r in sheet.iter_rows()][1:]
+
+    assert similar_rows() == []
+    rules = tmp_path / "规则.yaml"
+    rules.write_text("阈值: {单位间雷同: {at_least: 0.4}}\n", encoding="utf-8")
+    rows = similar_rows("--rules", str(rules))
+    assert [sorted(map(str, r[1:3])) for r in rows] == [["乙镇", "甲镇"]]
+    assert 40 <= int(str(rows[0][3]).rstrip("%")) < 80 and SHARED[:20] in str(rows[0][4])
+    rules.write_text("阈值: {单位间雷同: {at_least: 60}}\n", encoding="utf-8")
+    bad = runner.invoke(app, ["check", str(folder), "--rules", str(rules), "-j", "1"])
+    assert bad.exit_code == 2 and "单位间雷同" in bad.output and "不超过 1" in bad.output

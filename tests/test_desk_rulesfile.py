@@ -77,6 +77,9 @@ def test_threshold_changes_what_a_rule_accepts(tmp_path: Path) -> None:
     ("级别: {s5_not_empty: 严重}\n", "严重"),
     ("阈值: {s5_not_empty: {nope: 1}}\n", "nope"),
     ("阈值: {narrative_not_copied: {at_least: -1}}\n", "at_least"),
+    ("阈值: {单位间雷同: {at_least: 1.5}}\n", "不超过 1"),
+    ("阈值: {单位间雷同: {at_least: 0}}\n", "大于 0"),
+    ("阈值: {similar_units: {at_most: 0.5}}\n", "at_most"),
     ("禁用: [s5_not_empty]\n", "禁用"),
     ("- a\n- b\n", "键值表"),
     ("关闭: [\n", "YAML"),
@@ -114,3 +117,4 @@ def test_readme_rules_file_example_is_valid(tmp_path: Path) -> None:
     office = load_rules_file(_rules(tmp_path, "\n".join(line.strip() for line in block.splitlines())))
     assert office.off == {"labels_exact"} and office.levels["year_on_year_jump"] is Severity.INFO
     assert office.thresholds["narrative_repeats_last_year"] == {"at_least": 0.4}
+    assert office.similar_at_least == 0.6

@@ -53,6 +53,8 @@ DESK: dict[str, Text] = {
                                      "rule {id} has no threshold {name}; valid: {valid}"),
     "desk.rules.bad_value": Text("规则“{id}”的阈值“{name}”应为不小于 0 的数字，而不是“{value}”",
                                  "rule {id}: threshold {name} must be a number >= 0, not {value}"),
+    "desk.rules.bad_share": Text("“{id}”的 at_least 是重复率，应为大于 0、不超过 1 的数（如 0.7），而不是“{value}”",
+                                 "{id}: at_least is a share above 0 and at most 1 (e.g. 0.7), not {value}"),
     "desk.rules.not_a_mapping": Text("“{where}”应为键值表", "{where} must be a mapping"),
     # --- desk.state --------------------------------------------------------------------------------
     "desk.state.unusable": Text("审核记录文件无法打开：{reason}", "desk state file unusable: {reason}"),

@@ -111,7 +111,7 @@ def run_check(args: CheckArgs, lang: str, debug: bool = False) -> int:
 
         console = Console(stderr=args.as_json, highlight=False, soft_wrap=True, emoji=False)
         try:
-            desk.returns(console, args.files, outcome.to_dict(), args.returns, outcome.summary)
+            desk.returns(console, args.files, outcome.to_dict(), args.returns, outcome.summary, args.rules_file)
         except Exception as exc:
             return fail(exc, debug)
     return outcome.exit_code

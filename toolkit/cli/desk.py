@@ -46,12 +46,17 @@ def roster(out: Console, folder: Path, unit_list: Path, deadline: str | None, ou
 
 
 def returns(out: Console, inputs: list[Path], results: list[dict[str, object]], target: Path,
-            summary: Path | None = None) -> None:
-    """``check … --returns DIR``: write the returns, remember them, print what was written."""
+            summary: Path | None = None, rules_file: Path | None = None) -> None:
+    """``check … --returns DIR``: write the returns, remember them, print what was written. ``rules_file``: the
+    office's rules (its 单位间雷同 threshold, if it sets one)."""
     from toolkit.desk.returns import SIMILAR_COLUMNS, make_returns
+    from toolkit.desk.rulesfile import load_rules_file
+    from toolkit.desk.similar import DEFAULT_AT_LEAST
 
     folder = inputs[0] if len(inputs) == 1 and inputs[0].is_dir() else Path(".")
-    outcome = make_returns(folder, results, target, summary=summary)
+    office = load_rules_file(rules_file) if rules_file is not None else None
+    at_least = office.similar_at_least if office is not None and office.similar_at_least else DEFAULT_AT_LEAST
+    outcome = make_returns(folder, results, target, summary=summary, similar_at_least=at_least)
     out.print(msg("desk.returns.done", n=len(outcome.sent), path=target))
     if outcome.sent:
         print_table(out, "", ("序号", "单位", "问题数", "问题清单"), outcome.rows())

@@ -5,9 +5,10 @@
     关闭: [labels_exact]                 # or  off:
     级别: {s5_not_empty: error}          # or  levels:   error/warning/info or 错误/警告/提示
     阈值: {narrative_not_copied: {at_least: 0.5}}   # or  thresholds:  numeric parameters of the rule
+    阈值: {单位间雷同: {at_least: 0.7}}              # the folder's cross-unit 雷同 (or similar_units): a share
 
-Every id must be a rule of one of the formats; an unknown id is an error listing the valid ones. The file is
-untrusted input: read with the safe YAML loader, at most 64 KB.
+Every id must be a rule of one of the formats, or 单位间雷同; an unknown id is an error listing the valid ones.
+The file is untrusted input: read with the safe YAML loader, at most 64 KB.
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ MAX_BYTES = 64 * 1024
 
 _SECTIONS = {"关闭": "off", "off": "off", "级别": "levels", "levels": "levels", "阈值": "thresholds",
              "thresholds": "thresholds"}
+SIMILAR_IDS = ("单位间雷同", "similar_units")
+"""The pseudo-rule of the 阈值 section for the comparison of the units' narratives with each other (a folder's
+returns: :func:`toolkit.desk.similar.similar_units`); its one parameter, ``at_least``, is a share in (0, 1]."""
 _LEVELS = {"error": Severity.ERROR, "错误": Severity.ERROR, "warning": Severity.WARNING, "警告": Severity.WARNING,
            "info": Severity.INFO, "提示": Severity.INFO}
 
@@ -43,6 +47,9 @@ class OfficeRules:
     """Rule id → parameter → value."""
     source: Path | None = None
     """The file read."""
+    similar_at_least: float | None = None
+    """The share of a narrative found in another unit's from which the pair is shown as 单位间雷同 (None: the
+    default, :data:`toolkit.desk.similar.DEFAULT_AT_LEAST`)."""
 
     def apply(self, spec: ReportSpec) -> ReportSpec:
         """``spec`` with the rules off removed, levels and thresholds replaced (ids of other formats ignored)."""
@@ -102,7 +109,7 @@ def load_rules_file(path: Path) -> OfficeRules:
 
 def _validate(raw: dict[Any, Any], path: Path) -> OfficeRules:
     known = known_rules()
-    valid = "、".join(known)
+    valid = "、".join([*known, SIMILAR_IDS[0]])
 
     def rule_id(value: Any, where: str) -> str:
         rid = str(value)
@@ -128,7 +135,11 @@ def _validate(raw: dict[Any, Any], path: Path) -> OfficeRules:
         levels[rule_id(rid, "级别")] = _LEVELS[str(level)]
     numeric = _numeric_params()
     thresholds: dict[str, dict[str, float]] = {}
+    similar: float | None = None
     for rid, values in _mapping(parts.get("thresholds"), "阈值", path).items():
+        if rid in SIMILAR_IDS:
+            similar = _similar_share(_mapping(values, f"阈值.{rid}", path), rid, path)
+            continue
         rid = rule_id(rid, "阈值")
         for name, value in _mapping(values, f"阈值.{rid}", path).items():
             if name not in numeric.get(rid, set()):
@@ -137,7 +148,20 @@ def _validate(raw: dict[Any, Any], path: Path) -> OfficeRules:
             if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
                 raise RulesFileError(msg("desk.rules.bad_value", id=rid, name=name, value=value), path=path)
             thresholds.setdefault(rid, {})[str(name)] = float(value)
-    return OfficeRules(off=off, levels=levels, thresholds=thresholds, source=path)
+    return OfficeRules(off=off, levels=levels, thresholds=thresholds, source=path, similar_at_least=similar)
+
+
+def _similar_share(values: dict[str, Any], rid: str, path: Path) -> float | None:
+    """The 单位间雷同 entry's ``at_least``: a share above 0 and at most 1."""
+    for name in values:
+        if name != "at_least":
+            raise RulesFileError(msg("desk.rules.unknown_param", id=rid, name=name, valid="at_least"), path=path)
+    value = values.get("at_least")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1:
+        raise RulesFileError(msg("desk.rules.bad_share", id=rid, value=value), path=path)
+    return float(value)
 
 
 def _mapping(value: Any, where: str, path: Path) -> dict[str, Any]:
