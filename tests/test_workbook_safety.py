@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 import xlsxwriter
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from toolkit.budget import Limits
 from toolkit.errors import (
@@ -293,6 +295,50 @@ def test_dtd_in_utf16_part(tmp_path: Path) -> None:
         return (head + '?><!DOCTYPE x [<!ENTITY a "b">]>' + body).encode("utf-16")
 
     refused(_sheet_with(tmp_path, "utf16.xlsx", utf16, "xl/workbook.xml"), HostileWorkbookError)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([b"<", b"!", b"<!--", b"-->", b"<![CDATA[", b"<!DOCTYPE", b"<!ENTITY", b"a", b"<a>",
+                                 b"\xe6\xb3\xa8!", b"!!"]), max_size=120))
+def test_markup_declarations_are_found_as_a_search_for_them_finds_them(pieces: list[bytes]) -> None:
+    """The scan finds ``<!`` by its ``!`` (fast), and past many a stray ``!`` by ``<!`` itself: the same count as
+    ``bytes.count``, and a refusal exactly when one of them is neither a comment nor CDATA."""
+    from toolkit.workbook import xmlscan
+
+    text = b"".join(pieces) * 3  # past xmlscan._STRAY_BANGS stray "!" in some of them
+    scan = xmlscan.XmlScan(Path("x.xlsx"), "xl/x.xml", max_cells=1, max_tag_bytes=1 << 20, measure=False,
+                           precise=False)
+    starts = [i for i in range(len(text)) if text.startswith(b"<!", i)]
+    hostile = any(not (text.startswith(b"<!--", i) or text.startswith(b"<![CDATA[", i)) for i in starts)
+    if hostile:
+        with pytest.raises(HostileWorkbookError):
+            scan._markup_declarations(text)
+    else:
+        assert scan._markup_declarations(text) == len(starts)
+
+
+def test_a_sheet_entry_naming_the_shared_strings_has_them_measured_as_a_sheet(tmp_path: Path) -> None:
+    """The shared strings are scanned but not measured as a sheet, being no sheet's target; a workbook whose sheet
+    names the shared strings' relationship (calamine would read them as that sheet) has their cells measured:
+    far-apart cells written there are refused."""
+    plain = open_package(good_workbook(tmp_path / "a.xlsx"))
+    assert "xl/sharedStrings.xml" in plain.scanned and "xl/sharedStrings.xml" not in plain.sheet_parts
+    assert "xl/worksheets/sheet1.xml" in plain.sheet_parts
+    with zipfile.ZipFile(tmp_path / "a.xlsx") as z:
+        rels = z.read("xl/_rels/workbook.xml.rels").decode()
+        strings = z.read("xl/sharedStrings.xml")
+    rid = next(part.split('Id="')[1].split('"')[0] for part in rels.split("<Relationship ")[1:]
+               if "sharedStrings" in part)
+    book = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="http://schemas.openxmlformats.'
+            b'org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+            b'<sheets><sheet name="\xe8\xa1\xa8" sheetId="1" r:id="%s"/></sheets></workbook>' % rid.encode())
+    far = strings.replace(b"</sst>", b'<sheetData><row r="1"><c r="A1"><v>1</v></c></row><row r="1048576">'
+                                     b'<c r="XFD1048576"><v>1</v></c></row></sheetData></sst>')
+    hostile = rezip(tmp_path / "a.xlsx", tmp_path / "远.xlsx", replace={"xl/workbook.xml": book,
+                                                                          "xl/sharedStrings.xml": far})
+    assert "数据范围异常" in refused(hostile, HostileWorkbookError).message
+    with pytest.raises(HostileWorkbookError):
+        open_package(hostile, lazy=True)
 
 
 def test_comments_and_cdata_are_fine(tmp_path: Path) -> None:

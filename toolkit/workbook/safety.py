@@ -165,17 +165,20 @@ def _present(package: Package, names: Iterable[str]) -> set[str]:
     return {name for name in package.infos if name.casefold() in folded}
 
 
-def _targets(rels: bytes) -> set[str]:
-    found: set[str] = set()
-    for raw in TARGET.findall(rels):
-        found |= readings(raw)
-    return found
-
-
 def _sheet_parts(package: Package) -> set[str]:
-    """Parts calamine may read as worksheets: every target of the workbook's relationships, and xl/worksheets/."""
+    """Parts calamine may read as worksheets: every reading of the target of each workbook relationship that a
+    ``<sheet>`` of workbook.xml names (by any of its ``id`` attributes, whatever their prefix), and xl/worksheets/.
+
+    calamine finds a sheet's part through exactly that: the sheet's ``r:id``, compared byte for byte with the
+    relationships' ``Id`` (an id written with a character reference matches only one written the same way, as
+    here). The shared strings, styles and theme are targets of relationships no sheet names: they are scanned,
+    but their cells are not measured (a sheet entry that names one of them makes it measured)."""
     parts = {name for name in package.infos if name.lower().startswith("xl/worksheets/")}
-    return parts | _present(package, _targets(package.parts.get(RELS, b"")))
+    targets = _rel_targets(package)
+    named: set[str] = set()
+    for _, rid in _sheet_entries(package):
+        named |= targets.get(rid, set())
+    return parts | _present(package, named)
 
 
 def _attributes(element: bytes) -> dict[bytes, list[bytes]]:

@@ -41,6 +41,10 @@ STRING_START = pattern(rb"<(?:[\w.-]+:)?(?:si|c|row)[\s/>]|</(?:[\w.-]+:)?sheetD
 SHEET_DATA = pattern(rb"<(?:[\w.-]+:)?sheetData[\s/>]")
 
 
+_STRAY_BANGS = 64
+"""``!`` that begin no markup (in text: 注意!) after which a part is searched for ``<!`` instead."""
+
+
 class NeedPrecise(Exception):
     """The quick upper bound of a sheet's extent is not enough: measure it precisely."""
 
@@ -111,13 +115,7 @@ class XmlScan:
     def _check(self, text: bytes) -> None:
         if not text:
             return
-        bangs = 0
-        at = text.find(b"<!")
-        while at >= 0:
-            if not (text.startswith(b"<!--", at) or text.startswith(b"<![CDATA[", at)):
-                self._hostile("xlsxsafe.dtd")
-            bangs += 1
-            at = text.find(b"<!", at + 2)
+        bangs = self._markup_declarations(text)
         if self.budget is not None:
             self._count(text, self.budget, bangs)
         if self.measure and b"<" in text:
@@ -125,6 +123,34 @@ class XmlScan:
                 self._measure_precisely(text)
             else:
                 self._measure_quickly(text)
+
+    def _markup_declarations(self, text: bytes) -> int:
+        """How many ``<!`` the text holds, each a comment or CDATA section (anything else is refused).
+
+        Found by their ``!``: a search for one byte runs at memory speed, one for ``<!`` some fifty times slower
+        where every tag starts with ``<``. A text with many a ``!`` that is not markup (more than
+        :data:`_STRAY_BANGS`) is searched for ``<!`` from there on, so no text costs more than that search."""
+        found, stray = 0, 0
+        at = text.find(b"!")
+        while at >= 0:
+            if at and text[at - 1] == 0x3C:  # "<!"
+                self._declaration(text, at - 1)
+                found += 1
+            else:
+                stray += 1
+                if stray > _STRAY_BANGS:
+                    at = text.find(b"<!", at)
+                    while at >= 0:
+                        self._declaration(text, at)
+                        found += 1
+                        at = text.find(b"<!", at + 2)
+                    break
+            at = text.find(b"!", at + 1)
+        return found
+
+    def _declaration(self, text: bytes, at: int) -> None:
+        if not (text.startswith(b"<!--", at) or text.startswith(b"<![CDATA[", at)):
+            self._hostile("xlsxsafe.dtd")
 
     def _count(self, text: bytes, budget: Budget, bangs: int) -> None:
         """Elements, style records, merges and the longest string or cell: what a parse would cost. Start tags are
