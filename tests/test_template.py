@@ -445,3 +445,56 @@ def test_libreoffice_evaluates_every_live_rule_as_the_engine_does(tmp_path: Path
                 failing.add(row.rule.id)
     live = {r.rule.id for r in check_sheet_rows(load_spec("2021")) if r.rule.type not in ("linear", "declared_total")}
     assert failing == live  # every live rule was seen failing at least once
+
+
+@pytest.mark.libreoffice
+def test_a_number_beyond_any_count_makes_its_sums_not_assessed_on_the_live_sheet_as_in_the_checker(
+        tmp_path: Path) -> None:
+    """A clerk pastes 123456789012 into a count cell (and -2,000,000,000 into another): the 校验 sheet, recalculated
+    by LibreOffice and by Gnumeric, shows 未校验 for exactly the sum checks the checker reports as not assessed,
+    不通过 for exactly those it finds failing."""
+    import subprocess
+
+    from toolkit.office import convert
+    from toolkit.rules.engine import check_data
+    from toolkit.spec import Severity
+    from toolkit.template import check_sheet_rows
+    from toolkit.template.checks import UNASSESSED
+
+    spec = load_spec("2021")
+    data = sample_report(spec, 3, year=2026)
+    path = build_template(spec, tmp_path / "w.xlsx", data=data)
+    positions = cell_positions(spec)
+    wb = load_workbook(path)
+    for key, value in (("s3.new_received.natural", 123456789012), ("s4.cases.review_maintained", -2_000_000_000)):
+        sheet, row, col = positions[key]
+        wb[sheet].cell(row + 1, col + 1).value = value
+    wb.save(path)
+    (saved,) = convert([path], "xlsx", tmp_path / "out")
+    got = read_workbook(saved)
+    findings = check_data(got).findings
+    unassessed = {(f.rule, f.instance) for f in findings if f.severity is Severity.UNASSESSED}
+    failing = {(f.rule, f.instance) for f in findings if f.severity in (Severity.ERROR, Severity.WARNING)}
+    assert len(unassessed) >= 4
+    gnumeric = tmp_path / "gnumeric.xlsx"
+    subprocess.run(["ssconvert", "--recalc", str(path), str(gnumeric)], capture_output=True, check=True, timeout=300)
+    rows = check_sheet_rows(spec, got)
+    for recalculated in (saved, gnumeric):
+        grid = _grid(recalculated, spec.sheets["checks"])
+        shown = {(row.rule.id, row.instance): _at(grid, CHECKS_FIRST_ROW + i, CHECK_RESULT_COLUMN)
+                 for i, row in enumerate(rows) if row.rule.type == "linear"}
+        assert {k for k, v in shown.items() if v == UNASSESSED} == {k for k in shown if k in unassessed}
+        assert {k for k, v in shown.items() if v == FAIL} == {k for k in shown if k in failing}
+
+
+@pytest.mark.parametrize("fid", FORMATS)
+def test_every_formula_fits_excels_limit_on_formula_length(tmp_path: Path, fid: str) -> None:
+    """Excel and WPS refuse a formula over 8,192 characters (the 校验 sheet's longest tests every cell of a sum
+    for errors, words and impossible magnitudes)."""
+    import html
+
+    path = build_template(load_spec(fid), tmp_path / "t.xlsx")
+    with zipfile.ZipFile(path) as z:
+        formulas = [html.unescape(f.decode()) for name in z.namelist() if name.startswith("xl/worksheets/")
+                    for f in re.findall(rb"<f>(.*?)</f>", z.read(name))]
+    assert formulas and max(map(len, formulas)) < 8192

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from toolkit.data import CellValue, Number, ReportData
-from toolkit.normalise import PLACEHOLDERS
+from toolkit.normalise import MAX_MAGNITUDE, PLACEHOLDERS
 from toolkit.rules.linear import LinearCheck, linear_checks
 from toolkit.spec.models import CellKind, CellSpec, ReportSpec, ValueKind
 from toolkit.template.layout import SheetLayout, sheet_layouts
@@ -123,10 +123,13 @@ class Plan:
 
 
 def unusable_formula(refs: Sequence[str]) -> str:
-    """An Excel boolean, TRUE when a cell of ``refs`` is an error or text other than a placeholder (/, 无 …):
-    a sum over it is not assessed (未校验), as the checker reports it."""
+    """An Excel boolean, TRUE when a cell of ``refs`` is an error, text other than a placeholder (/, 无 …) or a
+    number beyond any count or amount (:data:`~toolkit.normalise.MAX_MAGNITUDE`: a paste error, which the checker
+    adds to no sum): a sum over it is not assessed (未校验), as the checker reports it. (The magnitude is tested
+    inside IF, which evaluates only the branch it takes: ABS of an error would make the whole OR an error.)"""
     listed = ",".join(f'"{p}"' for p in sorted(PLACEHOLDERS))
-    tests = [f"ISERROR({r})" for r in refs] + [f"AND(ISTEXT({r}),ISNA(MATCH(TRIM({r}),{{{listed}}},0)))" for r in refs]
+    tests = ([f"ISERROR({r})" for r in refs] + [f"AND(ISTEXT({r}),ISNA(MATCH(TRIM({r}),{{{listed}}},0)))" for r in refs]
+             + [f"IF(ISNUMBER({r}),ABS({r})>{MAX_MAGNITUDE},FALSE)" for r in refs])
     return f"OR({','.join(tests)})"
 
 
