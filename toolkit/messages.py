@@ -293,6 +293,13 @@ M: dict[str, tuple[str, str]] = {  # (Chinese, English): plain constants, no obj
                                "“{member}” and “{twin}” differ only in case: programs would disagree on the content"),
     "xlsxsafe.long_string": ("文件中的“{member}”有一个单元格的文字超过 {limit} KB（Excel 单元格最多 32767 个字符），文件被篡改或损坏，不予读取",
                                  "“{member}” holds a cell text over {limit} KB: refused"),
+    "office.timeout": ("LibreOffice 转换超时（{seconds}秒）", "LibreOffice did not finish converting within {seconds} s"),
+    "office.missing": ("未找到 LibreOffice，无法转换为 PDF；请安装 LibreOffice（Debian/Ubuntu：apt-get install "
+                       "libreoffice-writer-nogui libreoffice-calc-nogui），或改用 --to docx",
+                       "LibreOffice not found, cannot convert to PDF; install LibreOffice (Debian/Ubuntu: apt-get "
+                       "install libreoffice-writer-nogui libreoffice-calc-nogui) or use --to docx"),
+    "office.failed": ("LibreOffice 未能生成 {names}（退出码 {code}）：{stderr}",
+                      "LibreOffice did not write {names} (exit code {code}): {stderr}"),
     "reader.unreadable": ("工作簿内容已损坏或格式异常，无法读取；请在 Excel/WPS 中打开确认能正常显示后，重新另存为 .xlsx",
                               "the workbook content is damaged and cannot be read"),
     "reader.bad_structure": ("工作簿结构（{part}）无法解析，文件可能已损坏；请在 Excel/WPS 中打开后重新保存",

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import IO
 
 from toolkit.errors import OfficeConversionError, OfficeMissingError
+from toolkit.messages import msg
 
 _CANDIDATES = ("soffice", "libreoffice", "/usr/bin/soffice", "/usr/lib/libreoffice/program/soffice",
                "/Applications/LibreOffice.app/Contents/MacOS/soffice",
@@ -180,14 +181,11 @@ def _run(soffice: str, profile: Path, lock: IO[bytes] | None, to: str, outdir: P
     try:
         return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False, pass_fds=fds)
     except subprocess.TimeoutExpired as exc:
-        raise OfficeConversionError(f"LibreOffice 转换超时（{timeout:.0f}秒）") from exc
+        raise OfficeConversionError(msg("office.timeout", seconds=f"{timeout:.0f}")) from exc
 
 
 def _missing_office() -> OfficeMissingError:
-    return OfficeMissingError(
-        "未找到 LibreOffice，无法转换为 PDF；请安装 LibreOffice（Debian/Ubuntu：apt-get install "
-        "libreoffice-writer-nogui libreoffice-calc-nogui），或改用 --to docx"
-    )
+    return OfficeMissingError(msg("office.missing"))
 
 
 def _outputs(inputs: Sequence[Path], to: str, outdir: Path) -> list[Path]:
@@ -201,9 +199,8 @@ def _converted(outputs: list[Path], proc: subprocess.CompletedProcess[str]) -> l
     missing = [p for p in outputs if not p.exists()]
     if missing:
         names = ", ".join(p.name for p in missing)
-        raise OfficeConversionError(
-            f"LibreOffice 未能生成 {names}（退出码 {proc.returncode}）：{proc.stderr.strip()[:300]}"
-        )
+        raise OfficeConversionError(msg("office.failed", names=names, code=proc.returncode,
+                                        stderr=proc.stderr.strip()[:300]))
     return outputs
 
 
