@@ -116,3 +116,25 @@ def test_page_published_after_31_january_is_late(tmp_path: Path) -> None:
     assert "2027-02-03" in finding.message.zh and "2027-01-31" in finding.message.zh
     page.write_text('<meta content="2027-01-30" name="PubDate">', encoding="utf-8")
     assert "published-late" not in _codes(data)
+
+
+def test_a_page_without_pubdate_is_judged_by_the_one_date_it_shows(tmp_path: Path) -> None:
+    """A page (GBK, as many county sites) with no PubDate meta: the 发布时间 it shows beside the title, split over
+    tags, is its date, and the finding says where it was read. A page showing several such dates (a list of related
+    articles) is not judged by any of them; a PubDate meta is preferred to a shown date."""
+    page = tmp_path / "b.html"
+    body = ('<html><head><meta charset="gbk"><title>某镇2026年政府信息公开工作年度报告</title></head><body>'
+            '<div class="info"><span>发布时间：</span><span>2027年2月3日</span>&nbsp;来源：某镇</div>'
+            '<p>正文</p></body></html>')
+    page.write_bytes(body.encode("gbk"))
+    assert str(page_date(page)) == "2027-02-03"
+    data = sample_report(SPEC, 1, year=2026)
+    data.source = page
+    (finding,) = [f for f in check_data(data).findings if f.code == "published-late"]
+    assert "2027-02-03（网页上所示的发布时间）" in finding.message.zh
+    related = body.replace("<p>正文</p>", "<ul><li>另一篇 发布日期：2026-05-06</li></ul>")
+    page.write_bytes(related.encode("gbk"))
+    assert page_date(page) is None and "published-late" not in _codes(data)
+    page.write_bytes(related.replace("<title>", '<meta name="PubDate" content="2027-01-20 10:00"><title>')
+                     .encode("gbk"))
+    assert str(page_date(page)) == "2027-01-20" and "published-late" not in _codes(data)

@@ -293,6 +293,8 @@ M: dict[str, tuple[str, str]] = {  # (Chinese, English): plain constants, no obj
                                "“{member}” and “{twin}” differ only in case: programs would disagree on the content"),
     "xlsxsafe.long_string": ("文件中的“{member}”有一个单元格的文字超过 {limit} KB（Excel 单元格最多 32767 个字符），文件被篡改或损坏，不予读取",
                                  "“{member}” holds a cell text over {limit} KB: refused"),
+    "review.pubdate.meta": ("（网页的 PubDate 元数据）", " (the page's PubDate meta)"),
+    "review.pubdate.shown": ("（网页上所示的发布时间）", " (the date the page shows)"),
     "office.timeout": ("LibreOffice 转换超时（{seconds}秒）", "LibreOffice did not finish converting within {seconds} s"),
     "office.missing": ("未找到 LibreOffice，无法转换为 PDF；请安装 LibreOffice（Debian/Ubuntu：apt-get install "
                        "libreoffice-writer-nogui libreoffice-calc-nogui），或改用 --to docx",

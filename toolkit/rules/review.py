@@ -178,42 +178,68 @@ def narrative_repeat(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
 
 @rule_type("published_late")
 def published_late(ctx: RuleContext, rule: RuleSpec) -> Iterator[Finding]:
-    """An imported web page's ``<meta name="PubDate">`` is no later than 31 January after the report year."""
+    """An imported web page published no later than 31 January after the report year: by its
+    ``<meta name="PubDate">``, else by the one 发布时间/发布日期 the page shows (:func:`page_published`)."""
     source, year = ctx.data.source, ctx.data.year
     if source is None or year is None or source.suffix.lower() not in (".html", ".htm"):
         return
-    published = page_date(source)
-    if published is None:
+    found = page_published(source)
+    if found is None:
         return
+    published, how = found
     ctx.evaluated += 1
     import datetime as dt  # only for a saved web page: a workbook's check does not import it
 
     deadline = dt.date(year + 1, int(rule.params.get("month", 1)), int(rule.params.get("day", 31)))
     if published > deadline:
+        from toolkit.messages import msg
+
         yield ctx.finding(rule, instance="pubdate", expected=deadline.isoformat(), actual=published.isoformat(),
-                          published=published.isoformat(), deadline=deadline.isoformat())
+                          published=published.isoformat() + msg(f"review.pubdate.{how}"),
+                          deadline=deadline.isoformat())
 
 
 _PUBDATE = lazy_pattern(r"""<meta\s[^>]{0,200}?name\s*=\s*["']?PubDate["']?[^>]{0,200}?>""", re.IGNORECASE)
 _CONTENT = lazy_pattern(r"""content\s*=\s*["']?\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})""", re.IGNORECASE)
+_SHOWN = lazy_pattern(r"(?:发布(?:时间|日期)|发布于)\s*[:：]?\s*"
+                      r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+"""The publication date a page shows beside its title (发布时间：2022-01-26 11:27, 发布日期：2021年1月30日)."""
+_TAG = lazy_pattern(r"<[^>]{0,2000}>|&nbsp;|&#160;")
 
 
 def page_date(path: object) -> dt.date | None:
-    """The ``PubDate`` meta of a saved web page (first 256 KB read), or None."""
+    """The date a saved web page was published (:func:`page_published`), or None."""
+    found = page_published(path)
+    return found[0] if found is not None else None
+
+
+def page_published(path: object) -> tuple[dt.date, str] | None:
+    """(the date a saved web page was published, how it was read) from the first 256 KB of the page: its
+    ``PubDate`` meta ("meta"), else the 发布时间/发布日期 shown on it ("shown") when the page shows one date so
+    (a page listing related articles, each with its own date, is not read: which one is the report's is not
+    known); None when neither says."""
     from pathlib import Path
+
+    from toolkit.importer.document import decode
 
     try:
         with Path(str(path)).open("rb") as fh:
-            head = fh.read(256 * 1024).decode("utf-8", "replace")
+            head = decode(fh.read(256 * 1024), html=True)
     except OSError:
         return None
     tag = _PUBDATE.search(head)
     found = _CONTENT.search(tag.group(0)) if tag else None
-    if found is None:
-        return None
+    if found is not None:
+        return _date(found.groups(), "meta")
+    text = " ".join(_TAG.sub(" ", head).split())
+    shown = {_date(m.groups(), "shown") for m in _SHOWN.finditer(text)} - {None}
+    return shown.pop() if len(shown) == 1 else None
+
+
+def _date(parts: tuple[str | object, ...], how: str) -> tuple[dt.date, str] | None:
     import datetime as dt
 
     try:
-        return dt.date(int(found[1]), int(found[2]), int(found[3]))
+        return dt.date(int(str(parts[0])), int(str(parts[1])), int(str(parts[2]))), how
     except ValueError:
         return None
