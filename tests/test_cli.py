@@ -94,6 +94,19 @@ def test_check_imports_a_published_report_first(seed_report: Path) -> None:
     assert printed == json.loads(json.dumps(api.check_file(seed_report).to_dict("zh"), ensure_ascii=False))
 
 
+def test_checking_a_published_report_says_why_there_is_no_copy_and_refuses_one(tmp_path: Path,
+                                                                               seed_report: Path) -> None:
+    """A published report has no cells to mark: the check says so and how to get a copy (import it first); asking
+    for a copy of it with -o is exit 2 in Chinese before anything is read, and nothing is written."""
+    proc = run_toolkit("check", str(seed_report))
+    assert proc.returncode == 1 and "不写标注副本" in proc.stdout and "toolkit import" in proc.stdout
+    quiet = run_toolkit("check", str(seed_report), "--no-annotate")
+    assert "不写标注副本" not in quiet.stdout
+    asked = run_toolkit("check", str(seed_report), "-o", str(tmp_path / "副本.xlsx"))
+    assert asked.returncode == 2 and "不能用 -o 写标注副本" in asked.stderr and "Traceback" not in asked.stderr
+    assert not (tmp_path / "副本.xlsx").exists() and not list(tmp_path.glob("*.xlsx"))
+
+
 def test_import_writes_the_workbook_beside_the_report_and_says_what_it_imported(seed_report: Path) -> None:
     """`toolkit import report.txt`: 南口镇2020年报.xlsx beside it holding every imported value; notes printed."""
     from toolkit.importer import import_report

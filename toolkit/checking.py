@@ -105,7 +105,9 @@ def check_file(
     rules file (or its loaded form, :class:`toolkit.desk.rulesfile.OfficeRules`): rules off, levels, thresholds.
     Raises :class:`toolkit.errors.ToolkitError` only when the input cannot be used at all. A copy that cannot
     be written does not lose the check: the result comes back with the reason in ``copy_error``.
-    The file is read once: the copy is made from the bytes checked. An ``output`` that exists is replaced only
+    A published report (.txt/.html/.docx/.md) gets no copy (it has no cells to mark): ``output`` for one is an
+    :class:`~toolkit.errors.OutputError` before anything is read. The file is read once: the copy is made from the
+    bytes checked. An ``output`` that exists is replaced only
     with ``overwrite`` (the default copy name always is); the copy is never the input, last year's workbook or
     one of ``protect``. An unknown entry in ``skip`` is an error listing the valid ones.
     """
@@ -114,6 +116,11 @@ def check_file(
     path = Path(path)
     check_skips(skip)
     workbook = path.suffix.lower() not in REPORT_SUFFIXES
+    if output is not None and annotate and not workbook:
+        from toolkit.errors import OutputError
+        from toolkit.messages import msg
+
+        raise OutputError(msg("check.report_copy"), path=path)
     package = book = None
     if workbook:
         from toolkit.workbook import read_workbook

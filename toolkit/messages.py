@@ -102,6 +102,13 @@ M: dict[str, tuple[str, str]] = {  # (Chinese, English): plain constants, no obj
                               "{count} more of the same ({code}); all are listed in the highlighted copy and in --json"),
     "present.unknown_organ": ("（未填机关名称）", "(no organ)"),
     "present.annotated": ("标注副本：{path}", "highlighted copy: {path}"),
+    "present.no_copy": ("已发布的年报没有单元格可标红，不写标注副本；需要标红副本时，先用 toolkit import 把它转成填报表，再校验填报表",
+                        "a published report has no cells to highlight, so no copy is written; to get one, turn it "
+                        "into the workbook with toolkit import and check that"),
+    "check.report_copy": ("已发布的年报（.txt/.html/.docx）没有单元格可标红，不能用 -o 写标注副本；请先用 toolkit import "
+                          "把它转成填报表，再校验填报表（只看问题时去掉 -o）",
+                          "a published report has no cells to highlight: -o cannot write a copy of it; turn it into "
+                          "the workbook with toolkit import and check that (or drop -o)"),
     # --- cli: import / merge --------------------------------------------------------------------
     "cli.import.help": (
         "导入已发布的年度报告（.txt 文本、保存的网页 .html/.htm、Word .docx），写成标准年报填报表。"

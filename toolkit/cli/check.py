@@ -135,6 +135,10 @@ def _one(path: Path, args: CheckArgs, lang: str, debug: bool) -> int:
         print_json(result.to_dict(lang))
     else:
         _present(result, args, lang)
+        from toolkit.checking import REPORT_SUFFIXES
+
+        if not args.no_annotate and path.suffix.lower() in REPORT_SUFFIXES:  # say why there is no copy
+            Plain().line(msg("present.no_copy", lang), "dim")
     return result.exit_code
 
 
