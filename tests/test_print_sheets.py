@@ -64,6 +64,15 @@ def workbooks(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     return paths
 
 
+def _manual_pages(path: Path, sheet: str) -> int:
+    """The pages a sheet with manual page breaks takes where every break is followed: one more than its breaks."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        breaks = load_workbook(path)[sheet].row_breaks.brk
+    assert breaks, (path.name, sheet)
+    return len(breaks) + 1
+
+
 def _visible_sheets(path: Path) -> list[str]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -106,7 +115,10 @@ def _first_and_active(source: Path, sheet: str, target: Path) -> Path:
 @pytest.mark.slow
 def test_every_sheet_prints_whole_in_libreoffice_and_gnumeric(workbooks: list[Path], tmp_path: Path) -> None:
     """Each sheet printed by Gnumeric holds all its text; the tables take one page each; LibreOffice prints the
-    whole workbook with all its text on exactly as many pages as Gnumeric's sheets add up to."""
+    whole workbook with all its text on exactly as many pages as Gnumeric's sheets add up to, but for 正文: its
+    manual breaks keep each section's title with its text, which LibreOffice (as Excel and WPS) follows, printing
+    it on one page more than it has breaks, and Gnumeric does not (it breaks where it would anyway, adding pages
+    with nothing but the footer), so there only its text is compared."""
     from toolkit.office import convert
 
     pdfs = convert(workbooks, "pdf", tmp_path / "lo")
@@ -121,7 +133,7 @@ def test_every_sheet_prints_whole_in_libreoffice_and_gnumeric(workbooks: list[Pa
             assert _clipped(_printed_text(path, sheet), _pdf_text(out)) == "", (path.name, sheet)
             pages = _pages(out)
             assert pages == 1 if sheet in ONE_PAGE else 1 <= pages <= 8, (path.name, sheet, pages)
-            gnumeric_pages += pages
+            gnumeric_pages += _manual_pages(path, sheet) if sheet == "正文" else pages
         whole = "".join(_printed_text(path, s) for s in sheets)
         assert _clipped(whole, _pdf_text(pdf)) == "", path.name
         # The long 校验 sheet breaks where Gnumeric breaks it by itself (LibreOffice follows its manual breaks).
@@ -158,3 +170,30 @@ def test_highlighted_copy_prints_its_findings_landscape_without_the_code(workboo
     assert all(ws.cell(3, c).alignment.wrap_text for c in (4, 5, 8))
     printed = sum(ws.column_dimensions[c].width for c in "ABDEFGH")
     assert printed * 7 <= 770  # LibreOffice's widest measure of a width unit (7 pt) on the landscape text width
+
+
+@pytest.mark.libreoffice
+def test_each_sections_title_prints_on_the_page_of_its_text(tmp_path: Path) -> None:
+    """正文 breaks its pages between sections, never between a section's title and its text box: the example
+    (三 boxes of the least height) and a workbook whose 一 fills the tallest box both print every section's title
+    on the page that holds the start of its text (LibreOffice follows the manual breaks, as Excel and WPS do)."""
+    from toolkit.office import convert
+    from toolkit.sample import sample_report
+    from toolkit.spec import load_spec
+    from toolkit.template import build_template
+
+    spec = load_spec("2021")
+    data = sample_report(spec, 4, year=2026)
+    long_s1 = "本机关坚持以公开为常态、不公开为例外，全面推进政务公开。" * 60
+    data.texts["s1"] = type(data.texts["s1"])("s1", long_s1)
+    example = ROOT / "examples" / "示例区民政局2026年报.xlsx"
+    books = [Path(shutil.copy(example, tmp_path / example.name)), build_template(spec, tmp_path / "长.xlsx", data=data)]
+    for book, pdf in zip(books, convert(books, "pdf", tmp_path / "pdf"), strict=True):
+        texts = read_workbook(book).texts
+        pages = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True,
+                               timeout=120).stdout.split("\f")
+        for section in spec.text_sections:
+            start = "".join(texts[section.id].text.split())[:12]
+            prompt = "".join(section.prompt.split())[:12]  # printed under the title on 正文 only
+            (titled,) = [i for i, page in enumerate(pages) if section.title + prompt in "".join(page.split())]
+            assert start in "".join(pages[titled].split()), (book.name, section.title, titled)

@@ -22,7 +22,9 @@ from toolkit.template.style import (
     break_at_words,
     chunks,
     fit_height,
+    kept_together,
     lines_of,
+    page_height,
     print_scale,
 )
 from toolkit.untrusted import xml_text
@@ -272,16 +274,21 @@ class Builder:
         ws.write_string(0, 0, msg("template.text.title"), self.fmt["title"])
         ws.set_row(0, 20 * lines_of(msg("template.text.title"), TEXT_WIDTH * 11 / 14) + 6)
         row, widest = TEXT_FIRST_ROW, 0
+        blocks = [(0, 20 * lines_of(msg("template.text.title"), TEXT_WIDTH * 11 / 14) + 6 + 15 * (row - 1))]
         for section in self.spec.text_sections:
             ws.write_string(row, 0, section.title, self.fmt["header"])
             ws.write_string(row + 1, 0, section.prompt, self.fmt["prompt"])
-            ws.set_row(row + 1, 15 * lines_of(section.prompt, TEXT_WIDTH * 1.1) + 2)
+            prompt_height = 15 * lines_of(section.prompt, TEXT_WIDTH * 1.1) + 2
+            ws.set_row(row + 1, prompt_height)
             text, *more = split_cell_text(self.data.text(section.id))
             if text:
                 ws.write_string(row + 2, 0, text, self.fmt["text"])
             else:  # a real blank: an empty string would count as filled in on the 校验 sheet
                 ws.write_blank(row + 2, 0, None, self.fmt["text"])
-            ws.set_row(row + 2, max(240, min(409, 16 * lines_of(text, TEXT_WIDTH) + 8)))
+            text_height = max(240, min(409, 16 * lines_of(text, TEXT_WIDTH) + 8))
+            ws.set_row(row + 2, text_height)
+            # the section's title, guidance and text box on one page, the gap rows before the next one
+            blocks.append((row, 15 + prompt_height + text_height + 15 * (TEXT_ROWS - 3)))
             for n, piece in enumerate(more, start=2):  # longer than a cell holds (a merge of many units)
                 ws.write_string(row + 2, n - 1, piece, self.fmt["text"])
                 widest = max(widest, n - 1)
@@ -296,6 +303,9 @@ class Builder:
             self._define(text_name(section.id), *self.plan.text_at[section.id])
             row += TEXT_ROWS
         ws.print_area(0, 0, row - TEXT_ROWS + 2, widest)  # to the last text: its gap row would print a blank page
+        # The text boxes' heights are set here, so the pages are known: a page breaks before a section that would
+        # otherwise print its title at the foot of one page and its text on the next.
+        ws.set_h_pagebreaks(kept_together(blocks, page_height(landscape=False)))
 
     def extra_sheet(self, title: str, rows: Sequence[Sequence[object]]) -> None:
         """A plain table after the official sheets (e.g. a merge's 各单位明细): first row bold, numbers as numbers

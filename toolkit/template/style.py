@@ -58,10 +58,29 @@ def print_scale(widths: Iterable[float], *, landscape: bool) -> int:
     return max(10, min(100, math.floor(100 * (770 if landscape else 523) / (7.0 * total))))
 
 
+def page_height(*, landscape: bool) -> float:
+    """Points of rows one A4 page holds at 100 % with the template's margins (0.6 in), the footer line taken off
+    and a margin kept (Gnumeric needs more than LibreOffice and Excel)."""
+    return 0.92 * ((595 if landscape else 842) - 2 * 0.6 * 72 - 12)
+
+
 def fit_height(points: float, *, landscape: bool) -> int:
     """The print scale (%, at most 100, at least 60) at which rows ``points`` tall fit one A4 page."""
-    text_height = 0.92 * ((595 if landscape else 842) - 2 * 0.6 * 72 - 12)  # the footer line; Gnumeric needs more
-    return max(60, min(100, math.floor(100 * text_height / points)))
+    return max(60, min(100, math.floor(100 * page_height(landscape=landscape) / points)))
+
+
+def kept_together(blocks: Sequence[tuple[int, float]], capacity: float) -> list[int]:
+    """The rows before which a page must break so that no block is split: ``blocks`` are (first row, height in
+    points) in order, each printed whole on one page when it fits on one (a section's title, its guidance and
+    its text box). A block taller than a page starts a page of its own and the application breaks it."""
+    breaks: list[int] = []
+    used = 0.0
+    for row, height in blocks:
+        if used and used + height > capacity:
+            breaks.append(row)
+            used = 0.0
+        used += height
+    return breaks
 
 
 def page_breaks(heights: Sequence[float], capacity: float) -> list[int]:
