@@ -280,6 +280,8 @@ def _check_entries(path: Path, infos: list[Entry], limits: Limits) -> dict[str, 
     for info in infos:
         if info.filename in by_name:
             raise HostileWorkbookError(msg("xlsxsafe.duplicate", member=info.filename), path=path)
+        if "\\" in info.filename:  # calamine looks a part up with "\\" read as "/": two names for one part
+            raise HostileWorkbookError(msg("xlsxsafe.backslash", member=info.filename), path=path)
         twin = folded.setdefault(info.filename.casefold(), info.filename)
         if twin != info.filename:  # OPC part names ignore case: readers would disagree on which one is meant
             raise HostileWorkbookError(msg("xlsxsafe.case_twin", member=info.filename, twin=twin), path=path)

@@ -49,9 +49,17 @@ _WHOLE_BYTES = 1 * MB
 """Parts up to this size are inflated whole and scanned in one piece (larger ones chunk by chunk)."""
 _ODS_PARTS = frozenset({"content.xml", "styles.xml", "meta.xml", "settings.xml"})
 """What calamine's OpenDocument fallback would read if its .xlsx reading failed: scanned when present."""
-_SHEET = pattern(rb"""<(?:[\w.-]+:)?sheet\s(?:[^>"']|"[^"]*"|'[^']*')*>""")
-_ATTRIBUTE = pattern(rb"""\s([\w.:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-_RELATIONSHIP = pattern(rb"""<(?:[\w.-]+:)?Relationship\s(?:[^>"']|"[^"]*"|'[^']*')*>""")
+_PREFIX = rb"""(?:[^\s<>/!?="':]+:)*"""
+"""An element's namespace prefix as calamine reads it (its reader takes the name after the last colon, whatever
+the bytes before it: non-ASCII ones too)."""
+_SHEET = pattern(rb"""<""" + _PREFIX + rb"""sheet\s(?:[^>"']|"[^"]*"|'[^']*')*>""")
+_ATTRIBUTE = pattern(rb"""\s([^\s=/<>"']+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_RELATIONSHIP = pattern(rb"""<""" + _PREFIX + rb"""Relationship\s(?:[^>"']|"[^"]*"|'[^']*')*>""")
+_NOT_MARKUP = pattern(rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>", re.DOTALL)
+"""Comments, CDATA sections and processing instructions: what an XML reader does not take for elements (blanked
+before the elements are looked for, so that a quote in a comment cannot hide the tag after it)."""
+_OFFICE_DOCUMENT = (b'/relationships/officeDocument"', b"/relationships/officeDocument'")
+"""How the package relationship to the workbook part ends its type (calamine compares the type's last bytes)."""
 _READ_AT_OPEN = frozenset({b"sharedStrings", b"styles"})
 """Relationship types whose targets calamine reads when it opens a workbook."""
 _DETAIL_SHEET = "各单位明细"
@@ -135,6 +143,7 @@ def open_package(path: Path, *, limits: Limits = LIMITS, lazy: bool = False) -> 
     package = Package(path, blob, infos, limits, budget=limits.max_total_bytes)
     _classify(package)
     package.check(_FIRST)
+    _workbook_where_expected(package)
     if b"macroenabled" in package.parts.get(CONTENT_TYPES, b"").lower():
         raise MacroWorkbookError(msg("xlsxsafe.macro"), path=package.path)
     package.sheet_parts = _sheet_parts(package)
@@ -145,6 +154,30 @@ def open_package(path: Path, *, limits: Limits = LIMITS, lazy: bool = False) -> 
         package.check_all()
     _normalise_targets(package)
     return package
+
+
+def _workbook_where_expected(package: Package) -> None:
+    """The package relationship to the workbook must lead to xl/: calamine reads the workbook, its relationships,
+    shared strings and styles from the folder of that relationship's target (whatever its file name), while every
+    check here reads xl/workbook.xml. Every writer puts it there; a package that points elsewhere is refused.
+    Each reading of each target counts, and a relationship type the elements here were not read for (hidden in a
+    form they were not found in) refuses the package too."""
+    rels = package.parts.get(ROOT_RELS)
+    if rels is None:
+        return  # no package relationships: calamine finds no workbook and reads nothing
+    found = 0
+    for attrs in _relationships_of(rels):
+        if not any(kind.endswith(_OFFICE_DOCUMENT[0][:-1]) for kind in attrs.get(b"Type", ())):
+            continue
+        found += 1
+        for target in attrs.get(b"Target", ()):
+            written = {target.decode("utf-8", "replace"), _xml_text(target)}  # as written, and as calamine reads it
+            for reading in {form for t in written for form in (t, t.lstrip("/"), t.replace("\\", "/").lstrip("/"))}:
+                if reading.rpartition("/")[0] != "xl":
+                    raise HostileWorkbookError(msg("xlsxsafe.workbook_elsewhere", target=reading),
+                                               path=package.path)
+    if sum(rels.count(end) for end in _OFFICE_DOCUMENT) > found:
+        raise HostileWorkbookError(msg("xlsxsafe.workbook_elsewhere", target="?"), path=package.path)
 
 
 def _classify(package: Package) -> None:
@@ -165,20 +198,20 @@ def _present(package: Package, names: Iterable[str]) -> set[str]:
     return {name for name in package.infos if name.casefold() in folded}
 
 
-def _sheet_parts(package: Package) -> set[str]:
-    """Parts calamine may read as worksheets: every reading of the target of each workbook relationship that a
-    ``<sheet>`` of workbook.xml names (by any of its ``id`` attributes, whatever their prefix), and xl/worksheets/.
+def _targets(rels: bytes) -> set[str]:
+    found: set[str] = set()
+    for raw in TARGET.findall(rels):
+        found |= readings(raw)
+    return found
 
-    calamine finds a sheet's part through exactly that: the sheet's ``r:id``, compared byte for byte with the
-    relationships' ``Id`` (an id written with a character reference matches only one written the same way, as
-    here). The shared strings, styles and theme are targets of relationships no sheet names: they are scanned,
-    but their cells are not measured (a sheet entry that names one of them makes it measured)."""
+
+def _sheet_parts(package: Package) -> set[str]:
+    """Parts calamine may read as worksheets: every target of the workbook's relationships (any ``Target=`` in
+    the part, however the element around it is written), and xl/worksheets/. The shared strings and styles are
+    among them: a sheet entry may name their relationship, and telling which entries calamine reads would mean
+    reading workbook.xml as calamine reads it, prefixes, comments and all."""
     parts = {name for name in package.infos if name.lower().startswith("xl/worksheets/")}
-    targets = _rel_targets(package)
-    named: set[str] = set()
-    for _, rid in _sheet_entries(package):
-        named |= targets.get(rid, set())
-    return parts | _present(package, named)
+    return parts | _present(package, _targets(package.parts.get(RELS, b"")))
 
 
 def _attributes(element: bytes) -> dict[bytes, list[bytes]]:
@@ -199,12 +232,19 @@ def _sheet_entries(package: Package) -> list[tuple[str, bytes]]:
     return package.entries
 
 
+def _elements(xml: bytes) -> bytes:
+    """``xml`` with its comments, CDATA sections and processing instructions blanked (:data:`_NOT_MARKUP`)."""
+    if b"<!" not in xml and b"<?" not in xml:
+        return xml
+    return _NOT_MARKUP.sub(lambda found: b" " * len(found.group()), xml)
+
+
 @functools.lru_cache(maxsize=32)
 def _entries_of(workbook: bytes) -> tuple[tuple[str, bytes], ...]:
     """:func:`_sheet_entries` of a workbook.xml's bytes (a pure function of them: a folder's units mostly share
     them, so it is kept for the last few distinct ones)."""
     entries: list[tuple[str, bytes]] = []
-    for element in _SHEET.findall(workbook):
+    for element in _SHEET.findall(_elements(workbook)):
         attrs = _attributes(element)
         names = attrs.get(b"name") or [b""]
         for rid in attrs.get(b"id", ()):
@@ -222,16 +262,28 @@ def _relationships(package: Package) -> list[dict[bytes, list[bytes]]]:
 @functools.lru_cache(maxsize=32)
 def _relationships_of(rels: bytes) -> tuple[dict[bytes, list[bytes]], ...]:
     """The attributes of every relationship in a relationships part's bytes (kept like :func:`_entries_of`)."""
-    return tuple(_attributes(rel) for rel in _RELATIONSHIP.findall(rels))
+    return tuple(_attributes(rel) for rel in _RELATIONSHIP.findall(_elements(rels)))
+
+
+_XML_REF = pattern(r"&(?:#([0-9]{1,7})|#[xX]([0-9a-fA-F]{1,6})|(amp|lt|gt|quot|apos));")
+_XML_ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 
 
 def _xml_text(raw: bytes) -> str:
+    """An attribute's value as an XML reader gives it: character references and the five XML entities resolved,
+    nothing else (``html.unescape`` would read ``&#128;`` as "€" where XML, expat and calamine read U+0080)."""
     text = raw.decode("utf-8", "replace")
-    if "&" not in text:  # what html.unescape returns too; most attributes have no reference to resolve
+    if "&" not in text:  # most attributes have no reference to resolve
         return text
-    import html
+    return _XML_REF.sub(_resolve_ref, text)
 
-    return html.unescape(text)
+
+def _resolve_ref(found: re.Match[str]) -> str:
+    decimal, hexadecimal, name = found.groups()
+    if name is not None:
+        return _XML_ENTITIES[name]
+    code = int(decimal) if decimal is not None else int(hexadecimal, 16)
+    return chr(code) if 0 < code <= 0x10FFFF else found.group()
 
 
 def _rel_targets(package: Package) -> dict[bytes, set[str]]:
@@ -249,17 +301,21 @@ def _sheet_candidates(package: Package, sheet: str) -> set[str]:
     if package.sheet_index is None:
         targets = _rel_targets(package)
         index: dict[str, set[str]] = {}
+        unsure: set[str] = set()
         for name, rid in _sheet_entries(package):
             index.setdefault(name, set()).update(targets.get(rid, ()))
+            if not _present(package, targets.get(rid, ())):
+                unsure.add(name)  # an id no relationship was read for (or naming no part): calamine may differ
         package.sheet_index = {}
         for name, readable in index.items():
             parts = _present(package, readable)
             rels = {f"{p.rpartition('/')[0]}/_rels/{p.rpartition('/')[2]}.rels" for p in parts}
-            package.sheet_index[name] = parts | _present(package, rels)
+            package.sheet_index[name] = set() if name in unsure else parts | _present(package, rels)
     loose = "".join(sheet.split())
-    if loose not in package.sheet_index:  # a name read otherwise than here: every part that may be a sheet
+    found = package.sheet_index.get(loose)
+    if not found:  # a name read otherwise than here, or an id no relationship was read for: every possible sheet
         return package.sheet_parts
-    return package.sheet_index[loose] | package.sheet_index.get("", set())
+    return found | package.sheet_index.get("", set())
 
 
 def _read_at_open(package: Package) -> set[str]:
