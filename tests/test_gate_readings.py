@@ -113,3 +113,12 @@ def test_the_same_package_without_the_far_sheet_is_read() -> None:
         book = Book(open_package(_write(Path(folder) / "good.xlsx", parts), lazy=True))
         assert book.sheet_names == ["S1", "Far"]
         assert all(book.grid(name) is not None for name in book.sheet_names)
+
+
+@pytest.mark.parametrize("target", [b"xl/workbook.xml", b"/xl/workbook.xml", b"xl/book.xml"])
+def test_the_workbook_in_xl_is_read_however_its_relationship_names_it(tmp_path: Path, target: bytes) -> None:
+    """A package relationship to the workbook written with a leading "/" (as some writers do) or naming another
+    file in xl/ (calamine reads xl/workbook.xml all the same) is no reason to refuse."""
+    path = _write(tmp_path / "t.xlsx", _package({"_rels/.rels": ROOT % target, "xl/far.xml": SHEET}))
+    book = Book(open_package(path, lazy=True))
+    assert all(book.grid(name) is not None for name in book.sheet_names)

@@ -172,8 +172,9 @@ def _workbook_where_expected(package: Package) -> None:
         found += 1
         for target in attrs.get(b"Target", ()):
             written = {target.decode("utf-8", "replace"), _xml_text(target)}  # as written, and as calamine reads it
-            for reading in {form for t in written for form in (t, t.lstrip("/"), t.replace("\\", "/").lstrip("/"))}:
-                if reading.rpartition("/")[0] != "xl":
+            for reading in {form for t in written for form in (t, t.replace("\\", "/"))}:
+                folder = reading[:reading.rfind("/") + 1]  # calamine: up to the last "/", one leading "/" dropped
+                if (folder[1:] if folder.startswith("/") else folder) != "xl/":
                     raise HostileWorkbookError(msg("xlsxsafe.workbook_elsewhere", target=reading),
                                                path=package.path)
     if sum(rels.count(end) for end in _OFFICE_DOCUMENT) > found:
