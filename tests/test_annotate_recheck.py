@@ -60,6 +60,24 @@ def _look(cell) -> tuple[bytes, bytes]:  # type: ignore[no-untyped-def]
     return tostring(cell.fill.to_tree()), tostring(cell.font.to_tree())
 
 
+def _fix_a9_in_place(copy: Path, target: Path) -> Path:
+    """The copy with 正文!A9 corrected as Excel or WPS saves it: only that cell changes, every comment keeps its
+    runs (openpyxl would write each comment as one plain text)."""
+    part = sheet_part(copy, "正文")
+
+    def edit(name: str, data: bytes) -> bytes:
+        if name != part:
+            return data
+        cell = re.search(rb'<c r="A9"([^>]*?)(?:/>|>.*?</c>)', data, re.DOTALL)
+        assert cell is not None
+        style = re.search(rb' s="\d+"', cell.group(1))
+        fixed = b'<c r="A9"%s t="inlineStr"><is><t>%s</t></is></c>' % (style.group() if style else b"",
+                                                                        FIXED_TEXT.encode())
+        return data[:cell.start()] + fixed + data[cell.end():]
+
+    return rewrite(copy, target, edit, {})
+
+
 def _notes(path: Path) -> dict[tuple[str, str], str]:
     wb = _load(path)
     return {(ws.title, c.coordinate): c.comment.text for ws in wb.worksheets for row in ws.iter_rows() for c in row
@@ -114,7 +132,7 @@ def test_a_note_added_to_a_users_comment_goes_with_its_finding_and_their_text_st
     assert _notes(first)["正文", "A9"].startswith("张三：待补充\n【警告】")
     again = _copy_of(first, tmp_path / "again", "a.xlsx")  # unchanged: the note is not repeated
     assert _notes(again)["正文", "A9"] == _notes(first)["正文", "A9"]
-    fixed = _copy_of(_fix_a9(first, tmp_path / "fixed.xlsx"), tmp_path, "fixed.xlsx")
+    fixed = _copy_of(_fix_a9_in_place(first, tmp_path / "fixed.xlsx"), tmp_path, "fixed.xlsx")
     assert _notes(fixed)["正文", "A9"] == "张三：待补充"
     assert _load(fixed)["正文"]["A9"].fill.fgColor.rgb != YELLOW
 
@@ -163,3 +181,46 @@ def test_a_part_the_copy_cannot_patch_is_named_in_chinese_and_the_findings_stay(
     assert "Error" not in proc.stderr and "Traceback" not in proc.stderr
     assert "【错误】" not in proc.stdout and "错误 5 项" in proc.stdout
     assert broken.read_bytes() == before and sorted(p.name for p in broken.parent.iterdir()) == ["a.xlsx"]
+
+
+def test_what_users_wrote_in_a_copy_is_kept_when_it_is_checked_again(tmp_path: Path) -> None:
+    """In a copy, a clerk's comment signed by them that begins like a note (【错误】…), a comment of theirs with
+    such a line typed into it, and a cell they gave Excel's own 'Bad' style are theirs: checked again, the copy
+    keeps all three."""
+    first = _copy_of(BROKEN, tmp_path, "a.xlsx")
+    wb = _load(first)
+    sheet = wb["二 主动公开"]
+    sheet["A2"].comment = Comment("【错误】此处数字请张三再核实", "李四")
+    sheet["A3"].comment = Comment("李四的批注\n【警告】这是我自己写的", "李四")
+    sheet["A4"].style = "Bad"  # Excel's built-in style: fill FFC7CE, font 9C0006, as the marks
+    wb.save(tmp_path / "edited.xlsx")
+    again = _copy_of(tmp_path / "edited.xlsx", tmp_path, "edited.xlsx")
+    notes, cell = _notes(again), _load(again)["二 主动公开"]["A4"]
+    assert notes["二 主动公开", "A2"] == "【错误】此处数字请张三再核实"
+    assert notes["二 主动公开", "A3"] == "李四的批注\n【警告】这是我自己写的"
+    assert cell.fill.fgColor.rgb == RED and cell.style == "Bad"
+
+
+def test_a_sheet_with_nothing_found_keeps_a_comments_part_the_copy_cannot_read(tmp_path: Path) -> None:
+    """Checking a copy again, a sheet with no finding whose comments part the copy cannot take apart (no authors
+    list) is left as it is: the copy is written, with the current findings' marks on the other sheets."""
+    first = _copy_of(BROKEN, tmp_path, "a.xlsx")
+    text_comments = next(n for n, d in parts(first).items() if "comments" in n and "五、存在的主要问题".encode() in d)
+    broken = rewrite(_fix_a9_in_place(first, tmp_path / "b.xlsx"), tmp_path / "c.xlsx", lambda name, data: re.sub(
+        rb"<authors>.*?</authors>", b"", data) if name == text_comments else data, {})
+    again = _copy_of(broken, tmp_path / "again", "c.xlsx")  # written (openpyxl itself cannot read that part)
+    assert parts(again)[text_comments] == parts(broken)[text_comments]
+    table = sheet_part(first, "三 依申请公开")
+    assert parts(again)[table] == parts(first)[table]  # the same findings there: the same marks
+
+
+def test_a_mark_whose_style_attribute_is_quoted_otherwise_is_found(tmp_path: Path) -> None:
+    """An application that writes s='12' (single quotes) or s = "12": the earlier mark on a fixed cell is still
+    taken off."""
+    first = _copy_of(BROKEN, tmp_path, "a.xlsx")
+    fixed = _fix_a9_in_place(first, tmp_path / "b.xlsx")
+    part = sheet_part(fixed, "正文")
+    quoted = rewrite(fixed, tmp_path / "c.xlsx", lambda name, data: re.sub(
+        rb'<c r="A9" s="(\d+)"', rb"<c r='A9' s='\1'", data) if name == part else data, {})
+    again = _copy_of(quoted, tmp_path / "again", "c.xlsx")
+    assert _look(_load(again)["正文"]["A9"]) == _look(_load(BROKEN)["正文"]["A9"])

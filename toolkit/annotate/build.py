@@ -166,13 +166,13 @@ def _build_parts(package: Package, result: CheckResult, lang: str, author: str,
         vml_target = rels.target(vml_rid.decode()) if vml_rid else None
         vml_name = resolve_target(vml_target, posixpath.dirname(part)) if vml_target else None
         if legacy is not None and (vml_name is None or vml_name not in package.infos):
-            raise ValueError("legacyDrawing without its drawing")
+            if cells:
+                raise ValueError("legacyDrawing without its drawing")
+            vml_name = None  # (a sheet with nothing found now: its drawing is left as it is)
         new_rid = None
-        if cells or existing is not None:
+        if cells:
             at[0] = comments_name or part
             comments, new_cells, gone = comments_part(existing, notes, author, earlier=earlier)
-            if not cells and not stale and comments == existing:
-                continue  # nothing of an earlier check on it
             if comments_name is None or existing is None:
                 comments_name = unused_name(package, taken, "xl/comments{}.xml")
                 rels.add(COMMENTS_TYPE, relative(comments_name, part))
@@ -188,6 +188,20 @@ def _build_parts(package: Package, result: CheckResult, lang: str, author: str,
                 at[0] = vml_name
                 changed[vml_name] = vml_part(drop_shapes(package.read(vml_name), gone), shapes, next_idmap())
             changed[own_rels_part] = rels.xml()
+        elif existing is not None and comments_name is not None:
+            # a sheet with nothing found now: only an earlier check's comments go. One the copy cannot read is
+            # left as it is (the sheet has no finding, so nothing of this check is lost by it).
+            try:
+                comments, _, gone = comments_part(existing, {}, author, earlier=earlier)
+                drawing = drop_shapes(package.read(vml_name), gone) if vml_name is not None and gone else None
+            except (ValueError, KeyError, IndexError, UnicodeError):
+                comments, drawing = existing, None
+            if comments != existing:
+                changed[comments_name] = comments
+                if drawing is not None and vml_name is not None:
+                    changed[vml_name] = drawing
+            elif not stale:
+                continue  # nothing of an earlier check on it
 
         def restyle(xf: int, cell: tuple[int, int], severity: dict[tuple[int, int], Severity] = severity) -> int:
             base = marks.get(xf, xf)  # a cell an earlier check marked: from the format it had before

@@ -70,9 +70,11 @@ _ROW_OR_CELL = re.compile(rb"<(?:[\w.-]+:)?(row|c)(?=[\s/>])" + _ATTRS + rb"/?>"
 def cells_styled(xml: bytes, styles: Collection[int]) -> set[tuple[int, int]]:
     """The cells (zero-based row, col) of the sheet whose format is one of ``styles``: where an earlier check's
     marks are (:meth:`toolkit.annotate.styles.Styles.marks`). A sheet that names none of them is not walked."""
-    if not styles or not any(b's="%d"' % s in xml for s in styles):
+    if not styles:
         return set()
     wanted = {b"%d" % s for s in styles}
+    if not re.search(rb"""\ss\s*=\s*["'](?:%s)["']""" % b"|".join(sorted(wanted)), xml):
+        return set()
     found: set[tuple[int, int]] = set()
     row = col = -1
     start = xml.find(b"sheetData")

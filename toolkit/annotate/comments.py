@@ -64,6 +64,7 @@ def comments_part(existing: bytes | None, notes: Notes, author: str, *,
     remaining = dict(notes)
     gone: set[tuple[int, int]] = set()
     own = b"%d" % author_id
+    nameless = {b"%d" % i for i, name in enumerate(names) if not name.strip()}  # authors an application dropped
     if not listed.empty:
         for comment in children(existing, listed):
             ref = attr(comment.start_tag(existing), b"ref")
@@ -73,8 +74,9 @@ def comments_part(existing: bytes | None, notes: Notes, author: str, *,
                 continue
             if comment.empty or cell is None:
                 continue
-            ours = attr(comment.start_tag(existing), b"authorId") == own or (
-                bool(earlier) and _opens_with_label(existing, comment.tag_end, comment.inner_end, earlier))
+            by = attr(comment.start_tag(existing), b"authorId")
+            ours = by == own or (bool(earlier) and by in nameless
+                                 and _opens_with_label(existing, comment.tag_end, comment.inner_end, earlier))
             if cell not in remaining:
                 if earlier and ours:
                     edits.append((comment.start, comment.end, b""))
@@ -118,31 +120,30 @@ _NEW_LINE = (b"\n", b"&#10;", b"&#xA;", b"&#xa;", b"\r\n", b"&#13;&#10;")
 
 
 def _opens_with_label(xml: bytes, start: int, end: int, labels: frozenset[str]) -> bool:
-    """True when the comment whose content lies between ``start`` and ``end`` is an earlier check's own: its text
-    begins with 【one of ``labels``】 (what is left of it when an application saved the copy under its own
-    author's name: LibreOffice writes a blank one)."""
+    """True when the text of the comment whose content lies between ``start`` and ``end`` begins with 【one of
+    ``labels``】: how an earlier check's own comment is still known when an application saved the copy without
+    its author (LibreOffice writes a blank one for every comment). Asked only for a comment whose author is blank:
+    a comment signed by somebody is theirs, whatever it begins with."""
     found = _RUN_TEXT.search(xml, start, end)
     return found is not None and found.group(1).startswith(_heads(labels, (b"",)))
 
 
 def _earlier_runs(xml: bytes, start: int, end: int, labels: frozenset[str]) -> list[tuple[int, int, bytes]]:
     """Removals that take out of one comment's text (between ``start`` and ``end``) what an earlier check appended
-    to somebody else's comment: from a new line followed by 【one of ``labels``】 to the end of the text. The note
-    is a run of its own as the copy wrote it; an application that saved the copy may have merged it into the
-    user's text (openpyxl writes one plain text) or split it into runs of its own."""
+    to somebody else's comment: its run, as the copy wrote it (9-point text beginning with a new line and
+    【one of ``labels``】), and every run after it. Text the user wrote, in a run of its own or not, is never
+    taken for it: where an application merged the note into the user's text (openpyxl writes one plain text) or
+    restyled its run (LibreOffice sets every run's size), the note stays in their comment."""
     heads = _heads(labels, _NEW_LINE)
-    for found in _RUN_TEXT.finditer(xml, start, end):
-        content = xml[found.start(1):found.end(1)]
-        at = min((i for i in (content.find(head) for head in heads) if i >= 0), default=-1)
-        if at < 0:
-            continue
-        run = next((r for r in _RUN.finditer(xml, start, end) if r.start() <= found.start() < r.end()), None)
-        if at == 0 and run is not None:  # the note's own run, and every run after it
+    for run in _RUN.finditer(xml, start, end):
+        found = _RUN_TEXT.search(run.group())
+        if found is not None and found.group(1).startswith(heads) and _NOTE_SIZE.search(run.group()):
             return [(run.start(), _last_run_end(xml, run.end(), end), b"")]
-        cut = found.start(1) + at
-        after = run.end() if run is not None else found.end()
-        return [(cut, found.end(1), b""), (after, _last_run_end(xml, after, end), b"")]
     return []
+
+
+_NOTE_SIZE = re.compile(rb"""<(?:[\w.-]+:)?sz\s+val\s*=\s*["']9["']""")
+"""The size of a note's run (:func:`_run`)."""
 
 
 def _last_run_end(xml: bytes, start: int, end: int) -> int:

@@ -36,6 +36,8 @@ _FG_RGB = re.compile(rb"""<(?:[\w.-]+:)?fgColor\s[^>]*?rgb\s*=\s*["'](?:FF|ff)?(
 _COLOR_RGB = re.compile(rb"""<(?:[\w.-]+:)?color\s[^>]*?rgb\s*=\s*["'](?:FF|ff)?([0-9A-Fa-f]{6})["']""")
 _XF_ATTR = re.compile(rb"""\s([^\s=/>]+)\s*=\s*("[^"]*"|'[^']*')""")
 _MARK_ATTRS = frozenset({b"fontId", b"fillId", b"applyFont", b"applyFill"})
+_BAD_AND_NEUTRAL = frozenset({b"27", b"28"})
+"""``builtinId`` of Excel's 'Bad' and 'Neutral' cell styles, whose colours the marks share."""
 
 
 def _xf_shape(xf: bytes) -> tuple[tuple[tuple[bytes, bytes], ...], bytes]:
@@ -156,13 +158,14 @@ class Styles:
         such a font. Called only for a package holding the copy's 校验结果 sheet (a workbook that never was a copy
         keeps every fill it has, Excel's own 'bad' and 'neutral' styles among them)."""
         fills = {bg.encode(): fg.encode() for bg, fg in FILLS.values()}
+        styled = self._named(_BAD_AND_NEUTRAL)
         tags = [xf[:xf.index(b">") + 1] for xf in self.xfs]
         fonts = [_index(attr(tag, b"fontId"), self.fonts) for tag in tags]
         marked: dict[int, int] = {}  # a mark's format → its font
         for i, tag in enumerate(tags):
             fill, font = _index(attr(tag, b"fillId"), self.fills), fonts[i]
-            if fill is None or font is None or b"solid" not in self.fills[fill]:
-                continue
+            if fill is None or font is None or b"solid" not in self.fills[fill] or attr(tag, b"xfId") in styled:
+                continue  # (a cell in Excel's own 'bad' or 'neutral' style: the user's, not a mark)
             colour, text_colour = _FG_RGB.search(self.fills[fill]), _COLOR_RGB.search(self.fonts[font])
             if (colour is not None and text_colour is not None
                     and fills.get(colour.group(1).upper()) == text_colour.group(1).upper()):
@@ -182,6 +185,14 @@ class Styles:
                                  + self.xfs[i][len(tags[i]):])
             found[i] = same
         return found
+
+    def _named(self, builtin: frozenset[bytes]) -> set[bytes]:
+        """The ``xfId`` of the built-in cell styles ``builtin`` (their ``builtinId``) the styles part holds."""
+        styles = self.kids.get(b"cellStyles")
+        if styles is None or styles.empty:
+            return set()
+        return {attr(tag, b"xfId") or b"" for entry in children(self.source, styles) if entry.name == b"cellStyle"
+                if attr(tag := entry.start_tag(self.source), b"builtinId") in builtin}
 
     def result(self, kind: str) -> int:
         """A format of the 校验结果 sheet: title, header, body, link, error, warning."""
