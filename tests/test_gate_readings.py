@@ -77,6 +77,14 @@ CASES = {
                                             b' Target="far.xml"/></Relationships>' % (PKG, REL)}),
     # a part named with a backslash, which calamine finds under the slash name
     "backslash-name": _package({"xl/far.xml": None, "xl\\far.xml": FAR}),
+    # structural parts stored under other capitals (calamine finds parts ignoring case)
+    "root-relationships-capitalised": _package({"_rels/.rels": None, "_RELS/.rels": ROOT % b"y/workbook.xml",
+                                                "y/workbook.xml": ONE_SHEET, "y/far.xml": FAR}),
+    "workbook-relationships-capitalised": _package({"xl/_rels/workbook.xml.rels": None,
+                                                    "xl/_rels/Workbook.xml.rels": _rels(FAR_REL)}),
+    # the package relationship's target written with no space before it (calamine reads it all the same)
+    "target-without-space": _package({"_rels/.rels": (ROOT % b"y/workbook.xml").replace(b'" Target=', b'"Target='),
+                                      "y/workbook.xml": ONE_SHEET, "y/far.xml": FAR}),
     # a name with a character reference that HTML reads otherwise than XML (&#128;: "€" in HTML, U+0080 in XML),
     # before a harmless sheet really named so: calamine gives the first of the two
     "character-reference": _package({"xl/workbook.xml": _book(b'<sheet name="A&#128;" sheetId="2" r:id="rId9"/>'

@@ -119,6 +119,18 @@ def _zip64_extra(extra: bytes, file_size: int, compress_size: int, offset: int) 
     return file_size, compress_size, offset
 
 
+def _unicode_path(extra: bytes) -> str | None:
+    """The name an Info-ZIP Unicode Path field (0x7075) gives an entry, or None: zip readers (calamine's among
+    them) take it instead of the entry's own name, so a name differing from it is refused."""
+    pos = 0
+    while pos + 4 <= len(extra):
+        kind, size = struct.unpack_from("<HH", extra, pos)
+        if kind == 0x7075 and size >= 5:
+            return extra[pos + 9:pos + 4 + size].decode("utf-8", "replace")
+        pos += 4 + size
+    return None
+
+
 class TooManyEntries(Exception):
     """The directory holds more entries than allowed (the argument: how many it holds)."""
 
@@ -161,6 +173,9 @@ def read_directory(blob: bytes, max_entries: int | None = None) -> list[Entry]:
             name = name.replace(os.sep, "/")
         if extra:
             file_size, compress_size, offset = _zip64_extra(extra, file_size, compress_size, offset)
+            other = _unicode_path(extra)
+            if other is not None and other != name:  # another reader would know the entry by this name
+                raise BadZip("entry with a second name (Info-ZIP Unicode Path)")
         stamp = ((date >> 9) + 1980, (date >> 5) & 0xF, date & 0x1F, time >> 11, (time >> 5) & 0x3F, (time & 0x1F) * 2)
         entries.append(Entry(name, flags, method, crc, compress_size, file_size, offset + concat, stamp, external))
         if max_entries is not None and len(entries) > max_entries:

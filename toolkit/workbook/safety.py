@@ -170,6 +170,8 @@ def _workbook_where_expected(package: Package) -> None:
         if not any(kind.endswith(_OFFICE_DOCUMENT[0][:-1]) for kind in attrs.get(b"Type", ())):
             continue
         found += 1
+        if not attrs.get(b"Target"):  # a target written so that it was not read here (no space before it …)
+            raise HostileWorkbookError(msg("xlsxsafe.workbook_elsewhere", target="?"), path=package.path)
         for target in attrs.get(b"Target", ()):
             written = {target.decode("utf-8", "replace"), _xml_text(target)}  # as written, and as calamine reads it
             for reading in {form for t in written for form in (t, t.replace("\\", "/"))}:
@@ -181,8 +183,16 @@ def _workbook_where_expected(package: Package) -> None:
         raise HostileWorkbookError(msg("xlsxsafe.workbook_elsewhere", target="?"), path=package.path)
 
 
+_STRUCTURE = (CONTENT_TYPES, ROOT_RELS, RELS, WORKBOOK)
+
+
 def _classify(package: Package) -> None:
-    """Not a workbook at all (a .docx renamed …), or a macro-enabled one: refuse."""
+    """Not a workbook at all (a .docx renamed …), or a macro-enabled one: refuse. A structural part stored under
+    other capitals (``_RELS/.rels``) is refused too: calamine finds parts ignoring case, the gate by name."""
+    for name in package.infos:
+        if name not in _STRUCTURE and name.casefold() in {part.casefold() for part in _STRUCTURE}:
+            raise HostileWorkbookError(msg("xlsxsafe.case_twin", member=name, twin=name.casefold()),
+                                       path=package.path)
     lower = {name.lower() for name in package.infos}
     if "xl/workbook.xml" not in lower:
         for part, key, kind in _OTHER_PACKAGES:
