@@ -183,14 +183,12 @@ def _workbook_where_expected(package: Package) -> None:
         raise HostileWorkbookError(msg("xlsxsafe.workbook_elsewhere", target="?"), path=package.path)
 
 
-_STRUCTURE = (CONTENT_TYPES, ROOT_RELS, RELS, WORKBOOK)
-
-
 def _classify(package: Package) -> None:
     """Not a workbook at all (a .docx renamed …), or a macro-enabled one: refuse. A structural part stored under
     other capitals (``_RELS/.rels``) is refused too: calamine finds parts ignoring case, the gate by name."""
+    structure = {part.casefold() for part in _FIRST}
     for name in package.infos:
-        if name not in _STRUCTURE and name.casefold() in {part.casefold() for part in _STRUCTURE}:
+        if name not in _FIRST and name.casefold() in structure:
             raise HostileWorkbookError(msg("xlsxsafe.case_twin", member=name, twin=name.casefold()),
                                        path=package.path)
     lower = {name.lower() for name in package.infos}
